@@ -1,0 +1,292 @@
+"""Typed workspace settings, validated from ``studio.toml`` or ``[tool.studio]``.
+
+Every key is documented here (and in docs/settings.md). Validation errors name
+the file, the key and what was expected, so the CLI can print them on one line.
+Credentials are never settings: a relay names the *environment variables* that
+hold them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.utils import parseaddr
+from typing import Any
+
+from ..errors import ConfigError
+
+TLS_MODES = ("starttls", "tls", "none")
+
+
+@dataclass(frozen=True)
+class DnsSettings:
+    zone_file: str | None = None
+    """A zone file (workspace-relative) to check instead of live DNS."""
+    nameservers: tuple[str, ...] = ()
+    """Nameservers as ``HOST`` or ``HOST:PORT``; empty means the system resolver."""
+    timeout: float = 3.0
+    """Seconds to wait for one DNS answer."""
+    retries: int = 1
+    """How many times to retry a query that timed out."""
+
+
+@dataclass(frozen=True)
+class TrackingSettings:
+    own_domains: tuple[str, ...] = ()
+    """Links to these domains (and their subdomains) get UTM parameters."""
+    utm_source: str = "transactional"
+    utm_medium: str = "email"
+    utm_campaign: str = "{template}"
+    """``{template}`` is replaced by the template name."""
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Relay:
+    name: str
+    host: str
+    port: int = 587
+    tls: str = "starttls"
+    """``starttls`` (submission, port 587), ``tls`` (implicit TLS, port 465) or ``none``."""
+    username_env: str | None = None
+    """Name of the environment variable holding the user name (never the value)."""
+    password_env: str | None = None
+    """Name of the environment variable holding the password (never the value)."""
+    allow_recipients: tuple[str, ...] = ()
+    """Glob patterns (``*@example.test``); a relay sends to nobody else."""
+    dkim_selector: str | None = None
+    dkim_key_env: str | None = None
+    """Environment variable holding a path to the DKIM private key, to sign before sending."""
+    ca_file: str | None = None
+    """A CA bundle to trust for this relay (e.g. a private test CA)."""
+
+    def allows(self, address: str) -> bool:
+        addr = address.strip().lower()
+        return any(fnmatch.fnmatchcase(addr, pat.lower()) for pat in self.allow_recipients)
+
+
+@dataclass(frozen=True)
+class LintSettings:
+    severity: Mapping[str, str] = field(default_factory=dict)
+    """Per-id severity overrides: ``{"link.untracked" = "error"}``; ``"off"`` disables."""
+    stale_review_days: int = 365
+    max_sms_segments: int = 2
+
+
+@dataclass(frozen=True)
+class SinkSettings:
+    host: str = "127.0.0.1"
+    port: int = 1025
+    maildir: str = ".studio/maildir"
+    max_message_size: int = 25 * 1024 * 1024
+    keep_messages: int | None = None
+    keep_days: float | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    transactional_domain: str | None = None
+    marketing_domain: str | None = None
+    from_address: str | None = None
+    reply_to: str | None = None
+    default_locale: str = "en"
+    dkim_selectors: tuple[str, ...] = ()
+    marketing_dkim_selectors: tuple[str, ...] = ()
+    sending_ips: tuple[str, ...] = ()
+    dns: DnsSettings = field(default_factory=DnsSettings)
+    tracking: TrackingSettings = field(default_factory=TrackingSettings)
+    relays: Mapping[str, Relay] = field(default_factory=dict)
+    lint: LintSettings = field(default_factory=LintSettings)
+    sink: SinkSettings = field(default_factory=SinkSettings)
+
+    def relay(self, name: str) -> Relay:
+        try:
+            return self.relays[name]
+        except KeyError:
+            known = ", ".join(sorted(self.relays)) or "none configured"
+            raise ConfigError(f"unknown relay {name!r} (known: {known})") from None
+
+
+class _Reader:
+    """Pulls typed values out of a TOML table, naming file and key on errors."""
+
+    def __init__(self, source: str, table: Mapping[str, Any], prefix: str):
+        self.source = source
+        self.table = table
+        self.prefix = prefix
+        self.used: set[str] = set()
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}.{key}" if self.prefix else key
+
+    def fail(self, key: str, expected: str) -> ConfigError:
+        value = self.table.get(key)
+        return ConfigError(
+            f"{self.source}: {self._key(key)} = {value!r}: expected {expected}"
+        )
+
+    def get(self, key: str, kind: type | tuple[type, ...], expected: str, default: Any) -> Any:
+        self.used.add(key)
+        if key not in self.table:
+            return default
+        value = self.table[key]
+        if isinstance(value, bool) and kind in (int, float):
+            raise self.fail(key, expected)
+        if not isinstance(value, kind):
+            raise self.fail(key, expected)
+        return value
+
+    def text(self, key: str, default: str | None = None) -> Any:
+        return self.get(key, str, "a string", default)
+
+    def number(self, key: str, default: float) -> float:
+        return float(self.get(key, (int, float), "a number", default))
+
+    def integer(self, key: str, default: Any) -> Any:
+        return self.get(key, int, "an integer", default)
+
+    def boolean(self, key: str, default: bool) -> bool:
+        return bool(self.get(key, bool, "true or false", default))
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.get(key, list, "a list of strings", [])
+        if not all(isinstance(v, str) for v in value):
+            raise self.fail(key, "a list of strings")
+        return tuple(value)
+
+    def sub(self, key: str) -> _Reader:
+        table = self.get(key, dict, "a table", {})
+        return _Reader(self.source, table, self._key(key))
+
+    def check_unknown(self) -> None:
+        unknown = sorted(set(self.table) - self.used)
+        if unknown:
+            raise ConfigError(
+                f"{self.source}: unknown setting {self._key(unknown[0])!r}"
+                " (see docs/settings.md for the keys Studio reads)"
+            )
+
+
+def _address(r: _Reader, key: str) -> str | None:
+    value = r.text(key)
+    if value is None:
+        return None
+    if "\r" in value or "\n" in value:
+        raise r.fail(key, "one line (no CR/LF)")
+    _, addr = parseaddr(value)
+    if "@" not in addr:
+        raise r.fail(key, 'an address such as "Shop <orders@mail.shop.example>"')
+    try:
+        Address(addr_spec=addr)
+    except (ValueError, IndexError):
+        raise r.fail(key, "a valid e-mail address") from None
+    return value
+
+
+def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> Settings:
+    """Validate a ``[tool.studio]`` (or ``studio.toml``) table into :class:`Settings`."""
+    r = _Reader(source, table, prefix)
+    transactional = r.text("transactional_domain")
+    marketing = r.text("marketing_domain")
+    if transactional and marketing and transactional.lower() == marketing.lower():
+        raise r.fail("marketing_domain", "a domain distinct from transactional_domain")
+
+    d = r.sub("dns")
+    dns = DnsSettings(
+        zone_file=d.text("zone_file"),
+        nameservers=d.strings("nameservers"),
+        timeout=d.number("timeout", 3.0),
+        retries=d.integer("retries", 1),
+    )
+    if dns.timeout <= 0:
+        raise d.fail("timeout", "a positive number of seconds")
+    d.check_unknown()
+
+    t = r.sub("tracking")
+    tracking = TrackingSettings(
+        own_domains=tuple(x.lower() for x in t.strings("own_domains")),
+        utm_source=t.text("utm_source", "transactional"),
+        utm_medium=t.text("utm_medium", "email"),
+        utm_campaign=t.text("utm_campaign", "{template}"),
+        enabled=t.boolean("enabled", True),
+    )
+    t.check_unknown()
+
+    relays: dict[str, Relay] = {}
+    rs = r.sub("relays")
+    for name in list(rs.table):
+        x = rs.sub(name)
+        host = x.text("host")
+        if not host:
+            raise x.fail("host", "a host name")
+        tls = x.text("tls", "starttls")
+        if tls not in TLS_MODES:
+            raise x.fail("tls", "one of " + ", ".join(TLS_MODES))
+        port = x.integer("port", 465 if tls == "tls" else 587)
+        if not 0 < port < 65536:
+            raise x.fail("port", "a port number")
+        for key in ("username", "password"):
+            if key in x.table:
+                raise ConfigError(
+                    f"{source}: {x._key(key)}: secrets are never read from settings;"
+                    f" name an environment variable with {key}_env"
+                )
+        relays[name] = Relay(
+            name=name,
+            host=host,
+            port=port,
+            tls=tls,
+            username_env=x.text("username_env"),
+            password_env=x.text("password_env"),
+            allow_recipients=x.strings("allow_recipients"),
+            dkim_selector=x.text("dkim_selector"),
+            dkim_key_env=x.text("dkim_key_env"),
+            ca_file=x.text("ca_file"),
+        )
+        x.check_unknown()
+
+    lint_r = r.sub("lint")
+    overrides = lint_r.get("severity", dict, "a table of id = severity", {})
+    for check_id, sev in overrides.items():
+        if sev not in ("error", "warning", "info", "off"):
+            raise ConfigError(
+                f"{source}: {lint_r._key('severity')}.{check_id} = {sev!r}:"
+                " expected error, warning, info or off"
+            )
+    lint = LintSettings(
+        severity=dict(overrides),
+        stale_review_days=lint_r.integer("stale_review_days", 365),
+        max_sms_segments=lint_r.integer("max_sms_segments", 2),
+    )
+    lint_r.check_unknown()
+
+    s = r.sub("sink")
+    sink = SinkSettings(
+        host=s.text("host", "127.0.0.1"),
+        port=s.integer("port", 1025),
+        maildir=s.text("maildir", ".studio/maildir"),
+        max_message_size=s.integer("max_message_size", 25 * 1024 * 1024),
+        keep_messages=s.integer("keep_messages", None),
+        keep_days=s.get("keep_days", (int, float), "a number of days", None),
+    )
+    s.check_unknown()
+
+    settings = Settings(
+        transactional_domain=transactional.lower() if transactional else None,
+        marketing_domain=marketing.lower() if marketing else None,
+        from_address=_address(r, "from"),
+        reply_to=_address(r, "reply_to"),
+        default_locale=r.text("default_locale", "en"),
+        dkim_selectors=r.strings("dkim_selectors"),
+        marketing_dkim_selectors=r.strings("marketing_dkim_selectors"),
+        sending_ips=r.strings("sending_ips"),
+        dns=dns,
+        tracking=tracking,
+        relays=relays,
+        lint=lint,
+        sink=sink,
+    )
+    r.check_unknown()
+    return settings

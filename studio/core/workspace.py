@@ -1,0 +1,256 @@
+"""The workspace: where templates, components, brand tokens and samples live.
+
+Who reads what:
+
+* :meth:`Workspace.open` walks up from a directory to the nearest ``studio.toml``,
+  or ``pyproject.toml`` holding a ``[tool.studio]`` table (nearest first; in one
+  directory ``studio.toml`` wins). That file's settings become :class:`Settings`.
+* ``brand/brand.toml`` holds brand tokens, offered to every template as ``brand``.
+* ``templates/<name>.mjml`` are the e-mail templates (front matter + MJML/Jinja);
+  ``templates/<name>.sms.j2`` the SMS ones.
+* ``components/`` holds the shared partials, reachable from templates as
+  ``components/<file>``.
+* ``samples/<template>/<case>.json`` are sample variable sets.
+
+The CLI, the TUI and applications all go through one :class:`Workspace` object;
+there is no global state.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ConfigError, TemplateNotFound
+from .settings import Settings, parse_settings
+from .templates import Template, load_template
+
+if TYPE_CHECKING:
+    from .render.pipeline import Renderer, RenderedMessage
+
+TEMPLATE_SUFFIX = ".mjml"
+SMS_SUFFIX = ".sms.j2"
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read a TOML file, turning every failure into a one-line :class:`ConfigError`."""
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def find_root(start: Path) -> tuple[Path, Path] | None:
+    """The nearest directory at or above ``start`` with Studio settings, and that file."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        studio_toml = directory / "studio.toml"
+        if studio_toml.is_file():
+            return directory, studio_toml
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and "tool" in (data := read_toml(pyproject)):
+            if "studio" in data["tool"]:
+                return directory, pyproject
+    return None
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One sample variable set of a template."""
+
+    template: str
+    name: str
+    path: Path
+    variables: dict[str, Any]
+    locale: str | None = None
+
+
+@dataclass
+class Workspace:
+    """A Studio workspace on disk. Create with :meth:`open`."""
+
+    root: Path
+    settings: Settings = field(default_factory=Settings)
+    settings_file: Path | None = None
+    _renderer: Renderer | None = field(default=None, repr=False)
+
+    # -- opening -------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path = ".") -> Workspace:
+        """Open the workspace at or above ``path``.
+
+        Raises:
+            ConfigError: no settings found, or settings malformed.
+        """
+        start = Path(path)
+        if not start.exists():
+            raise ConfigError(f"{start}: no such directory")
+        found = find_root(start if start.is_dir() else start.parent)
+        if found is None:
+            raise ConfigError(
+                f"{start.resolve()}: not a Studio workspace (no studio.toml or"
+                " [tool.studio] in pyproject.toml here or above); create one with"
+                " `studio init DIR`"
+            )
+        root, settings_file = found
+        data = read_toml(settings_file)
+        if settings_file.name == "pyproject.toml":
+            table, prefix = data["tool"]["studio"], "tool.studio"
+        else:
+            table, prefix = data, ""
+        if not isinstance(table, dict):
+            raise ConfigError(f"{settings_file}: {prefix or 'settings'}: expected a table")
+        settings = parse_settings(table, str(settings_file), prefix)
+        return cls(root=root, settings=settings, settings_file=settings_file)
+
+    @classmethod
+    def bare(cls, root: str | Path) -> Workspace:
+        """A workspace with default settings, for rendering a lone ``.mjml`` file."""
+        return cls(root=Path(root).resolve())
+
+    # -- paths ---------------------------------------------------------------
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def components_dir(self) -> Path:
+        return self.root / "components"
+
+    @property
+    def samples_dir(self) -> Path:
+        return self.root / "samples"
+
+    @property
+    def brand_file(self) -> Path:
+        return self.root / "brand" / "brand.toml"
+
+    def relpath(self, path: Path) -> str:
+        """``path`` relative to the workspace root when inside it, else as given."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    # -- brand ---------------------------------------------------------------
+
+    def brand(self) -> dict[str, Any]:
+        """The brand tokens (``brand/brand.toml``), or an empty table if there is none."""
+        if not self.brand_file.is_file():
+            return {}
+        return read_toml(self.brand_file)
+
+    # -- templates -----------------------------------------------------------
+
+    def template_names(self) -> list[str]:
+        if not self.templates_dir.is_dir():
+            return []
+        return sorted(
+            p.name[: -len(TEMPLATE_SUFFIX)]
+            for p in self.templates_dir.glob(f"*{TEMPLATE_SUFFIX}")
+            if p.is_file()
+        )
+
+    def template_path(self, name: str) -> Path:
+        return self.templates_dir / f"{name}{TEMPLATE_SUFFIX}"
+
+    def template(self, name: str) -> Template:
+        """Load a template (its front matter and body) by name.
+
+        Raises:
+            TemplateNotFound: listing the templates that exist.
+        """
+        path = self.template_path(name)
+        if not path.is_file():
+            known = ", ".join(self.template_names()) or "none"
+            raise TemplateNotFound(f"unknown template {name!r} (templates: {known})")
+        return load_template(path, name=name, relname=self.relpath(path))
+
+    def templates(self) -> list[Template]:
+        return [self.template(n) for n in self.template_names()]
+
+    def component_paths(self) -> list[Path]:
+        if not self.components_dir.is_dir():
+            return []
+        return sorted(p for p in self.components_dir.rglob("*") if p.is_file())
+
+    # -- samples -------------------------------------------------------------
+
+    def sample_names(self, template: str) -> list[str]:
+        directory = self.samples_dir / template
+        if not directory.is_dir():
+            return []
+        return sorted(p.stem for p in directory.glob("*.json") if p.is_file())
+
+    def sample(self, template: str, name: str) -> Sample:
+        """Load one sample set.
+
+        Raises:
+            TemplateNotFound: unknown sample, listing those that exist.
+            ConfigError: malformed JSON, naming file and line.
+        """
+        path = self.samples_dir / template / f"{name}.json"
+        if not path.is_file():
+            known = ", ".join(self.sample_names(template)) or "none"
+            raise TemplateNotFound(
+                f"unknown sample {name!r} for template {template!r} (samples: {known})"
+            )
+        return load_sample(path, template=template, relname=self.relpath(path))
+
+    def samples(self, template: str) -> list[Sample]:
+        return [self.sample(template, n) for n in self.sample_names(template)]
+
+    # -- rendering -----------------------------------------------------------
+
+    @property
+    def renderer(self) -> Renderer:
+        """The workspace's renderer (one Jinja environment, reused across renders)."""
+        if self._renderer is None:
+            from .render.pipeline import Renderer
+
+            self._renderer = Renderer(self)
+        return self._renderer
+
+    def render(
+        self,
+        template: str,
+        *,
+        sample: str | None = None,
+        variables: dict[str, Any] | None = None,
+        locale: str | None = None,
+    ) -> RenderedMessage:
+        """Render a template with a sample set and/or explicit variables.
+
+        ``variables`` are laid over the sample's. Returns the subject, preheader,
+        HTML, plain text and a ready :class:`email.message.EmailMessage`.
+        """
+        return self.renderer.render(template, sample=sample, variables=variables, locale=locale)
+
+
+def load_sample(path: Path, *, template: str, relname: str) -> Sample:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{relname}: cannot read sample: {exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{relname}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}"
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{relname}: a sample must be a JSON object of variables")
+    locale = data.pop("locale", None)
+    if locale is not None and not isinstance(locale, str):
+        raise ConfigError(f'{relname}: "locale" must be a string such as "fr-FR"')
+    return Sample(template=template, name=path.stem, path=path, variables=data, locale=locale)
