@@ -1,1 +1,50 @@
-"""`studio build` (being built)."""
+"""``studio build``: every template × sample to html, txt and eml, plus index.html."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from ..core.build import BuildItem, build, build_jobs
+from ..errors import StudioError
+from . import cli
+from ._common import console_err, open_workspace
+
+
+@cli.command("build")
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Directory to write into.",
+)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+@click.pass_context
+def build_cmd(ctx: click.Context, out: Path, jobs: int | None) -> None:
+    """Render every template with every sample to html, txt and eml, with a gallery."""
+    ws = open_workspace(ctx)
+    total = len(build_jobs(ws))
+    with Progress(
+        TextColumn("building"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        transient=True,
+        disable=total == 0,
+    ) as progress:
+        task = progress.add_task("", total=total)
+
+        def advance(item: BuildItem) -> None:
+            progress.update(task, advance=1, description=item.stem)
+
+        result = build(ws, out, jobs=jobs, on_progress=advance)
+    for item in result.errors:
+        console_err(f"error: {item.error}")
+    ok = len(result.items) - len(result.errors)
+    click.echo(f"{ok} of {len(result.items)} renders written to {result.out}/index.html")
+    if result.errors:
+        raise SystemExit(StudioError.exit_code)

@@ -1,1 +1,119 @@
-"""`studio render` (being built)."""
+"""``studio render``: one template (or a lone MJML file) to html, text, mjml, eml or json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import BinaryIO
+
+import click
+
+from ..core.render.pipeline import RenderedMessage, load_vars_file, render_mjml_file
+from ..core.workspace import Workspace
+from ..errors import ConfigError
+from . import cli
+from ._common import open_workspace
+
+RENDER_FORMATS = ("html", "text", "mjml", "eml", "json")
+
+
+def render_target(
+    ctx: click.Context,
+    target: str,
+    *,
+    sample: str | None,
+    vars_file: Path | None,
+    locale: str | None,
+) -> RenderedMessage:
+    """Render TARGET: a template name, or a path to an ``.mjml`` file."""
+    path = Path(target)
+    if target.endswith(".mjml") and path.exists():
+        workspace = _workspace_or_none(ctx)
+        templates_dir = workspace.templates_dir.resolve() if workspace else None
+        if workspace and templates_dir and path.resolve().parent == templates_dir:
+            target = path.name[: -len(".mjml")]
+        else:
+            if sample or vars_file:
+                raise ConfigError(
+                    f"{target}: --sample and --vars apply to workspace templates;"
+                    " a lone MJML file is compiled as it is"
+                )
+            return render_mjml_file(path)
+    elif target.endswith(".mjml"):
+        raise ConfigError(f"{target}: no such file")
+    workspace = open_workspace(ctx)
+    variables = load_vars_file(vars_file) if vars_file else None
+    return workspace.render(target, sample=sample, variables=variables, locale=locale)
+
+
+def _workspace_or_none(ctx: click.Context) -> Workspace | None:
+    try:
+        return open_workspace(ctx)
+    except ConfigError:
+        return None
+
+
+def message_as(msg: RenderedMessage, fmt: str) -> str | bytes:
+    if fmt == "html":
+        return msg.html
+    if fmt == "text":
+        return msg.text
+    if fmt == "mjml":
+        return msg.mjml
+    if fmt == "eml":
+        return msg.email.as_bytes()
+    return (
+        json.dumps(
+            {
+                "template": msg.template,
+                "sample": msg.sample,
+                "locale": msg.locale,
+                "subject": msg.subject,
+                "preheader": msg.preheader,
+                "html": msg.html,
+                "text": msg.text,
+                "size": msg.size,
+                "warnings": list(msg.warnings),
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
+
+
+@cli.command("render")
+@click.argument("target")
+@click.option("--sample", "-s", help="Sample set name (samples/<template>/<NAME>.json).")
+@click.option(
+    "--vars",
+    "vars_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A JSON file of variables (laid over the sample's, if any).",
+)
+@click.option("--locale", "-l", help="Locale such as en-GB or fr-FR (default: the sample's).")
+@click.option(
+    "--format", "-f", "fmt", type=click.Choice(RENDER_FORMATS), default="html", show_default=True
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here.")
+@click.pass_context
+def render(
+    ctx: click.Context,
+    target: str,
+    sample: str | None,
+    vars_file: Path | None,
+    locale: str | None,
+    fmt: str,
+    output: Path | None,
+) -> None:
+    """Render TARGET (a template name or an .mjml file) with a sample's variables."""
+    msg = render_target(ctx, target, sample=sample, vars_file=vars_file, locale=locale)
+    data = message_as(msg, fmt)
+    if output is not None:
+        output.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+        click.echo(f"wrote {output} ({msg.size:,} bytes of HTML)", err=True)
+    elif isinstance(data, bytes):
+        stdout: BinaryIO = click.get_binary_stream("stdout")
+        stdout.write(data)
+    else:
+        click.echo(data, nl=not data.endswith("\n"))

@@ -123,9 +123,7 @@ class _Reader:
 
     def fail(self, key: str, expected: str) -> ConfigError:
         value = self.table.get(key)
-        return ConfigError(
-            f"{self.source}: {self._key(key)} = {value!r}: expected {expected}"
-        )
+        return ConfigError(f"{self.source}: {self._key(key)} = {value!r}: expected {expected}")
 
     def get(self, key: str, kind: type | tuple[type, ...], expected: str, default: Any) -> Any:
         self.used.add(key)
@@ -182,7 +180,7 @@ def _address(r: _Reader, key: str) -> str | None:
         Address(addr_spec=addr)
     except (ValueError, IndexError):
         raise r.fail(key, "a valid e-mail address") from None
-    return value
+    return str(value)
 
 
 def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> Settings:

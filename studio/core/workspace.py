@@ -29,7 +29,7 @@ from .settings import Settings, parse_settings
 from .templates import Template, load_template
 
 if TYPE_CHECKING:
-    from .render.pipeline import Renderer, RenderedMessage
+    from .render.pipeline import RenderedMessage, Renderer
 
 TEMPLATE_SUFFIX = ".mjml"
 SMS_SUFFIX = ".sms.j2"
@@ -245,9 +245,7 @@ def load_sample(path: Path, *, template: str, relname: str) -> Sample:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(
-            f"{relname}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}"
-        ) from None
+        raise ConfigError(f"{relname}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{relname}: a sample must be a JSON object of variables")
     locale = data.pop("locale", None)

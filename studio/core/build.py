@@ -1,0 +1,132 @@
+"""``build``: every template × every sample to .html, .txt and .eml, plus a gallery.
+
+Renders run in worker processes (one Jinja environment per process, reused), so a
+build uses every core; the caller gets progress through a plain callback. A broken
+template does not stop the build: its error is recorded and the rest go on.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import StudioError
+from .workspace import Workspace
+
+
+@dataclass(frozen=True)
+class BuildItem:
+    template: str
+    sample: str
+    subject: str = ""
+    size: int = 0
+    error: str | None = None
+
+    @property
+    def stem(self) -> str:
+        return f"{self.template}/{self.sample}"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out: Path
+    items: tuple[BuildItem, ...]
+
+    @property
+    def errors(self) -> list[BuildItem]:
+        return [i for i in self.items if i.error]
+
+
+_WORKER_WS: Workspace | None = None
+
+
+def _init_worker(root: str) -> None:
+    global _WORKER_WS
+    _WORKER_WS = Workspace.open(root)
+
+
+def _render_one(root: str, out: str, template: str, sample: str) -> BuildItem:
+    ws = _WORKER_WS if _WORKER_WS is not None else Workspace.open(root)
+    try:
+        msg = ws.render(template, sample=sample)
+    except StudioError as exc:
+        return BuildItem(template, sample, error=str(exc))
+    target = Path(out) / template
+    target.mkdir(parents=True, exist_ok=True)
+    (target / f"{sample}.html").write_text(msg.html, encoding="utf-8")
+    (target / f"{sample}.txt").write_text(msg.text, encoding="utf-8")
+    (target / f"{sample}.eml").write_bytes(msg.email.as_bytes())
+    return BuildItem(template, sample, subject=msg.subject, size=msg.size)
+
+
+def build_jobs(workspace: Workspace) -> list[tuple[str, str]]:
+    """The (template, sample) pairs a build renders."""
+    return [(t, s) for t in workspace.template_names() for s in workspace.sample_names(t)]
+
+
+def build(
+    workspace: Workspace,
+    out: Path,
+    *,
+    jobs: int | None = None,
+    on_progress: Callable[[BuildItem], None] | None = None,
+) -> BuildResult:
+    """Render every template × sample into ``out`` and write ``out/index.html``."""
+    out = out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    pairs = build_jobs(workspace)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    items: list[BuildItem] = []
+    root = str(workspace.root)
+    if jobs == 1 or len(pairs) <= 1:
+        for t, s in pairs:
+            item = _render_one(root, str(out), t, s)
+            items.append(item)
+            if on_progress:
+                on_progress(item)
+    else:
+        with ProcessPoolExecutor(
+            max_workers=jobs, initializer=_init_worker, initargs=(root,)
+        ) as pool:
+            futures = [pool.submit(_render_one, root, str(out), t, s) for t, s in pairs]
+            for fut in as_completed(futures):
+                item = fut.result()
+                items.append(item)
+                if on_progress:
+                    on_progress(item)
+    items.sort(key=lambda i: (i.template, i.sample))
+    (out / "index.html").write_text(gallery(workspace, items), encoding="utf-8")
+    return BuildResult(out=out, items=tuple(items))
+
+
+def gallery(workspace: Workspace, items: list[BuildItem]) -> str:
+    """The index page linking every rendered file (all values escaped)."""
+    esc = html.escape
+    rows = []
+    for i in items:
+        if i.error:
+            rows.append(
+                f"<tr><td>{esc(i.template)}</td><td>{esc(i.sample)}</td>"
+                f'<td colspan="3" class="err">{esc(i.error)}</td></tr>'
+            )
+            continue
+        base = f"{esc(i.template)}/{esc(i.sample)}"
+        rows.append(
+            f"<tr><td>{esc(i.template)}</td><td>{esc(i.sample)}</td><td>{esc(i.subject)}</td>"
+            f'<td><a href="{base}.html">html</a> · <a href="{base}.txt">text</a> · '
+            f'<a href="{base}.eml">eml</a></td><td>{i.size / 1024:.1f} KB</td></tr>'
+        )
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>Studio build — {esc(workspace.root.name)}</title>"
+        "<style>body{font-family:system-ui,sans-serif;margin:2rem}"
+        "table{border-collapse:collapse}td,th{padding:.3rem .8rem;border-bottom:1px solid #ddd;"
+        "text-align:left}.err{color:#b00}</style></head><body>"
+        f"<h1>{esc(workspace.root.name)}: {len(items)} renders</h1>"
+        "<table><tr><th>template</th><th>sample</th><th>subject</th><th>files</th>"
+        "<th>HTML size</th></tr>" + "".join(rows) + "</table></body></html>\n"
+    )

@@ -1,0 +1,11 @@
+"""The render pipeline: Jinja (sandboxed) → MJML (MRML) → tracking → text → MIME.
+
+:class:`~studio.core.render.pipeline.Renderer` runs it for a workspace;
+:func:`~studio.core.render.pipeline.render_mjml_file` compiles a lone MJML file.
+"""
+
+from __future__ import annotations
+
+from .pipeline import RenderedMessage, Renderer, render_mjml_file
+
+__all__ = ["RenderedMessage", "Renderer", "render_mjml_file"]

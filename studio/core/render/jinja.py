@@ -1,0 +1,209 @@
+"""The Jinja stage: a sandboxed, strict, autoescaping environment per workspace.
+
+Templates are edited by designers, so they run in Jinja's ``SandboxedEnvironment``
+(no access to Python internals), with ``StrictUndefined`` (a missing variable is an
+error, not an empty string) and HTML autoescape on every file. One environment is
+built per workspace and reused across renders; Jinja re-reads a file when its
+modification time changes, and an *overlay* of unsaved editor buffers can stand in
+for files on disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_currency
+from jinja2.sandbox import SandboxedEnvironment
+
+from ...errors import ConfigError, RenderError
+from ..templates import split_front_matter
+from .tracking import NOTRACK_MARK
+
+
+class OverlayLoader(jinja2.BaseLoader):
+    """Loads templates from the workspace root, preferring unsaved overlay text.
+
+    Front matter is blanked (not removed) so that line numbers match the file.
+    Names are workspace-relative POSIX paths (``components/footer.mjml``); names
+    that escape the root are refused.
+    """
+
+    def __init__(self, root: Path):
+        self.root = root.resolve()
+        self.overlay: dict[str, str] = {}
+
+    def _path(self, name: str) -> Path:
+        path = (self.root / name).resolve()
+        if self.root != path and self.root not in path.parents:
+            raise jinja2.TemplateNotFound(name)
+        return path
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        if template in self.overlay:
+            text = self.overlay[template]
+            _, body, _ = split_front_matter(text)
+            return body, str(self.root / template), lambda: self.overlay.get(template) == text
+        path = self._path(template)
+        try:
+            mtime = path.stat().st_mtime_ns
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise jinja2.TemplateNotFound(template) from None
+        _, body, _ = split_front_matter(text)
+
+        def uptodate() -> bool:
+            if template in self.overlay:
+                return False
+            try:
+                return path.stat().st_mtime_ns == mtime
+            except OSError:
+                return False
+
+        return body, str(path), uptodate
+
+
+def parse_locale(value: str) -> Locale:
+    """``fr-FR`` / ``fr_FR`` / ``fr`` → a Babel Locale, or a one-line ConfigError."""
+    try:
+        return Locale.parse(value.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise ConfigError(
+            f"unknown locale {value!r}: expected a tag such as en-GB or fr-FR"
+        ) from None
+
+
+def _to_datetime(value: Any) -> dt.datetime | dt.date | dt.time:
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value
+    if isinstance(value, str):
+        for parse in (dt.datetime.fromisoformat, dt.date.fromisoformat, dt.time.fromisoformat):
+            try:
+                return parse(value)
+            except ValueError:
+                continue
+    raise RenderError(f"expected an ISO 8601 date or time, got {value!r}")
+
+
+def _locale_of(ctx: Any) -> Locale:
+    loc = ctx.get("_babel_locale")
+    return loc if isinstance(loc, Locale) else Locale.parse("en")
+
+
+@jinja2.pass_context
+def money(ctx: jinja2.runtime.Context, amount: Any, currency: str = "EUR") -> str:
+    """``{{ 12.5 | money("EUR") }}`` → ``€12.50`` (en) or ``12,50 €`` (fr)."""
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        raise RenderError(f"money: expected a number, got {amount!r}") from None
+    return str(format_currency(value, currency, locale=_locale_of(ctx)))
+
+
+@jinja2.pass_context
+def date_filter(ctx: jinja2.runtime.Context, value: Any, format: str = "long") -> str:
+    return str(format_date(_to_datetime(value), format=format, locale=_locale_of(ctx)))  # type: ignore[arg-type]
+
+
+@jinja2.pass_context
+def datetime_filter(ctx: jinja2.runtime.Context, value: Any, format: str = "medium") -> str:
+    return str(format_datetime(_to_datetime(value), format=format, locale=_locale_of(ctx)))
+
+
+@jinja2.pass_context
+def time_filter(ctx: jinja2.runtime.Context, value: Any, format: str = "short") -> str:
+    return str(format_time(_to_datetime(value), format=format, locale=_locale_of(ctx)))  # type: ignore[arg-type]
+
+
+def notrack(url: Any) -> str:
+    """Mark a URL so that automatic UTM tagging leaves it alone."""
+    text = str(url)
+    return text + ("&" if "?" in text else "?") + NOTRACK_MARK
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in table.items():
+        full = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, full + "."))
+        else:
+            out[full] = str(value)
+    return out
+
+
+class Translations:
+    """``brand/locales/<language>.toml`` string tables, re-read when they change."""
+
+    def __init__(self, directory: Path, fallback: str = "en"):
+        self.directory = directory
+        self.fallback = fallback
+        self._cache: dict[str, tuple[int, dict[str, str]]] = {}
+
+    def table(self, language: str) -> dict[str, str]:
+        path = self.directory / f"{language}.toml"
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            return {}
+        cached = self._cache.get(language)
+        if cached and cached[0] == mtime:
+            return cached[1]
+        try:
+            with path.open("rb") as fh:
+                table = _flatten(tomllib.load(fh))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        self._cache[language] = (mtime, table)
+        return table
+
+    def lookup(self, key: str, locale: Locale) -> str:
+        for lang in (str(locale), locale.language, self.fallback):
+            table = self.table(lang)
+            if key in table:
+                return table[key]
+        raise RenderError(
+            f"no translation for {key!r} in {self.directory.name}/{locale.language}.toml"
+            f" or the fallback {self.fallback}.toml"
+        )
+
+
+def build_environment(root: Path, translations: Translations) -> SandboxedEnvironment:
+    """The workspace's one Jinja environment (sandboxed, strict, autoescaped)."""
+    env = SandboxedEnvironment(
+        loader=OverlayLoader(root),
+        undefined=jinja2.StrictUndefined,
+        autoescape=True,
+        auto_reload=True,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        cache_size=400,
+    )
+    env.filters.update(
+        money=money,
+        date=date_filter,
+        datetime=datetime_filter,
+        time=time_filter,
+        notrack=notrack,
+    )
+
+    @jinja2.pass_context
+    def t(ctx: jinja2.runtime.Context, key: str, **kwargs: Any) -> str:
+        text = translations.lookup(key, _locale_of(ctx))
+        try:
+            return text.format(**kwargs)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise RenderError(f"translation {key!r}: placeholder {exc} not given") from None
+
+    env.globals["t"] = t
+    return env

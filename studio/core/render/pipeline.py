@@ -1,0 +1,366 @@
+"""The pipeline that turns a template and variables into a ready message.
+
+Stages, each timed (``RenderedMessage.timings``, read by the benchmark):
+
+1. ``jinja``  – subject, preheader and body in the workspace's sandboxed environment;
+2. ``track``  – UTM tags on links to the brand's own domains (on the MJML);
+3. ``mjml``   – MRML compiles MJML to HTML (and inlines ``mj-style inline`` CSS);
+4. ``text``   – the plain-text alternative, from the MJML;
+5. ``mime``   – the ``multipart/alternative`` message.
+
+Errors become :class:`~studio.errors.RenderError` naming the file and line (for
+Jinja) or the template (for MJML), and the template and sample being rendered.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import parseaddr
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+from jinja2.exceptions import SecurityError
+
+from ...errors import ConfigError, RenderError, TemplateNotFound
+from ..message import build_message, check_header
+from ..templates import Template, parse_template
+from .jinja import Translations, build_environment, parse_locale
+from .mjml import compile_mjml
+from .text import mjml_to_text
+from .tracking import UtmPolicy, tag_links
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
+
+STAGES = ("jinja", "track", "mjml", "text", "mime")
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    """Everything a render produces.
+
+    Attributes:
+        template: the template name (None for a lone MJML file).
+        sample: the sample set's name, when one was used.
+        locale: the locale rendered in, e.g. ``fr-FR``.
+        subject, preheader: rendered from the front matter.
+        mjml: the MJML after Jinja and link tagging (what MRML compiled).
+        html: the final HTML part.
+        text: the plain-text part.
+        email: a ready :class:`EmailMessage` (no To: the sender adds it).
+        meta_source: the template as loaded (front matter and body), if any.
+        warnings: MRML's warnings.
+        timings: seconds spent in each stage of :data:`STAGES`.
+    """
+
+    template: str | None
+    sample: str | None
+    locale: str
+    subject: str
+    preheader: str
+    mjml: str
+    html: str
+    text: str
+    email: EmailMessage
+    meta_source: Template | None = None
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+    timings: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        """Size of the HTML part in bytes (what Gmail's 102 KB clipping counts)."""
+        return len(self.html.encode("utf-8"))
+
+
+def _template_frame(tb: TracebackType | None, root: Path) -> tuple[str, int] | None:
+    """The innermost traceback frame that is in a workspace template file."""
+    found = None
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.endswith(".py") and filename.startswith(str(root)):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+class Renderer:
+    """Renders a workspace's templates; holds its one Jinja environment."""
+
+    def __init__(self, workspace: Workspace):
+        self.workspace = workspace
+        self.root = workspace.root.resolve()
+        self.translations = Translations(
+            self.root / "brand" / "locales",
+            fallback=workspace.settings.default_locale.split("-")[0].split("_")[0],
+        )
+        self.env = build_environment(self.root, self.translations)
+        self.text_env = self.env.overlay(autoescape=False)
+        self._strings: dict[str, jinja2.Template] = {}
+        self._brand: tuple[int, dict[str, Any]] | None = None
+
+    # -- inputs --------------------------------------------------------------
+
+    @property
+    def overlay(self) -> dict[str, str]:
+        """Unsaved editor buffers by workspace-relative path; they win over disk."""
+        loader = self.env.loader
+        assert isinstance(loader, jinja2.BaseLoader)
+        return loader.overlay  # type: ignore[attr-defined,no-any-return]
+
+    def brand(self) -> dict[str, Any]:
+        path = self.workspace.brand_file
+        if "brand/brand.toml" in self.overlay:
+            import tomllib
+
+            try:
+                return tomllib.loads(self.overlay["brand/brand.toml"])
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"brand/brand.toml: invalid TOML: {exc}") from None
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            return {}
+        if self._brand is None or self._brand[0] != mtime:
+            self._brand = (mtime, self.workspace.brand())
+        return self._brand[1]
+
+    def utm_policy(self, template: str | None) -> UtmPolicy | None:
+        tracking = self.workspace.settings.tracking
+        if not tracking.enabled or not tracking.own_domains:
+            return None
+        campaign = tracking.utm_campaign.replace("{template}", template or "studio")
+        params = (
+            ("utm_source", tracking.utm_source),
+            ("utm_medium", tracking.utm_medium),
+            ("utm_campaign", campaign),
+        )
+        return UtmPolicy(tracking.own_domains, tuple((k, v) for k, v in params if v))
+
+    # -- rendering -----------------------------------------------------------
+
+    def render(
+        self,
+        template: str,
+        *,
+        sample: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+        locale: str | None = None,
+    ) -> RenderedMessage:
+        """Render a workspace template by name (see :meth:`Workspace.render`)."""
+        tpl = self.workspace.template(template)
+        merged: dict[str, Any] = {}
+        sample_locale = None
+        if sample is not None:
+            s = self.workspace.sample(template, sample)
+            merged.update(s.variables)
+            sample_locale = s.locale
+        if variables:
+            merged.update(variables)
+        return self.render_template(tpl, merged, locale=locale or sample_locale, sample_name=sample)
+
+    def render_source(
+        self,
+        text: str,
+        *,
+        name: str,
+        variables: Mapping[str, Any] | None = None,
+        locale: str | None = None,
+        sample_name: str | None = None,
+    ) -> RenderedMessage:
+        """Render unsaved template text (an editor buffer) as template ``name``."""
+        path = self.workspace.template_path(name)
+        relname = self.workspace.relpath(path)
+        tpl = parse_template(text, name=name, path=path, relname=relname)
+        self.overlay[relname] = text
+        try:
+            return self.render_template(
+                tpl, dict(variables or {}), locale=locale, sample_name=sample_name
+            )
+        finally:
+            self.overlay.pop(relname, None)
+
+    def _string(self, source: str) -> jinja2.Template:
+        compiled = self._strings.get(source)
+        if compiled is None:
+            compiled = self.text_env.from_string(source)
+            self._strings[source] = compiled
+        return compiled
+
+    def render_template(
+        self,
+        tpl: Template,
+        variables: Mapping[str, Any],
+        *,
+        locale: str | None = None,
+        sample_name: str | None = None,
+    ) -> RenderedMessage:
+        settings = self.workspace.settings
+        locale_tag = locale or settings.default_locale
+        babel_locale = parse_locale(locale_tag)
+        timings: dict[str, float] = {}
+        context: dict[str, Any] = {
+            **variables,
+            "brand": self.brand(),
+            "locale": locale_tag,
+            "template_name": tpl.name,
+            "_babel_locale": babel_locale,
+        }
+        where = f"template {tpl.name!r}" + (f", sample {sample_name!r}" if sample_name else "")
+
+        t0 = time.perf_counter()
+        with self._jinja_errors(tpl, where):
+            subject = " ".join(self._string(tpl.meta.subject).render(context).split())
+            preheader = " ".join(self._string(tpl.meta.preheader).render(context).split())
+            context.update(subject=subject, preheader=preheader)
+            body = self.env.get_template(tpl.relname).render(context)
+        if any(c in subject for c in "\r\n"):
+            raise RenderError(f"{tpl.relname}: subject contains CR/LF ({where})")
+        t1 = time.perf_counter()
+        tagged = tag_links(body, self.utm_policy(tpl.name))
+        t2 = time.perf_counter()
+        out = compile_mjml(tagged, name=f"{tpl.relname} ({where})")
+        t3 = time.perf_counter()
+        text = mjml_to_text(tagged)
+        t4 = time.perf_counter()
+        email = build_message(
+            subject=subject,
+            html=out.html,
+            text=text,
+            from_address=settings.from_address,
+            reply_to=settings.reply_to,
+            domain=settings.transactional_domain or _domain_of(settings.from_address),
+            extra_headers={"X-Studio-Template": tpl.name},
+        )
+        t5 = time.perf_counter()
+        timings.update(jinja=t1 - t0, track=t2 - t1, mjml=t3 - t2, text=t4 - t3, mime=t5 - t4)
+        return RenderedMessage(
+            template=tpl.name,
+            sample=sample_name,
+            locale=locale_tag,
+            subject=subject,
+            preheader=preheader,
+            mjml=tagged,
+            html=out.html,
+            text=text,
+            email=email,
+            meta_source=tpl,
+            variables=dict(variables),
+            warnings=out.warnings,
+            timings=timings,
+        )
+
+    class _jinja_errors:
+        """Turns Jinja's exceptions into one-line RenderErrors with file and line."""
+
+        def __init__(self, tpl: Template, where: str):
+            self.tpl = tpl
+            self.where = where
+
+        def __enter__(self) -> None:
+            return None
+
+        def __exit__(
+            self,
+            kind: type[BaseException] | None,
+            exc: BaseException | None,
+            tb: TracebackType | None,
+        ) -> None:
+            if exc is None or not isinstance(exc, Exception) or isinstance(exc, ConfigError):
+                return
+            root = self.tpl.path.parent.parent.resolve()
+            rel = self.tpl.relname
+            if isinstance(exc, jinja2.TemplateSyntaxError):
+                file = _rel(exc.filename, root) if exc.filename else rel
+                line = exc.lineno
+                raise RenderError(
+                    f"{file}:{line}: Jinja syntax error: {exc.message} ({self.where})",
+                    file=file,
+                    line=line,
+                ) from None
+            if isinstance(exc, jinja2.TemplateNotFound):
+                frame = _template_frame(tb, root)
+                file, line = (_rel(frame[0], root), frame[1]) if frame else (rel, 0)
+                raise TemplateNotFound(
+                    f"{file}:{line}: no such component or template {exc.name!r} ({self.where})",
+                    file=file,
+                    line=line,
+                ) from None
+            frame = _template_frame(tb, root)
+            file, line = (_rel(frame[0], root), frame[1]) if frame else (rel, 0)
+            loc = f"{file}:{line}" if line else file
+            if isinstance(exc, SecurityError) or "unsafe" in str(exc):
+                what = f"sandbox refused: {exc}"
+            elif isinstance(exc, jinja2.UndefinedError):
+                what = f"undefined variable: {exc}"
+            elif isinstance(exc, RenderError):
+                what = str(exc)
+            else:
+                what = f"{type(exc).__name__}: {exc}"
+            raise RenderError(f"{loc}: {what} ({self.where})", file=file, line=line) from None
+
+
+def _rel(filename: str, root: Path) -> str:
+    try:
+        return Path(filename).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return filename
+
+
+def _domain_of(address: str | None) -> str | None:
+    if not address:
+        return None
+    _, addr = parseaddr(address)
+    return addr.rpartition("@")[2] or None
+
+
+def load_vars_file(path: Path) -> dict[str, Any]:
+    """Variables from a JSON file given with ``--vars`` (errors name file and line)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a JSON object of variables")
+    return data
+
+
+def render_mjml_file(path: Path) -> RenderedMessage:
+    """Compile a lone MJML file as it is (no Jinja: ``{{ }}`` stays text)."""
+    try:
+        source = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TemplateNotFound(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    t0 = time.perf_counter()
+    out = compile_mjml(source, name=str(path))
+    t1 = time.perf_counter()
+    text = mjml_to_text(source)
+    t2 = time.perf_counter()
+    subject = " ".join((out.title or path.stem).split())
+    email = build_message(
+        subject=check_header("Subject", subject), html=out.html, text=text, from_address=None
+    )
+    t3 = time.perf_counter()
+    return RenderedMessage(
+        template=None,
+        sample=None,
+        locale="",
+        subject=subject,
+        preheader=" ".join((out.preview or "").split()),
+        mjml=source,
+        html=out.html,
+        text=text,
+        email=email,
+        warnings=out.warnings,
+        timings={"jinja": 0.0, "track": 0.0, "mjml": t1 - t0, "text": t2 - t1, "mime": t3 - t2},
+    )
