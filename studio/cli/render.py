@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
-from typing import BinaryIO
 
 import click
 
@@ -113,7 +113,7 @@ def render(
         output.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
         click.echo(f"wrote {output} ({msg.size:,} bytes of HTML)", err=True)
     elif isinstance(data, bytes):
-        stdout: BinaryIO = click.get_binary_stream("stdout")
-        stdout.write(data)
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
     else:
         click.echo(data, nl=not data.endswith("\n"))

@@ -37,26 +37,36 @@ def build_message(
 ) -> EmailMessage:
     """A ready-to-send message with Message-ID, Date, From, Reply-To and both parts."""
     msg = EmailMessage(policy=SMTP)
-    msg["Subject"] = check_header("Subject", subject)
-    msg["From"] = check_header("From", from_address or DEFAULT_FROM)
+    _set(msg, "Subject", subject)
+    _set(msg, "From", from_address or DEFAULT_FROM)
     if to:
-        msg["To"] = check_header("To", to)
+        _set(msg, "To", to)
     if reply_to:
-        msg["Reply-To"] = check_header("Reply-To", reply_to)
-    # Values Studio writes itself are plain ASCII and already well-formed: stored raw,
-    # they skip the header registry's parsing, which cost more than the MJML compile.
+        _set(msg, "Reply-To", reply_to)
     msg.set_raw("Date", format_datetime(dt.datetime.now(dt.timezone.utc)))
     msg.set_raw("Message-ID", make_msgid(domain=domain or "studio.invalid"))
     for name, value in (extra_headers or {}).items():
-        if value.isascii():
-            msg.set_raw(name, check_header(name, value))
-        else:
-            msg[name] = check_header(name, value)
+        _set(msg, name, value)
     msg.set_raw("MIME-Version", "1.0")
     msg.make_alternative()
     msg.attach(_qp_part(text, "plain"))
     msg.attach(_qp_part(html, "html"))
     return msg
+
+
+def _set(msg: EmailMessage, name: str, value: str) -> None:
+    """Set a header, refusing CR/LF.
+
+    ASCII values are stored raw: the policy parses them when the message is read or
+    serialised, and parsing each one here through the header registry cost more than
+    compiling the MJML. Other values go through the registry, which RFC 2047-encodes
+    them. (Addresses were validated with the settings.)
+    """
+    check_header(name, value)
+    if value.isascii():
+        msg.set_raw(name, value)
+    else:
+        msg[name] = value
 
 
 def _qp_part(content: str, subtype: str) -> EmailMessage:

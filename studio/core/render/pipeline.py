@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import parseaddr
+from functools import cached_property, partial
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 
 from ...errors import ConfigError, RenderError, TemplateNotFound
-from ..message import build_message, check_header
+from ..message import build_message
 from ..templates import Template, parse_template
 from .jinja import Translations, build_environment, parse_locale
 from .mjml import compile_mjml
@@ -53,7 +54,7 @@ class RenderedMessage:
         mjml: the MJML after Jinja and link tagging (what MRML compiled).
         html: the final HTML part.
         text: the plain-text part.
-        email: a ready :class:`EmailMessage` (no To: the sender adds it).
+        email: a ready :class:`EmailMessage` (no To: the sender adds it), built lazily.
         meta_source: the template as loaded (front matter and body), if any.
         warnings: MRML's warnings.
         timings: seconds spent in each stage of :data:`STAGES`.
@@ -67,11 +68,23 @@ class RenderedMessage:
     mjml: str
     html: str
     text: str
-    email: EmailMessage
+    build_email: Callable[[RenderedMessage], EmailMessage] = field(repr=False, compare=False)
     meta_source: Template | None = None
     variables: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
-    timings: Mapping[str, float] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @cached_property
+    def email(self) -> EmailMessage:
+        """The MIME message, built on first use (previews never need it).
+
+        A fresh Message-ID and Date are set when it is built; the ``mime`` entry of
+        :attr:`timings` records the cost.
+        """
+        t0 = time.perf_counter()
+        msg = self.build_email(self)
+        self.timings["mime"] = time.perf_counter() - t0
+        return msg
 
     @property
     def size(self) -> int:
@@ -216,12 +229,19 @@ class Renderer:
 
         t0 = time.perf_counter()
         with self._jinja_errors(tpl, where):
-            subject = " ".join(self._string(tpl.meta.subject).render(context).split())
+            raw_subject = self._string(tpl.meta.subject).render(context)
+            if "\r" in raw_subject or "\n" in raw_subject:
+                line = tpl.meta.lines.get("subject")
+                raise RenderError(
+                    f"{tpl.relname}:{line}: the subject contains CR/LF, refused"
+                    f" (header injection) ({where})",
+                    file=tpl.relname,
+                    line=line,
+                )
+            subject = " ".join(raw_subject.split())
             preheader = " ".join(self._string(tpl.meta.preheader).render(context).split())
             context.update(subject=subject, preheader=preheader)
             body = self.env.get_template(tpl.relname).render(context)
-        if any(c in subject for c in "\r\n"):
-            raise RenderError(f"{tpl.relname}: subject contains CR/LF ({where})")
         t1 = time.perf_counter()
         tagged = tag_links(body, self.utm_policy(tpl.name))
         t2 = time.perf_counter()
@@ -229,17 +249,13 @@ class Renderer:
         t3 = time.perf_counter()
         text = mjml_to_text(tagged)
         t4 = time.perf_counter()
-        email = build_message(
-            subject=subject,
-            html=out.html,
-            text=text,
+        timings.update(jinja=t1 - t0, track=t2 - t1, mjml=t3 - t2, text=t4 - t3)
+        build_email = partial(
+            _email_of,
             from_address=settings.from_address,
             reply_to=settings.reply_to,
             domain=settings.transactional_domain or _domain_of(settings.from_address),
-            extra_headers={"X-Studio-Template": tpl.name},
         )
-        t5 = time.perf_counter()
-        timings.update(jinja=t1 - t0, track=t2 - t1, mjml=t3 - t2, text=t4 - t3, mime=t5 - t4)
         return RenderedMessage(
             template=tpl.name,
             sample=sample_name,
@@ -249,7 +265,7 @@ class Renderer:
             mjml=tagged,
             html=out.html,
             text=text,
-            email=email,
+            build_email=build_email,
             meta_source=tpl,
             variables=dict(variables),
             warnings=out.warnings,
@@ -273,6 +289,8 @@ class Renderer:
             tb: TracebackType | None,
         ) -> None:
             if exc is None or not isinstance(exc, Exception) or isinstance(exc, ConfigError):
+                return
+            if isinstance(exc, RenderError) and exc.file is not None:
                 return
             root = self.tpl.path.parent.parent.resolve()
             rel = self.tpl.relname
@@ -304,6 +322,21 @@ class Renderer:
             else:
                 what = f"{type(exc).__name__}: {exc}"
             raise RenderError(f"{loc}: {what} ({self.where})", file=file, line=line) from None
+
+
+def _email_of(
+    msg: RenderedMessage, *, from_address: str | None, reply_to: str | None, domain: str | None
+) -> EmailMessage:
+    headers = {"X-Studio-Template": msg.template} if msg.template else {}
+    return build_message(
+        subject=msg.subject,
+        html=msg.html,
+        text=msg.text,
+        from_address=from_address,
+        reply_to=reply_to,
+        domain=domain,
+        extra_headers=headers,
+    )
 
 
 def _rel(filename: str, root: Path) -> str:
@@ -347,10 +380,6 @@ def render_mjml_file(path: Path) -> RenderedMessage:
     text = mjml_to_text(source)
     t2 = time.perf_counter()
     subject = " ".join((out.title or path.stem).split())
-    email = build_message(
-        subject=check_header("Subject", subject), html=out.html, text=text, from_address=None
-    )
-    t3 = time.perf_counter()
     return RenderedMessage(
         template=None,
         sample=None,
@@ -360,7 +389,7 @@ def render_mjml_file(path: Path) -> RenderedMessage:
         mjml=source,
         html=out.html,
         text=text,
-        email=email,
+        build_email=partial(_email_of, from_address=None, reply_to=None, domain=None),
         warnings=out.warnings,
-        timings={"jinja": 0.0, "track": 0.0, "mjml": t1 - t0, "text": t2 - t1, "mime": t3 - t2},
+        timings={"jinja": 0.0, "track": 0.0, "mjml": t1 - t0, "text": t2 - t1},
     )

@@ -1,0 +1,158 @@
+"""The CLI contract: help everywhere, exit codes, one-line errors, render/build/init."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from studio import __version__
+from studio.cli import cli
+from studio.core.workspace import Workspace
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "studio", *args], capture_output=True, text=True, cwd=cwd
+    )
+
+
+def test_every_command_has_help() -> None:
+    runner = CliRunner()
+    assert cli.help
+    for name, command in cli.commands.items():
+        assert command.help, f"studio {name} has no help text"
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Usage:" in result.output
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.output
+
+
+def test_render_formats(scratch: Workspace) -> None:
+    runner = CliRunner()
+    ws = ["--workspace", str(scratch.root)]
+    html = runner.invoke(cli, [*ws, "render", "password_reset", "--sample", "en_basic"])
+    assert html.exit_code == 0 and html.output.lower().startswith("<!doctype html>")
+    text = runner.invoke(cli, [*ws, "render", "password_reset", "-s", "en_basic", "-f", "text"])
+    assert "Hello Ada," in text.output and "<mj-" not in text.output
+    data = json.loads(
+        runner.invoke(cli, [*ws, "render", "password_reset", "-s", "en_basic", "-f", "json"]).output
+    )
+    assert data["subject"] == "Reset your Shop password" and data["sample"] == "en_basic"
+    mjml = runner.invoke(cli, [*ws, "render", "password_reset", "-s", "en_basic", "-f", "mjml"])
+    assert mjml.output.lstrip().startswith("<mjml")
+
+
+def test_render_eml_to_file(scratch: Workspace, tmp_path: Path) -> None:
+    out = tmp_path / "m.eml"
+    result = run(
+        "--workspace",
+        str(scratch.root),
+        "render",
+        "password_reset",
+        "-s",
+        "en_basic",
+        "-f",
+        "eml",
+        "-o",
+        str(out),
+    )
+    assert result.returncode == 0, result.stderr
+    msg = email.message_from_bytes(out.read_bytes(), policy=email.policy.default)
+    assert msg["Subject"] == "Reset your Shop password"
+
+
+def test_render_vars_file_and_locale(scratch: Workspace, tmp_path: Path) -> None:
+    vars_file = tmp_path / "v.json"
+    vars_file.write_text(json.dumps({"customer": {"first_name": "Zoé"}}))
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--workspace",
+            str(scratch.root),
+            "render",
+            "password_reset",
+            "-s",
+            "en_basic",
+            "--vars",
+            str(vars_file),
+            "-f",
+            "text",
+        ],
+    )
+    assert "Hello Zoé," in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["render", "nope"],
+        ["render", "password_reset", "--sample", "nope"],
+        ["render", "missing.mjml"],
+        ["render", "password_reset", "--locale", "xx-YY"],
+    ],
+)
+def test_bad_input_is_one_line_exit_2(scratch: Workspace, args: list[str]) -> None:
+    result = run("--workspace", str(scratch.root), *args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith("error: ")
+
+
+def test_malformed_settings_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "studio.toml").write_text("transactional_domain = 3\n")
+    result = run("render", "x", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "transactional_domain" in result.stderr and "studio.toml" in result.stderr
+    (tmp_path / "studio.toml").write_text("transactional_domain = \n")
+    result = run("render", "x", cwd=tmp_path)
+    assert result.returncode == 2 and "invalid TOML" in result.stderr
+
+
+def test_lone_mjml_file_renders_without_workspace(tmp_path: Path) -> None:
+    path = tmp_path / "plain.mjml"
+    path.write_text(
+        "<mjml><mj-body><mj-section><mj-column><mj-text>Hello {{FirstName}}"
+        '</mj-text><mj-button href="https://x.example/go">Go</mj-button>'
+        "</mj-column></mj-section></mj-body></mjml>"
+    )
+    result = run("render", str(path), "-f", "text", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Hello {{FirstName}}" in result.stdout
+    assert "Go <https://x.example/go>" in result.stdout
+
+
+def test_init_then_build(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    result = run("init", str(target))
+    assert result.returncode == 0, result.stderr
+    result = run("build", "--out", str(tmp_path / "out"), cwd=target)
+    assert result.returncode == 0, result.stderr
+    index = (tmp_path / "out" / "index.html").read_text()
+    assert 'href="password_reset/en_basic.html"' in index
+    for ext in ("html", "txt", "eml"):
+        assert (tmp_path / "out" / "password_reset" / f"en_basic.{ext}").stat().st_size > 0
+    again = run("init", str(target))
+    assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_build_reports_broken_template_and_keeps_going(scratch: Workspace, tmp_path: Path) -> None:
+    path = scratch.template_path("broken")
+    path.write_text("---\nsubject: x\n---\n{{ oops }")
+    (scratch.samples_dir / "broken").mkdir()
+    (scratch.samples_dir / "broken" / "a.json").write_text("{}")
+    result = run("--workspace", str(scratch.root), "build", "--out", str(tmp_path / "o"), "-j", "2")
+    assert result.returncode == 2
+    assert "templates/broken.mjml:4" in result.stderr
+    assert (tmp_path / "o" / "password_reset" / "en_basic.html").is_file()

@@ -1,0 +1,51 @@
+"""Shared fixtures: the bundled example workspace, scratch workspaces, the corpus."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from studio.core.scaffold import init_workspace
+from studio.core.workspace import Workspace
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the developer's environment out of tests (no colour, no relay secrets)."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    for name in ("STUDIO_RELAY_USER", "STUDIO_RELAY_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def example() -> Workspace:
+    """The example workspace at the repository root."""
+    return Workspace.open(REPO)
+
+
+@pytest.fixture
+def scratch(tmp_path: Path) -> Workspace:
+    """A fresh workspace made by ``studio init`` (safe to modify)."""
+    init_workspace(tmp_path / "ws")
+    return Workspace.open(tmp_path / "ws")
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Workspace:
+    """A copy of the example workspace (brand, components, templates, samples) to modify."""
+    dest = tmp_path / "example"
+    dest.mkdir()
+    for sub in ("brand", "components", "templates", "samples"):
+        if (REPO / sub).is_dir():
+            shutil.copytree(REPO / sub, dest / sub)
+    shutil.copy(REPO / "pyproject.toml", dest / "pyproject.toml")
+    return Workspace.open(dest)
+
+
+def corpus_dir() -> Path:
+    return CORPUS / "mjml"
