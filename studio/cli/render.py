@@ -8,13 +8,18 @@ from pathlib import Path
 
 import click
 
-from ..core.render.pipeline import RenderedMessage, load_vars_file, render_mjml_file
+from ..core.render.pipeline import (
+    RenderedMessage,
+    RenderedSms,
+    load_vars_file,
+    render_mjml_file,
+)
 from ..core.workspace import Workspace
 from ..errors import ConfigError
 from . import cli
 from ._common import open_workspace
 
-RENDER_FORMATS = ("html", "text", "mjml", "eml", "json")
+RENDER_FORMATS = ("html", "text", "mjml", "eml", "json", "sms")
 
 
 def render_target(
@@ -51,6 +56,22 @@ def _workspace_or_none(ctx: click.Context) -> Workspace | None:
         return open_workspace(ctx)
     except ConfigError:
         return None
+
+
+def sms_report(sms: RenderedSms) -> str:
+    """Encoding and segments of a rendered SMS, for humans."""
+    info = sms.info
+    lines = []
+    if info.forcing:
+        chars = ", ".join(str(f) for f in info.forcing)
+        lines.append(f"encoding: {info.encoding} (forced by {chars})")
+    else:
+        lines.append(f"encoding: {info.encoding}")
+    unit = "septets" if info.encoding == "GSM-7" else "UTF-16 units"
+    lines.append(f"segments: {info.count} ({info.units} {unit}; {info.per_segment} per segment)")
+    for i, seg in enumerate(info.segments, 1):
+        lines.append(f"  [{i}] {seg!r}")
+    return "\n".join(lines)
 
 
 def message_as(msg: RenderedMessage, fmt: str) -> str | bytes:
@@ -106,7 +127,25 @@ def render(
     fmt: str,
     output: Path | None,
 ) -> None:
-    """Render TARGET (a template name or an .mjml file) with a sample's variables."""
+    """Render TARGET (a template name or an .mjml file) with a sample's variables.
+
+    With --format sms, TARGET names an SMS template (templates/TARGET.sms.j2): the text
+    is printed with its encoding (GSM-7 or UCS-2, and the characters forcing UCS-2)
+    and its segments.
+    """
+    if fmt == "sms":
+        ws = open_workspace(ctx)
+        variables = load_vars_file(vars_file) if vars_file else None
+        sms = ws.render_sms(target, sample=sample, variables=variables, locale=locale)
+        report = sms_report(sms)
+        if output is not None:
+            output.write_text(sms.text, encoding="utf-8")
+            click.echo(report, err=True)
+        else:
+            click.echo(sms.text)
+            click.echo("")
+            click.echo(report)
+        return
     msg = render_target(ctx, target, sample=sample, vars_file=vars_file, locale=locale)
     data = message_as(msg, fmt)
     if output is not None:

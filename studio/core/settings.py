@@ -40,6 +40,8 @@ class TrackingSettings:
     utm_medium: str = "email"
     utm_campaign: str = "{template}"
     """``{template}`` is replaced by the template name."""
+    sms_utm_medium: str = "sms"
+    """``utm_medium`` of links in SMS templates."""
     enabled: bool = True
 
 
@@ -208,6 +210,7 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
         utm_source=t.text("utm_source", "transactional"),
         utm_medium=t.text("utm_medium", "email"),
         utm_campaign=t.text("utm_campaign", "{template}"),
+        sms_utm_medium=t.text("sms_utm_medium", "sms"),
         enabled=t.boolean("enabled", True),
     )
     t.check_unknown()

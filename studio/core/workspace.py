@@ -29,7 +29,7 @@ from .settings import Settings, parse_settings
 from .templates import Template, load_template
 
 if TYPE_CHECKING:
-    from .render.pipeline import RenderedMessage, Renderer
+    from .render.pipeline import RenderedMessage, RenderedSms, Renderer
 
 TEMPLATE_SUFFIX = ".mjml"
 SMS_SUFFIX = ".sms.j2"
@@ -179,6 +179,26 @@ class Workspace:
     def templates(self) -> list[Template]:
         return [self.template(n) for n in self.template_names()]
 
+    def sms_template_names(self) -> list[str]:
+        if not self.templates_dir.is_dir():
+            return []
+        return sorted(
+            p.name[: -len(SMS_SUFFIX)]
+            for p in self.templates_dir.glob(f"*{SMS_SUFFIX}")
+            if p.is_file()
+        )
+
+    def sms_template_path(self, name: str) -> Path:
+        return self.templates_dir / f"{name}{SMS_SUFFIX}"
+
+    def sms_template(self, name: str) -> Template:
+        """Load an SMS template (``templates/<name>.sms.j2``) by name."""
+        path = self.sms_template_path(name)
+        if not path.is_file():
+            known = ", ".join(self.sms_template_names()) or "none"
+            raise TemplateNotFound(f"unknown SMS template {name!r} (SMS templates: {known})")
+        return load_template(path, name=name, relname=self.relpath(path))
+
     def component_paths(self) -> list[Path]:
         if not self.components_dir.is_dir():
             return []
@@ -235,6 +255,17 @@ class Workspace:
         HTML, plain text and a ready :class:`email.message.EmailMessage`.
         """
         return self.renderer.render(template, sample=sample, variables=variables, locale=locale)
+
+    def render_sms(
+        self,
+        template: str,
+        *,
+        sample: str | None = None,
+        variables: dict[str, Any] | None = None,
+        locale: str | None = None,
+    ) -> RenderedSms:
+        """Render ``templates/<template>.sms.j2``; samples are the e-mail template's."""
+        return self.renderer.render_sms(template, sample=sample, variables=variables, locale=locale)
 
 
 def load_sample(path: Path, *, template: str, relname: str) -> Sample:

@@ -6,6 +6,6 @@
 
 from __future__ import annotations
 
-from .pipeline import RenderedMessage, Renderer, render_mjml_file
+from .pipeline import RenderedMessage, RenderedSms, Renderer, render_mjml_file
 
-__all__ = ["RenderedMessage", "Renderer", "render_mjml_file"]
+__all__ = ["RenderedMessage", "RenderedSms", "Renderer", "render_mjml_file"]

@@ -30,11 +30,12 @@ from jinja2.exceptions import SecurityError
 
 from ...errors import ConfigError, RenderError, TemplateNotFound
 from ..message import build_message
+from ..sms import SmsInfo, analyze
 from ..templates import Template, parse_template
 from .jinja import Translations, build_environment, parse_locale
 from .mjml import compile_mjml
 from .text import mjml_to_text
-from .tracking import UtmPolicy, tag_links
+from .tracking import UtmPolicy, tag_links, tag_text_urls
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -92,6 +93,19 @@ class RenderedMessage:
         return len(self.html.encode("utf-8"))
 
 
+@dataclass(frozen=True)
+class RenderedSms:
+    """A rendered SMS template: its text and how it is encoded and split."""
+
+    template: str
+    sample: str | None
+    locale: str
+    text: str
+    info: SmsInfo
+    meta_source: Template | None = None
+    variables: Mapping[str, Any] = field(default_factory=dict)
+
+
 def _template_frame(tb: TracebackType | None, root: Path) -> tuple[str, int] | None:
     """The innermost traceback frame that is in a workspace template file."""
     found = None
@@ -144,14 +158,14 @@ class Renderer:
             self._brand = (mtime, self.workspace.brand())
         return self._brand[1]
 
-    def utm_policy(self, template: str | None) -> UtmPolicy | None:
+    def utm_policy(self, template: str | None, *, sms: bool = False) -> UtmPolicy | None:
         tracking = self.workspace.settings.tracking
         if not tracking.enabled or not tracking.own_domains:
             return None
         campaign = tracking.utm_campaign.replace("{template}", template or "studio")
         params = (
             ("utm_source", tracking.utm_source),
-            ("utm_medium", tracking.utm_medium),
+            ("utm_medium", tracking.sms_utm_medium if sms else tracking.utm_medium),
             ("utm_campaign", campaign),
         )
         return UtmPolicy(tracking.own_domains, tuple((k, v) for k, v in params if v))
@@ -168,6 +182,12 @@ class Renderer:
     ) -> RenderedMessage:
         """Render a workspace template by name (see :meth:`Workspace.render`)."""
         tpl = self.workspace.template(template)
+        merged, sample_locale = self._sample_variables(template, sample, variables)
+        return self.render_template(tpl, merged, locale=locale or sample_locale, sample_name=sample)
+
+    def _sample_variables(
+        self, template: str, sample: str | None, variables: Mapping[str, Any] | None
+    ) -> tuple[dict[str, Any], str | None]:
         merged: dict[str, Any] = {}
         sample_locale = None
         if sample is not None:
@@ -176,7 +196,59 @@ class Renderer:
             sample_locale = s.locale
         if variables:
             merged.update(variables)
-        return self.render_template(tpl, merged, locale=locale or sample_locale, sample_name=sample)
+        return merged, sample_locale
+
+    def _context(
+        self, tpl: Template, variables: Mapping[str, Any], locale_tag: str
+    ) -> dict[str, Any]:
+        return {
+            **variables,
+            "brand": self.brand(),
+            "locale": locale_tag,
+            "template_name": tpl.name,
+            "_babel_locale": parse_locale(locale_tag),
+        }
+
+    def render_sms(
+        self,
+        template: str,
+        *,
+        sample: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+        locale: str | None = None,
+    ) -> RenderedSms:
+        """Render an SMS template with the e-mail template's samples of the same name."""
+        tpl = self.workspace.sms_template(template)
+        merged, sample_locale = self._sample_variables(template, sample, variables)
+        return self.render_sms_template(
+            tpl, merged, locale=locale or sample_locale, sample_name=sample
+        )
+
+    def render_sms_template(
+        self,
+        tpl: Template,
+        variables: Mapping[str, Any],
+        *,
+        locale: str | None = None,
+        sample_name: str | None = None,
+    ) -> RenderedSms:
+        locale_tag = locale or self.workspace.settings.default_locale
+        context = self._context(tpl, variables, locale_tag)
+        where = f"SMS template {tpl.name!r}" + (f", sample {sample_name!r}" if sample_name else "")
+        with self._jinja_errors(tpl, where):
+            raw = self.text_env.get_template(tpl.relname).render(context)
+        lines = [line.rstrip() for line in raw.strip().splitlines()]
+        text = "\n".join(lines)
+        text = tag_text_urls(text, self.utm_policy(tpl.name, sms=True))
+        return RenderedSms(
+            template=tpl.name,
+            sample=sample_name,
+            locale=locale_tag,
+            text=text,
+            info=analyze(text),
+            meta_source=tpl,
+            variables=dict(variables),
+        )
 
     def render_source(
         self,
@@ -216,15 +288,8 @@ class Renderer:
     ) -> RenderedMessage:
         settings = self.workspace.settings
         locale_tag = locale or settings.default_locale
-        babel_locale = parse_locale(locale_tag)
         timings: dict[str, float] = {}
-        context: dict[str, Any] = {
-            **variables,
-            "brand": self.brand(),
-            "locale": locale_tag,
-            "template_name": tpl.name,
-            "_babel_locale": babel_locale,
-        }
+        context = self._context(tpl, variables, locale_tag)
         where = f"template {tpl.name!r}" + (f", sample {sample_name!r}" if sample_name else "")
 
         t0 = time.perf_counter()

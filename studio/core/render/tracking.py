@@ -70,3 +70,13 @@ def tag_links(markup: str, policy: UtmPolicy | None) -> str:
         return f"{m.group(1)}{m.group(2)}{html.escape(tagged, quote=True)}{m.group(2)}"
 
     return _HREF.sub(repl, markup)
+
+
+_TEXT_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
+
+
+def tag_text_urls(text: str, policy: UtmPolicy | None) -> str:
+    """Tag the URLs of a plain text (an SMS) the same way as ``href``s."""
+    if policy is None and NOTRACK_MARK not in text:
+        return text
+    return _TEXT_URL.sub(lambda m: tag_url(m.group(0), policy), text)
