@@ -62,7 +62,7 @@ def test_tables_lists_and_paragraphs() -> None:
 
 def test_long_paragraphs_wrap_but_urls_stay_whole() -> None:
     url = "https://www.example.test/" + "x" * 120
-    text = mjml_to_text(doc(f"<mj-text>{'word ' * 40}<a href=\"{url}\">go</a></mj-text>"))
+    text = mjml_to_text(doc(f'<mj-text>{"word " * 40}<a href="{url}">go</a></mj-text>'))
     assert all(len(line) <= 76 or url in line for line in text.splitlines())
     assert f"<{url}>" in text
 

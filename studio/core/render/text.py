@@ -106,6 +106,8 @@ _LINKS = frozenset({"a", "mj-button", "mj-social-element", "mj-navbar-link"})
 _IMAGES = frozenset({"img", "mj-image", "mj-carousel-image"})
 _NEEDS_ATTRS = _LINKS | _IMAGES | {"mj-navbar"}
 
+# Collapsing only ASCII whitespace keeps no-break spaces (``12,50\xa0€``) where they are.
+_ASCII_WS = re.compile(r"[ \t\n\r\f\v]+")
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _SPLIT = re.compile(r"(<[^>]*>)")
 _NAME = re.compile(r"</?\s*([a-zA-Z][\w:.-]*)")
@@ -183,9 +185,9 @@ def _walk(source: str) -> list[str]:
             if name in _LINKS and links:
                 link_href, start = links.pop()
                 if link_href:
-                    label = " ".join(
-                        "".join(p for p in out[start:] if not p.startswith("\x00")).split()
-                    )
+                    label = _ASCII_WS.sub(
+                        " ", "".join(p for p in out[start:] if not p.startswith("\x00"))
+                    ).strip(" ")
                     shown = _link_text(link_href, label)
                     if shown:
                         append(shown)
@@ -254,14 +256,12 @@ def _assemble(parts: list[str], width: int) -> str:
     for para in "".join(parts).split(PARA):
         lines: list[str] = []
         for raw in para.split(LINE):
-            words = raw.split()
-            if not words:
+            text = _ASCII_WS.sub(" ", raw).strip(" ")
+            if not text:
                 continue
-            text = " ".join(words)
             if CELL in text:
-                text = " ".join(text.replace(CELL, " " + CELL + " ").split()).replace(
-                    f" {CELL} ", "  "
-                ).replace(CELL, "")
+                cells = (c.strip(" ") for c in text.split(CELL))
+                text = "  ".join(c for c in cells if c)
             if len(text) > width:
                 lines += textwrap.wrap(
                     text, width=width, break_long_words=False, break_on_hyphens=False
