@@ -104,11 +104,15 @@ def _key_lines(front: str) -> dict[str, int]:
     return found
 
 
+# libyaml's loader when PyYAML was built with it: several times faster than pure Python.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_meta(front: str | None, relname: str) -> TemplateMeta:
     if front is None:
         return TemplateMeta()
     try:
-        data = yaml.safe_load(front) or {}
+        data = yaml.load(front, Loader=_Loader) or {}  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 2}" if mark is not None else ""
@@ -185,9 +189,26 @@ def parse_template(text: str, *, name: str, path: Path, relname: str) -> Templat
     return Template(name=name, path=path, relname=relname, meta=meta, body=body, source=text)
 
 
+_CACHE: dict[Path, tuple[tuple[int, int], Template]] = {}
+
+
 def load_template(path: Path, *, name: str, relname: str) -> Template:
+    """Read and parse a template file; unchanged files come from a small cache.
+
+    The cache key is the file's modification time and size, so an edit (by the
+    studio or anyone else) is always seen.
+    """
     try:
+        st = path.stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+        cached = _CACHE.get(path)
+        if cached is not None and cached[0] == stamp and cached[1].name == name:
+            return cached[1]
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{relname}: cannot read template: {exc}") from None
-    return parse_template(text, name=name, path=path, relname=relname)
+    template = parse_template(text, name=name, path=path, relname=relname)
+    if len(_CACHE) > 512:
+        _CACHE.clear()
+    _CACHE[path] = (stamp, template)
+    return template

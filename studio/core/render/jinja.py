@@ -142,33 +142,56 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
 
 
 class Translations:
-    """``brand/locales/<language>.toml`` string tables, re-read when they change."""
+    """``brand/locales/<language>.toml`` string tables.
+
+    :meth:`refresh` (called once per render) re-reads the files whose modification
+    time changed; lookups during the render then touch no file.
+    """
 
     def __init__(self, directory: Path, fallback: str = "en"):
         self.directory = directory
         self.fallback = fallback
-        self._cache: dict[str, tuple[int, dict[str, str]]] = {}
+        self._tables: dict[str, tuple[int, dict[str, str]]] = {}
+        self._chains: dict[str, tuple[dict[str, str], ...]] = {}
 
-    def table(self, language: str) -> dict[str, str]:
-        path = self.directory / f"{language}.toml"
+    def refresh(self) -> None:
+        changed = False
         try:
-            mtime = path.stat().st_mtime_ns
+            paths = {p.stem: p for p in self.directory.glob("*.toml")}
         except OSError:
-            return {}
-        cached = self._cache.get(language)
-        if cached and cached[0] == mtime:
-            return cached[1]
-        try:
-            with path.open("rb") as fh:
-                table = _flatten(tomllib.load(fh))
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-        self._cache[language] = (mtime, table)
-        return table
+            paths = {}
+        for lang in set(self._tables) - set(paths):
+            del self._tables[lang]
+            changed = True
+        for lang, path in paths.items():
+            try:
+                mtime = path.stat().st_mtime_ns
+            except OSError:
+                continue
+            cached = self._tables.get(lang)
+            if cached and cached[0] == mtime:
+                continue
+            try:
+                with path.open("rb") as fh:
+                    table = _flatten(tomllib.load(fh))
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+            self._tables[lang] = (mtime, table)
+            changed = True
+        if changed:
+            self._chains.clear()
+
+    def _chain(self, locale: Locale) -> tuple[dict[str, str], ...]:
+        key = str(locale)
+        chain = self._chains.get(key)
+        if chain is None:
+            langs = dict.fromkeys((key, locale.language, self.fallback))
+            chain = tuple(self._tables[lang][1] for lang in langs if lang in self._tables)
+            self._chains[key] = chain
+        return chain
 
     def lookup(self, key: str, locale: Locale) -> str:
-        for lang in (str(locale), locale.language, self.fallback):
-            table = self.table(lang)
+        for table in self._chain(locale):
             if key in table:
                 return table[key]
         raise RenderError(

@@ -201,6 +201,7 @@ class Renderer:
     def _context(
         self, tpl: Template, variables: Mapping[str, Any], locale_tag: str
     ) -> dict[str, Any]:
+        self.translations.refresh()
         return {
             **variables,
             "brand": self.brand(),

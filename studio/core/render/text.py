@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import html
 import re
-import textwrap
 
 _SKIP = frozenset(
     {
@@ -201,7 +200,7 @@ def _walk(source: str) -> list[str]:
             if not void:
                 skip.append(name)
             continue
-        if name in _SKIP or ("style=" in tok and _HIDDEN.search(tok)):
+        if name in _SKIP or (("none" in tok or "hidden" in tok) and _HIDDEN.search(tok)):
             if not void:
                 skip.append(name)
             continue
@@ -251,21 +250,38 @@ def _walk(source: str) -> list[str]:
     return out
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    """Greedy wrap at spaces; a word longer than the width (a URL) stays whole."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        if not word:
+            continue
+        if not current:
+            current = word
+        elif len(current) + 1 + len(word) <= width:
+            current += " " + word
+        else:
+            lines.append(current)
+            current = word
+    if current:
+        lines.append(current)
+    return lines
+
+
 def _assemble(parts: list[str], width: int) -> str:
     blocks: list[str] = []
-    for para in "".join(parts).split(PARA):
+    for para in _ASCII_WS.sub(" ", "".join(parts)).split(PARA):
         lines: list[str] = []
         for raw in para.split(LINE):
-            text = _ASCII_WS.sub(" ", raw).strip(" ")
+            text = raw.strip(" ")
             if not text:
                 continue
             if CELL in text:
                 cells = (c.strip(" ") for c in text.split(CELL))
                 text = "  ".join(c for c in cells if c)
             if len(text) > width:
-                lines += textwrap.wrap(
-                    text, width=width, break_long_words=False, break_on_hyphens=False
-                )
+                lines += _wrap(text, width)
             else:
                 lines.append(text)
         if lines:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 NOTRACK_MARK = "studio-notrack=1"
@@ -36,6 +37,7 @@ def _strip_mark(url: str) -> tuple[str, bool]:
     return url.replace("?" + NOTRACK_MARK, "", 1), True
 
 
+@lru_cache(maxsize=4096)
 def tag_url(url: str, policy: UtmPolicy | None) -> str:
     """Add missing UTM parameters to an own-domain http(s) URL; drop opt-out marks."""
     url, opted_out = _strip_mark(url)
