@@ -42,6 +42,7 @@ class BuildResult:
 
 
 _WORKER_WS: Workspace | None = None
+MIN_RENDERS_PER_WORKER = 24
 
 
 def _init_worker(root: str) -> None:
@@ -49,8 +50,12 @@ def _init_worker(root: str) -> None:
     _WORKER_WS = Workspace.open(root)
 
 
-def _render_one(root: str, out: str, template: str, sample: str) -> BuildItem:
+def _render_in_worker(root: str, out: str, template: str, samples: list[str]) -> list[BuildItem]:
     ws = _WORKER_WS if _WORKER_WS is not None else Workspace.open(root)
+    return [_render_one(ws, out, template, s) for s in samples]
+
+
+def _render_one(ws: Workspace, out: str, template: str, sample: str) -> BuildItem:
     try:
         msg = ws.render(template, sample=sample)
     except StudioError as exc:
@@ -79,25 +84,37 @@ def build(
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     pairs = build_jobs(workspace)
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    if jobs is None:
+        # Starting a worker (imports, compiling the templates) costs about as much as
+        # a dozen renders: small workspaces build faster in this process.
+        jobs = min(os.cpu_count() or 1, max(1, len(pairs) // MIN_RENDERS_PER_WORKER))
+    jobs = max(1, jobs)
     items: list[BuildItem] = []
     root = str(workspace.root)
     if jobs == 1 or len(pairs) <= 1:
         for t, s in pairs:
-            item = _render_one(root, str(out), t, s)
+            item = _render_one(workspace, str(out), t, s)
             items.append(item)
             if on_progress:
                 on_progress(item)
     else:
+        # One task per template: its samples share the compiled template, so each
+        # template is compiled by one worker only.
+        by_template: dict[str, list[str]] = {}
+        for t, s in pairs:
+            by_template.setdefault(t, []).append(s)
         with ProcessPoolExecutor(
             max_workers=jobs, initializer=_init_worker, initargs=(root,)
         ) as pool:
-            futures = [pool.submit(_render_one, root, str(out), t, s) for t, s in pairs]
+            futures = [
+                pool.submit(_render_in_worker, root, str(out), t, samples)
+                for t, samples in by_template.items()
+            ]
             for fut in as_completed(futures):
-                item = fut.result()
-                items.append(item)
-                if on_progress:
-                    on_progress(item)
+                for item in fut.result():
+                    items.append(item)
+                    if on_progress:
+                        on_progress(item)
     items.sort(key=lambda i: (i.template, i.sample))
     (out / "index.html").write_text(gallery(workspace, items), encoding="utf-8")
     return BuildResult(out=out, items=tuple(items))
