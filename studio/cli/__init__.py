@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "build",
     "init",
     "tui",
+    "inventory",
 )
 
 
