@@ -123,6 +123,7 @@ SOCIAL_SHARE = {
     "google": "https://plus.google.com/share?url=[[URL]]",
 }
 
+CELL = "\x01"  # between table cells: two spaces once whitespace is collapsed
 PARA = "\x00P"
 LINE = "\x00L"
 
@@ -210,7 +211,7 @@ def _walk(source: str) -> list[str]:
                 append("- ")
         elif name in _CELL:
             if row_cells:
-                append("  ")
+                append(CELL)
             row_cells += 1
         if name == "tr":
             row_cells = 0
@@ -257,6 +258,10 @@ def _assemble(parts: list[str], width: int) -> str:
             if not words:
                 continue
             text = " ".join(words)
+            if CELL in text:
+                text = " ".join(text.replace(CELL, " " + CELL + " ").split()).replace(
+                    f" {CELL} ", "  "
+                ).replace(CELL, "")
             if len(text) > width:
                 lines += textwrap.wrap(
                     text, width=width, break_long_words=False, break_on_hyphens=False
