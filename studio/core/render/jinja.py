@@ -130,6 +130,35 @@ def notrack(url: Any) -> str:
     return text + ("&" if "?" in text else "?") + NOTRACK_MARK
 
 
+# Typography that has a plain GSM 03.38 equivalent: one such character in an SMS
+# would switch the whole message to UCS-2 (70 instead of 160 characters a part).
+_SMS_PLAIN = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u2026": "...",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+    }
+)
+
+
+def sms_safe(value: Any) -> str:
+    """Replace curly quotes, dashes, ellipses and odd spaces by their plain forms."""
+    return str(value).translate(_SMS_PLAIN)
+
+
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
     for key, value in table.items():
@@ -218,6 +247,7 @@ def build_environment(root: Path, translations: Translations) -> SandboxedEnviro
         datetime=datetime_filter,
         time=time_filter,
         notrack=notrack,
+        sms_safe=sms_safe,
     )
 
     @jinja2.pass_context
