@@ -132,7 +132,8 @@ class _Reader:
         if key not in self.table:
             return default
         value = self.table[key]
-        if isinstance(value, bool) and kind in (int, float):
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        if isinstance(value, bool) and bool not in kinds:
             raise self.fail(key, expected)
         if not isinstance(value, kind):
             raise self.fail(key, expected)

@@ -1,0 +1,79 @@
+"""Settings validation: typed values, one-line errors naming file and key, secrets refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from studio.core.settings import parse_settings
+from studio.core.workspace import Workspace
+from studio.errors import ConfigError, TemplateNotFound
+from tests.conftest import REPO
+
+
+def test_example_settings() -> None:
+    s = Workspace.open(REPO).settings
+    assert s.transactional_domain == "mail.mapleandmoss.example"
+    assert s.marketing_domain == "news.mapleandmoss.example"
+    assert s.dkim_selectors == ("tx2026",)
+    relay = s.relay("staging")
+    assert relay.tls == "starttls" and relay.port == 587
+    assert relay.allows("ops@mapleandmoss.example") and not relay.allows("x@other.example")
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ({"transactional_domain": 3}, "transactional_domain"),
+        ({"transactional_domain": "a.test", "marketing_domain": "A.test"}, "marketing_domain"),
+        ({"from": "not an address"}, "from"),
+        ({"from": "A <a@b.test>\r\nBcc: x@y.test"}, "from"),
+        ({"dkim_selectors": "s1"}, "dkim_selectors"),
+        ({"dns": {"timeout": -1}}, "dns.timeout"),
+        ({"dns": {"timeout": True}}, "dns.timeout"),
+        ({"relays": {"r": {"host": "h", "tls": "ssl"}}}, "relays.r.tls"),
+        ({"relays": {"r": {"host": "h", "port": 70000}}}, "relays.r.port"),
+        ({"relays": {"r": {"port": 25}}}, "relays.r.host"),
+        ({"lint": {"severity": {"link.empty": "fatal"}}}, "lint.severity"),
+        ({"colour": "red"}, "colour"),
+        ({"tracking": {"own_domains": ["a", 1]}}, "tracking.own_domains"),
+    ],
+)
+def test_bad_values_name_file_and_key(table: dict[str, object], key: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_settings(table, "studio.toml")
+    message = str(info.value)
+    assert message.startswith("studio.toml: ")
+    assert key in message
+    assert "\n" not in message
+
+
+def test_secrets_in_settings_are_refused() -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_settings({"relays": {"r": {"host": "h", "password": "hunter2"}}}, "studio.toml")
+    assert "password_env" in str(info.value)
+    assert "hunter2" not in str(info.value)
+
+
+def test_studio_toml_wins_over_pyproject_in_the_same_directory(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.studio]\ntransactional_domain = "p.test"\n')
+    (tmp_path / "studio.toml").write_text('transactional_domain = "s.test"\n')
+    assert Workspace.open(tmp_path).settings.transactional_domain == "s.test"
+    sub = tmp_path / "templates"
+    sub.mkdir()
+    assert Workspace.open(sub).root == tmp_path  # found from below
+
+
+def test_unknown_relay_lists_known() -> None:
+    with pytest.raises(ConfigError) as info:
+        Workspace.open(REPO).settings.relay("prod")
+    assert "staging" in str(info.value)
+
+
+def test_templates_cannot_reach_outside_the_workspace(scratch: Workspace) -> None:
+    scratch.template_path("escape").write_text(
+        '---\nsubject: x\n---\n{% include "../../../etc/passwd" %}\n'
+    )
+    with pytest.raises(TemplateNotFound):
+        scratch.render("escape")
