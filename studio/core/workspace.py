@@ -112,11 +112,6 @@ class Workspace:
         settings = parse_settings(table, str(settings_file), prefix)
         return cls(root=root, settings=settings, settings_file=settings_file)
 
-    @classmethod
-    def bare(cls, root: str | Path) -> Workspace:
-        """A workspace with default settings, for rendering a lone ``.mjml`` file."""
-        return cls(root=Path(root).resolve())
-
     # -- paths ---------------------------------------------------------------
 
     @property
