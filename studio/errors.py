@@ -35,12 +35,25 @@ class RenderError(StudioError):
     Attributes:
         file: the file the problem is in, when known (relative to the workspace).
         line: the 1-based line in that file, when known.
+        kind: ``syntax`` (Jinja), ``mjml``, ``undefined`` (a variable), ``sandbox``,
+            ``missing`` (a component or template) or ``error`` (anything else).
+        variable: for ``undefined``, the variable as the template reads it.
     """
 
-    def __init__(self, message: str, *, file: str | None = None, line: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        kind: str = "error",
+        variable: str | None = None,
+    ):
         super().__init__(message)
         self.file = file
         self.line = line
+        self.kind = kind
+        self.variable = variable
 
 
 class TemplateNotFound(RenderError):

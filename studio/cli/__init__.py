@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "init",
     "tui",
     "inventory",
+    "lint",
 )
 
 

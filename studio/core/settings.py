@@ -75,6 +75,8 @@ class LintSettings:
     """Per-id severity overrides: ``{"link.untracked" = "error"}``; ``"off"`` disables."""
     stale_review_days: int = 365
     max_sms_segments: int = 2
+    css_allow: tuple[str, ...] = ()
+    """CSS properties the team uses knowingly (css.unsupported skips them)."""
 
 
 @dataclass(frozen=True)
@@ -261,6 +263,7 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
         severity=dict(overrides),
         stale_review_days=lint_r.integer("stale_review_days", 365),
         max_sms_segments=lint_r.integer("max_sms_segments", 2),
+        css_allow=tuple(p.lower() for p in lint_r.strings("css_allow")),
     )
     lint_r.check_unknown()
 

@@ -66,6 +66,6 @@ def compile_mjml(source: str, *, name: str = "<mjml>", line_offset: int = 0) -> 
             line = line_of(fixed, int(m.group(1))) + line_offset
             text = _POSITION.sub("", text).strip()
         where = f"{name}:{line}" if line else name
-        raise RenderError(f"{where}: MJML: {text}", file=name, line=line) from None
+        raise RenderError(f"{where}: MJML: {text}", file=name, line=line, kind="mjml") from None
     warnings = tuple(f"{w.kind} at line {line_of(fixed, w.start)}" for w in out.warnings)
     return MjmlOutput(html=out.content, title=out.title, preview=out.preview, warnings=warnings)

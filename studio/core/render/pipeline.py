@@ -15,6 +15,7 @@ Jinja) or the template (for MJML), and the template and sample being rendered.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -294,19 +295,21 @@ class Renderer:
         where = f"template {tpl.name!r}" + (f", sample {sample_name!r}" if sample_name else "")
 
         t0 = time.perf_counter()
-        with self._jinja_errors(tpl, where):
+        with self._jinja_errors(tpl, where, field="subject"):
             raw_subject = self._string(tpl.meta.subject).render(context)
-            if "\r" in raw_subject or "\n" in raw_subject:
-                line = tpl.meta.lines.get("subject")
-                raise RenderError(
-                    f"{tpl.relname}:{line}: the subject contains CR/LF, refused"
-                    f" (header injection) ({where})",
-                    file=tpl.relname,
-                    line=line,
-                )
-            subject = " ".join(raw_subject.split())
+        if "\r" in raw_subject or "\n" in raw_subject:
+            line = tpl.meta.lines.get("subject")
+            raise RenderError(
+                f"{tpl.relname}:{line}: the subject contains CR/LF, refused"
+                f" (header injection) ({where})",
+                file=tpl.relname,
+                line=line,
+            )
+        subject = " ".join(raw_subject.split())
+        with self._jinja_errors(tpl, where, field="preheader"):
             preheader = " ".join(self._string(tpl.meta.preheader).render(context).split())
-            context.update(subject=subject, preheader=preheader)
+        context.update(subject=subject, preheader=preheader)
+        with self._jinja_errors(tpl, where):
             body = self.env.get_template(tpl.relname).render(context)
         t1 = time.perf_counter()
         tagged = tag_links(body, self.utm_policy(tpl.name))
@@ -341,9 +344,10 @@ class Renderer:
     class _jinja_errors:
         """Turns Jinja's exceptions into one-line RenderErrors with file and line."""
 
-        def __init__(self, tpl: Template, where: str):
+        def __init__(self, tpl: Template, where: str, field: str | None = None):
             self.tpl = tpl
             self.where = where
+            self.field = field  # a front-matter key being rendered (subject, preheader)
 
         def __enter__(self) -> None:
             return None
@@ -367,6 +371,7 @@ class Renderer:
                     f"{file}:{line}: Jinja syntax error: {exc.message} ({self.where})",
                     file=file,
                     line=line,
+                    kind="syntax",
                 ) from None
             if isinstance(exc, jinja2.TemplateNotFound):
                 frame = _template_frame(tb, root)
@@ -375,19 +380,30 @@ class Renderer:
                     f"{file}:{line}: no such component or template {exc.name!r} ({self.where})",
                     file=file,
                     line=line,
+                    kind="missing",
                 ) from None
             frame = _template_frame(tb, root)
             file, line = (_rel(frame[0], root), frame[1]) if frame else (rel, 0)
+            if frame is None and self.field:
+                line = self.tpl.meta.lines.get(self.field, 0)
             loc = f"{file}:{line}" if line else file
+            variable = None
             if isinstance(exc, SecurityError) or "unsafe" in str(exc):
-                what = f"sandbox refused: {exc}"
+                category, what = "sandbox", f"sandbox refused: {exc}"
             elif isinstance(exc, jinja2.UndefinedError):
-                what = f"undefined variable: {exc}"
+                variable = _undefined_name(str(exc), frame_line_text(root, file, line))
+                category, what = "undefined", f"undefined variable {variable}: {exc}"
             elif isinstance(exc, RenderError):
-                what = str(exc)
+                category, what = exc.kind, str(exc)
             else:
-                what = f"{type(exc).__name__}: {exc}"
-            raise RenderError(f"{loc}: {what} ({self.where})", file=file, line=line) from None
+                category, what = "error", f"{type(exc).__name__}: {exc}"
+            raise RenderError(
+                f"{loc}: {what} ({self.where})",
+                file=file,
+                line=line,
+                kind=category,
+                variable=variable,
+            ) from None
 
 
 def _email_of(
@@ -403,6 +419,34 @@ def _email_of(
         domain=domain,
         extra_headers=headers,
     )
+
+
+_UNDEFINED = re.compile(r"^'([^']+)' is undefined")
+_NO_ATTR = re.compile(r"has no attribute '([^']+)'")
+
+
+def frame_line_text(root: Path, file: str, line: int | None) -> str:
+    """The text of ``file``'s line ``line`` (for naming an undefined attribute)."""
+    if not line:
+        return ""
+    try:
+        lines = (root / file).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return ""
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def _undefined_name(message: str, line_text: str) -> str:
+    """``'order' is undefined`` → ``order``; a missing attribute → its dotted path."""
+    m = _UNDEFINED.match(message)
+    if m:
+        return m.group(1)
+    m = _NO_ATTR.search(message)
+    if m:
+        attr = m.group(1)
+        path = re.search(rf"([A-Za-z_][\w.]*)\.{re.escape(attr)}\b", line_text)
+        return f"{path.group(1)}.{attr}" if path else attr
+    return message
 
 
 def _rel(filename: str, root: Path) -> str:

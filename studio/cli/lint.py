@@ -1,0 +1,114 @@
+"""``studio lint``, ``studio check`` and ``studio explain``: the checks from the command line."""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+import click
+
+from ..core.checks import CATALOGUE, all_ids, explain, lint_file, lint_workspace, run_check
+from ..core.findings import Finding, Severity
+from ..core.report import FORMATS, exit_code, render_report
+from ..core.workspace import Workspace
+from ..errors import ConfigError
+from . import cli
+from ._common import open_workspace
+
+format_option = click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format: text (coloured on a terminal), json, junit, sarif or github.",
+)
+fail_on_option = click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding is at or above this severity.",
+)
+
+
+def _report(findings: list[Finding], fmt: str, fail_on: str) -> None:
+    click.echo(render_report(findings, fmt, color=sys.stdout.isatty()), nl=False)
+    code = exit_code(findings, Severity.parse(fail_on))
+    if code:
+        raise SystemExit(code)
+
+
+def _workspace_or_none(ctx: click.Context) -> Workspace | None:
+    try:
+        return open_workspace(ctx)
+    except ConfigError:
+        return None
+
+
+@cli.command("lint")
+@click.argument("targets", nargs=-1)
+@format_option
+@fail_on_option
+@click.option("--no-spam", is_flag=True, help="Skip SpamAssassin (about a second per template).")
+@click.pass_context
+def lint(
+    ctx: click.Context, targets: tuple[str, ...], fmt: str, fail_on: str, no_spam: bool
+) -> None:
+    """Check templates and messages: variables, links, images, size, CSS, spam score.
+
+    TARGETS are template names, or .mjml, .html or .eml files; none means every
+    template of the workspace. Exit 0: nothing at or above --fail-on; 1: findings;
+    2: bad input.
+    """
+    files = [t for t in targets if Path(t).suffix.lower() in (".mjml", ".html", ".htm", ".eml")]
+    names = [t for t in targets if t not in files]
+    ws = open_workspace(ctx) if names or not targets else _workspace_or_none(ctx)
+    findings: list[Finding] = []
+    for f in files:
+        path = Path(f)
+        if not path.is_file():
+            raise ConfigError(f"{f}: no such file")
+        if ws is not None and path.resolve().parent == ws.templates_dir.resolve():
+            names.append(path.name.removesuffix(".mjml"))
+            continue
+        inside = ws is not None and ws.root in path.resolve().parents
+        findings += lint_file(path, ws if inside else None, spam=not no_spam)
+    if ws is not None and (names or not targets):
+        findings += lint_workspace(ws, names or None, spam=not no_spam)
+    _report(findings, fmt, fail_on)
+
+
+@cli.command("check")
+@format_option
+@fail_on_option
+@click.option("--no-spam", is_flag=True, help="Skip SpamAssassin.")
+@click.option("--no-dns", is_flag=True, help="Skip the DNS preflight.")
+@click.pass_context
+def check(ctx: click.Context, fmt: str, fail_on: str, no_spam: bool, no_dns: bool) -> None:
+    """The CI gate: lint every template and SMS, and preflight the sending domain's DNS."""
+    ws = open_workspace(ctx)
+    _report(run_check(ws, spam=not no_spam, dns=not no_dns), fmt, fail_on)
+
+
+@cli.command("explain")
+@click.argument("check_id", required=False)
+def explain_cmd(check_id: str | None) -> None:
+    """What a check id means, why it matters and how to fix it (all ids when none given)."""
+    ids = all_ids()
+    if check_id is None:
+        width = max(len(i) for i in ids)
+        for i in ids:
+            e = CATALOGUE[i]
+            click.echo(f"{i:<{width}}  {str(e.severity):<7}  {e.title}")
+        return
+    if check_id not in CATALOGUE:
+        close = difflib.get_close_matches(check_id, ids, n=3, cutoff=0.5)
+        hint = f" (did you mean {', '.join(close)}?)" if close else " (`studio explain` lists them)"
+        raise ConfigError(f"unknown check id {check_id!r}{hint}")
+    e = explain(check_id)
+    click.echo(f"{e.id} — {e.title} (default severity: {e.severity})\n")
+    click.echo(f"Why it matters: {e.why}\n")
+    click.echo(f"How to fix it: {e.fix}")

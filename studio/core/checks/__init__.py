@@ -1,0 +1,293 @@
+"""Template and message checks, and the orchestrator behind ``lint`` and ``check``.
+
+Public API (used by the CLI, the TUI and the preview):
+
+* :func:`lint_message` — the message rules on one rendered message;
+* :func:`lint_template` — a template with every sample (template, message and SMS rules);
+* :func:`lint_workspace` — every template of a workspace (or the named ones);
+* :func:`lint_file` — a lone ``.mjml``, ``.html`` or ``.eml`` file;
+* :func:`run_check` — lint plus the DNS preflight of the transactional domain.
+
+Severity overrides (``lint.severity`` in the settings; ``"off"`` drops an id) and
+per-template suppressions (``suppress:`` in front matter, with a reason that the
+report shows) are applied here, in one place.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from email.message import EmailMessage
+from functools import partial
+from pathlib import Path
+
+from ...errors import ConfigError, RenderError
+from ..findings import Finding, Severity
+from ..render.pipeline import RenderedMessage, render_mjml_file
+from ..render.text import mjml_to_text
+from ..templates import Template
+from ..workspace import Workspace
+from .catalogue import CATALOGUE, Explanation, all_ids
+from .context import MessageContext, SampleRender, SmsContext, Sources, TemplateContext
+from .registry import RULES, rules_of
+
+__all__ = [
+    "CATALOGUE",
+    "Explanation",
+    "RULES",
+    "all_ids",
+    "apply_policy",
+    "dns_findings",
+    "lint_file",
+    "lint_message",
+    "lint_template",
+    "lint_workspace",
+    "run_check",
+]
+
+
+def apply_policy(
+    findings: Iterable[Finding], workspace: Workspace | None, template: Template | None = None
+) -> list[Finding]:
+    """Apply severity overrides and front-matter suppressions; drop ``off`` ids."""
+    overrides = dict(workspace.settings.lint.severity) if workspace else {}
+    suppress = template.meta.suppress if template else {}
+    out = []
+    for f in findings:
+        level = overrides.get(f.id)
+        if level == "off":
+            continue
+        if level is not None:
+            f = f.with_severity(Severity.parse(level))
+        if f.id in suppress and f.suppressed is None:
+            f = Finding(
+                f.id,
+                f.severity,
+                f.subject,
+                f.message,
+                f.location,
+                f.details,
+                suppressed=suppress[f.id],
+            )
+        out.append(f)
+    return out
+
+
+def _dedupe(findings: Iterable[Finding], template: str) -> list[Finding]:
+    """One finding per (id, location, message); one seen in several samples is the template's."""
+    groups: dict[tuple[object, ...], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.id, f.location, f.message), []).append(f)
+    out = []
+    for group in groups.values():
+        first = group[0]
+        if len(group) > 1 and first.subject != template:
+            first = replace(first, subject=template)
+        out.append(first)
+    return out
+
+
+def lint_message(
+    workspace: Workspace | None,
+    msg: RenderedMessage,
+    *,
+    sources: Sources | None = None,
+    spam: bool = False,
+) -> list[Finding]:
+    """Run the message rules on one rendered message (policy applied).
+
+    Args:
+        workspace: the workspace (settings, overrides); None for a lone file.
+        msg: the rendered message.
+        sources: the files to point findings at (default: the template and its
+            components, or nothing for a lone file).
+        spam: also score it with SpamAssassin (about a second).
+    """
+    tpl = msg.meta_source
+    if sources is None:
+        if workspace is not None and tpl is not None:
+            sources = Sources.of_template(workspace, tpl)
+        else:
+            sources = Sources.of_file(msg.template or "message", msg.mjml)
+    subject = msg.template or "message"
+    if msg.sample:
+        subject += f" ({msg.sample})"
+    ctx = MessageContext(workspace, msg, sources, subject, spam=spam)
+    found: list[Finding] = []
+    for r in rules_of("message"):
+        found += r.run(ctx)
+    return apply_policy(found, workspace, tpl)
+
+
+def lint_template(workspace: Workspace, name: str, *, spam: bool = True) -> list[Finding]:
+    """Every rule on a template and each of its samples (and its SMS template, if any)."""
+    findings: list[Finding] = []
+    if workspace.template_path(name).is_file():
+        tpl = workspace.template(name)
+        sources = Sources.of_template(workspace, tpl)
+        samples: list[str | None] = [*workspace.sample_names(name)] or [None]
+        renders = []
+        scored = False
+        for sample in samples:
+            try:
+                msg = workspace.render(name, sample=sample)
+            except RenderError as err:
+                renders.append(SampleRender(sample or "(no sample)", None, err))
+                continue
+            renders.append(SampleRender(sample or "(no sample)", msg, None))
+            findings += lint_message(workspace, msg, sources=sources, spam=spam and not scored)
+            scored = True
+        ctx = TemplateContext(workspace, tpl, renders, sources)
+        for r in rules_of("template"):
+            findings += apply_policy(r.run(ctx), workspace, tpl)
+    if workspace.sms_template_path(name).is_file():
+        findings += lint_sms(workspace, name)
+    if not findings and not workspace.template_path(name).is_file():
+        workspace.template(name)  # raises TemplateNotFound listing the templates
+    return _dedupe(findings, name)
+
+
+def lint_sms(workspace: Workspace, name: str) -> list[Finding]:
+    tpl = workspace.sms_template(name)
+    findings: list[Finding] = []
+    samples: list[str | None] = [*workspace.sample_names(name)] or [None]
+    for sample in samples:
+        try:
+            sms = workspace.render_sms(name, sample=sample)
+        except RenderError as err:
+            ctx = TemplateContext(
+                workspace,
+                tpl,
+                [SampleRender(sample or "(no sample)", None, err)],
+                Sources({tpl.relname: tpl.source}),
+            )
+            for r in rules_of("template"):
+                if r.id in ("template.syntax", "template.undefined-variable"):
+                    findings += apply_policy(r.run(ctx), workspace, tpl)
+            continue
+        sctx = SmsContext(workspace, tpl, sms)
+        for r in rules_of("sms"):
+            findings += apply_policy(r.run(sctx), workspace, tpl)
+    return findings
+
+
+def lint_workspace(
+    workspace: Workspace,
+    targets: Sequence[str] | None = None,
+    *,
+    spam: bool = True,
+    on_progress: Callable[[str], None] | None = None,
+) -> list[Finding]:
+    """Lint the named templates (default: all, e-mail and SMS) of a workspace."""
+    names = (
+        list(targets)
+        if targets
+        else sorted(set(workspace.template_names()) | set(workspace.sms_template_names()))
+    )
+    findings: list[Finding] = []
+    for name in names:
+        if on_progress:
+            on_progress(name)
+        findings += lint_template(workspace, name, spam=spam)
+    return findings
+
+
+def _message_from_eml(path: Path, raw: bytes) -> RenderedMessage:
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    html_part = parsed.get_body(("html",))
+    text_part = parsed.get_body(("plain",))
+    html = str(html_part.get_content()) if html_part is not None else ""
+    text = str(text_part.get_content()) if text_part is not None else ""
+
+    def same(msg: RenderedMessage, *, parsed: EmailMessage) -> EmailMessage:
+        return parsed
+
+    return RenderedMessage(
+        template=None,
+        sample=None,
+        locale="",
+        subject=str(parsed.get("Subject", "")),
+        preheader="",
+        mjml=html,
+        html=html,
+        text=text,
+        build_email=partial(same, parsed=parsed),
+    )
+
+
+def lint_file(
+    path: Path, workspace: Workspace | None = None, *, spam: bool = True
+) -> list[Finding]:
+    """Lint a lone ``.mjml`` (compiled as is), ``.html`` or ``.eml`` file."""
+    name = workspace.relpath(path) if workspace else str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    suffix = path.suffix.lower()
+    if suffix == ".mjml":
+        msg = render_mjml_file(path)
+    elif suffix in (".html", ".htm"):
+        msg = _html_message(raw.decode("utf-8", "replace"))
+    elif suffix == ".eml":
+        msg = _message_from_eml(path, raw)
+    else:
+        raise ConfigError(f"{path}: expected a template name or a .mjml, .html or .eml file")
+    text = raw.decode("utf-8", "replace")
+    findings = lint_message(workspace, msg, sources=Sources.of_file(name, text), spam=spam)
+    return [f for f in findings if f.id != "message.from-domain" or workspace is not None]
+
+
+def _html_message(html: str) -> RenderedMessage:
+    from ..message import build_message
+
+    text = mjml_to_text(html)
+
+    def build(msg: RenderedMessage) -> EmailMessage:
+        return build_message(subject=msg.subject, html=msg.html, text=msg.text, from_address=None)
+
+    return RenderedMessage(
+        template=None,
+        sample=None,
+        locale="",
+        subject="",
+        preheader="",
+        mjml=html,
+        html=html,
+        text=text,
+        build_email=build,
+    )
+
+
+def dns_findings(workspace: Workspace) -> list[Finding]:
+    """The DNS preflight of the workspace's transactional domain, as findings."""
+    try:
+        from ..dns import preflight_workspace
+    except ImportError:
+        return [
+            Finding(
+                "dns.unavailable",
+                Severity.INFO,
+                workspace.settings.transactional_domain or "workspace",
+                "the DNS checks are not available in this build",
+            )
+        ]
+    found: list[Finding] = preflight_workspace(workspace)
+    return found
+
+
+def run_check(workspace: Workspace, *, spam: bool = True, dns: bool = True) -> list[Finding]:
+    """``studio check``: every template and SMS of the workspace, plus its DNS."""
+    findings = lint_workspace(workspace, spam=spam)
+    if dns and workspace.settings.transactional_domain:
+        findings += dns_findings(workspace)
+    return findings
+
+
+def explain(check_id: str) -> Explanation:
+    """The explanation of a check id (KeyError when unknown)."""
+    all_ids()
+    return CATALOGUE[check_id]

@@ -1,0 +1,86 @@
+"""The registry of rules: each one an id from the catalogue and a function yielding findings.
+
+Rules come in three kinds, by what they look at:
+
+* ``message`` rules get a :class:`~studio.core.checks.context.MessageContext` (one
+  rendered message, its parsed HTML and its source files);
+* ``template`` rules get a :class:`~studio.core.checks.context.TemplateContext` (a
+  template with all its samples, rendered or failed);
+* ``sms`` rules get an :class:`~studio.core.checks.context.SmsContext`.
+
+Rules never print and never raise for bad content: they yield :class:`Hit` values,
+which the engine turns into :class:`~studio.core.findings.Finding` values with the
+rule's id and severity.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ..findings import Finding, Location, Severity
+from .catalogue import CATALOGUE
+
+KINDS = ("message", "template", "sms")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a rule found: the engine adds the id and the severity."""
+
+    subject: str
+    message: str
+    location: Location | None = None
+    details: dict[str, object] | None = None
+    severity: Severity | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    check: Callable[[Any], Iterable[Hit]]
+
+    @property
+    def severity(self) -> Severity:
+        return CATALOGUE[self.id].severity
+
+    def run(self, ctx: Any) -> list[Finding]:
+        return [
+            Finding(
+                id=self.id,
+                severity=h.severity or self.severity,
+                subject=h.subject,
+                message=h.message,
+                location=h.location,
+                details=h.details or {},
+            )
+            for h in self.check(ctx)
+        ]
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(id: str, kind: str = "message") -> Callable[[Callable[..., Iterable[Hit]]], Rule]:
+    """Register a rule under a catalogue id; the decorated function becomes the Rule."""
+    if id not in CATALOGUE:
+        raise KeyError(f"rule id {id!r} is not in the catalogue")
+    if kind not in KINDS:
+        raise ValueError(f"rule kind {kind!r}: expected one of {KINDS}")
+
+    def register(fn: Callable[..., Iterable[Hit]]) -> Rule:
+        if id in RULES:
+            raise ValueError(f"rule {id!r} registered twice")
+        r = Rule(id=id, kind=kind, check=fn)
+        RULES[id] = r
+        return r
+
+    return register
+
+
+def rules_of(kind: str) -> list[Rule]:
+    from . import rules  # noqa: F401 - importing registers every rule
+
+    return [r for r in RULES.values() if r.kind == kind]

@@ -1,0 +1,130 @@
+"""Rules on links: scheme, emptiness, misleading text, shorteners, tracking, leftovers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import parse_qsl, urlsplit
+
+from ..context import MessageContext
+from ..registry import Hit, rule
+
+SHORTENERS = frozenset(
+    """bit.ly bitly.com tinyurl.com t.co goo.gl ow.ly is.gd buff.ly rebrand.ly cutt.ly
+    shorturl.at tiny.cc lnkd.in s.id rb.gy t.ly v.gd bl.ink short.io tr.im x.co
+    soo.gd clck.ru qr.ae adf.ly shorte.st""".split()
+)
+UNRENDERED = re.compile(r"\{\{|\{%|\}\}|%7B%7B|%7B%25|\[\[|\*\|", re.IGNORECASE)
+URLISH = re.compile(r"^(?:https?://|www\.)\S+$|^[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/\S*)?$", re.I)
+UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
+
+
+def _host(url: str) -> str:
+    try:
+        return (urlsplit(url if "//" in url else "//" + url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _web(ctx: MessageContext) -> Iterator[tuple[str, str]]:
+    seen = set()
+    for link in ctx.html.links:
+        href = link.href.strip()
+        if href.lower().startswith(("http://", "https://")) and href not in seen:
+            seen.add(href)
+            yield href, link.text
+
+
+@rule("link.insecure")
+def insecure(ctx: MessageContext) -> Iterator[Hit]:
+    for href, _ in _web(ctx):
+        if href.lower().startswith("http://"):
+            yield Hit(ctx.subject, f"http link: {href}", ctx.sources.locate(href), {"href": href})
+
+
+@rule("link.empty")
+def empty(ctx: MessageContext) -> Iterator[Hit]:
+    for link in ctx.html.links:
+        href = link.href.strip()
+        if not href or href == "#":
+            yield Hit(
+                ctx.subject,
+                f"a link with no target (text: {link.text or link.image_alt or 'none'!r})",
+                ctx.sources.locate(link.text) if link.text else ctx.sources.locate('href=""'),
+                {"text": link.text},
+            )
+        elif not link.text and not link.image_alt:
+            yield Hit(
+                ctx.subject,
+                f"a link with no visible text or image alt: {href}",
+                ctx.sources.locate(href),
+                {"href": href},
+            )
+
+
+@rule("link.mismatch")
+def mismatch(ctx: MessageContext) -> Iterator[Hit]:
+    for href, text in _web(ctx):
+        if not text or not URLISH.match(text):
+            continue
+        shown, target = _host(text), _host(href)
+        if shown and target and shown != target:
+            yield Hit(
+                ctx.subject,
+                f"the text shows {text!r} but the link goes to {target}",
+                ctx.sources.locate(text),
+                {"text": text, "href": href},
+            )
+
+
+@rule("link.shortener")
+def shortener(ctx: MessageContext) -> Iterator[Hit]:
+    for href, _ in _web(ctx):
+        host = _host(href)
+        if host in SHORTENERS or host.removeprefix("www.") in SHORTENERS:
+            yield Hit(
+                ctx.subject,
+                f"{host} is a public URL shortener: {href}",
+                ctx.sources.locate(href),
+                {"href": href},
+            )
+
+
+@rule("link.untracked")
+def untracked(ctx: MessageContext) -> Iterator[Hit]:
+    own = ctx.settings.tracking.own_domains
+    if not own:
+        return
+    for href, _ in _web(ctx):
+        host = _host(href)
+        if not any(host == d or host.endswith("." + d) for d in own):
+            continue
+        keys = {k for k, _ in parse_qsl(urlsplit(href).query)}
+        missing = [k for k in UTM_KEYS if k not in keys]
+        if missing:
+            yield Hit(
+                ctx.subject,
+                f"own-domain link without {', '.join(missing)}: {href}",
+                ctx.sources.locate(href.split("?", 1)[0]),
+                {"href": href},
+            )
+
+
+@rule("link.unrendered")
+def unrendered(ctx: MessageContext) -> Iterator[Hit]:
+    for link in ctx.html.links:
+        if UNRENDERED.search(link.href):
+            yield Hit(
+                ctx.subject,
+                f"template syntax left in a URL: {link.href}",
+                ctx.sources.locate(link.href),
+                {"href": link.href},
+            )
+    for image in ctx.html.images:
+        if UNRENDERED.search(image.src):
+            yield Hit(
+                ctx.subject,
+                f"template syntax left in an image URL: {image.src}",
+                ctx.sources.locate(image.src),
+                {"src": image.src},
+            )

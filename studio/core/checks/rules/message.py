@@ -1,0 +1,103 @@
+"""Rules on the message as a whole: size, parts, headers, From, preheader, parity."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from email.utils import parseaddr
+
+from ..context import MessageContext
+from ..registry import Hit, rule
+
+GMAIL_CLIP_BYTES = 102 * 1024
+REQUIRED_HEADERS = ("Message-ID", "Date", "From", "MIME-Version", "Subject")
+MIN_WORDS_PER_IMAGE = 25
+
+
+@rule("message.size-clipped")
+def size_clipped(ctx: MessageContext) -> Iterator[Hit]:
+    size = ctx.msg.size
+    if size > GMAIL_CLIP_BYTES:
+        yield Hit(
+            ctx.subject,
+            f"the HTML is {size / 1024:.1f} KB after link tagging; Gmail clips past 102 KB",
+            details={"bytes": size, "limit": GMAIL_CLIP_BYTES},
+        )
+
+
+@rule("message.no-text-part")
+def no_text_part(ctx: MessageContext) -> Iterator[Hit]:
+    email = ctx.msg.email
+    body = email.get_body(("plain",))
+    if body is None or not str(body.get_content()).strip():
+        yield Hit(ctx.subject, "no text/plain part (or an empty one)")
+
+
+@rule("message.headers")
+def headers(ctx: MessageContext) -> Iterator[Hit]:
+    email = ctx.msg.email
+    missing = [h for h in REQUIRED_HEADERS if not email.get(h)]
+    if missing:
+        yield Hit(
+            ctx.subject, f"missing header(s): {', '.join(missing)}", details={"missing": missing}
+        )
+
+
+@rule("message.from-domain")
+def from_domain(ctx: MessageContext) -> Iterator[Hit]:
+    domain = ctx.settings.transactional_domain
+    if not domain:
+        return
+    _, addr = parseaddr(str(ctx.msg.email.get("From", "")))
+    sender = addr.rpartition("@")[2].lower()
+    if sender != domain and not sender.endswith("." + domain):
+        location = None
+        if ctx.workspace and ctx.workspace.settings_file:
+            location_file = ctx.workspace.relpath(ctx.workspace.settings_file)
+            from ...findings import Location
+
+            location = Location(location_file)
+        yield Hit(
+            ctx.subject,
+            f"From is {addr or '(none)'}, not on the transactional domain {domain}",
+            location,
+            details={"from": addr, "domain": domain},
+        )
+
+
+@rule("message.no-preheader")
+def no_preheader(ctx: MessageContext) -> Iterator[Hit]:
+    if ctx.msg.template is not None and not ctx.msg.preheader.strip():
+        yield Hit(ctx.subject, "the preheader is empty", ctx.sources.locate("preheader:"))
+
+
+@rule("message.image-heavy")
+def image_heavy(ctx: MessageContext) -> Iterator[Hit]:
+    images = [i for i in ctx.html.images if i.src and not i.src.startswith("data:")]
+    if len(images) >= 3 and ctx.html.words < MIN_WORDS_PER_IMAGE * len(images):
+        yield Hit(
+            ctx.subject,
+            f"{ctx.html.words} words of text for {len(images)} images"
+            f" (under {MIN_WORDS_PER_IMAGE} words per image)",
+            details={"words": ctx.html.words, "images": len(images)},
+        )
+
+
+@rule("message.text-parity")
+def text_parity(ctx: MessageContext) -> Iterator[Hit]:
+    text = ctx.msg.text
+    seen = set()
+    for link in ctx.html.links:
+        href = link.href.strip()
+        if href in seen or not href.lower().startswith(("http://", "https://", "mailto:")):
+            continue
+        seen.add(href)
+        shown = (
+            href[len("mailto:") :].split("?", 1)[0] if href.lower().startswith("mailto:") else href
+        )
+        if shown not in text:
+            yield Hit(
+                ctx.subject,
+                f"the text part lacks the link {href}",
+                ctx.sources.locate(href.split("?", 1)[0]),
+                details={"href": href},
+            )

@@ -1,0 +1,155 @@
+"""Rules on a template across its samples: syntax, variables, review age, promo weight."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from ....errors import RenderError
+from ...findings import Location
+from ...variables import template_variables
+from ..context import TemplateContext
+from ..registry import Hit, rule
+
+PROMO_COMPONENT = re.compile(r"cross[_-]?sell|upsell|referral|loyalty|promo|coupon", re.I)
+PROMO_SHARE_LIMIT = 0.5
+_MACRO_BODY = re.compile(
+    r"({%-?\s*macro\s+\w+\s*\(.*?\)\s*-?%})(.*?)({%-?\s*endmacro\s*-?%})", re.S
+)
+
+
+def _location(err: RenderError, ctx: TemplateContext) -> Location:
+    return Location(err.file or ctx.template.relname, err.line or None)
+
+
+@rule("template.syntax", kind="template")
+def syntax(ctx: TemplateContext) -> Iterator[Hit]:
+    seen = set()
+    for r in ctx.renders:
+        err = r.error
+        if not isinstance(err, RenderError) or err.kind not in (
+            "syntax",
+            "mjml",
+            "missing",
+            "sandbox",
+        ):
+            continue
+        key = (err.file, err.line, err.kind)
+        if key in seen:
+            continue
+        seen.add(key)
+        yield Hit(
+            ctx.template.name, str(err), _location(err, ctx), {"kind": err.kind, "sample": r.sample}
+        )
+
+
+@rule("template.undefined-variable", kind="template")
+def undefined_variable(ctx: TemplateContext) -> Iterator[Hit]:
+    for r in ctx.renders:
+        err = r.error
+        if isinstance(err, RenderError) and err.kind in ("undefined", "error"):
+            name = err.variable or "?"
+            what = f"{name!r} is undefined" if err.kind == "undefined" else str(err)
+            yield Hit(
+                f"{ctx.template.name} ({r.sample})",
+                f"{what} with sample {r.sample!r} of template {ctx.template.name!r}",
+                _location(err, ctx),
+                {"variable": name, "template": ctx.template.name, "sample": r.sample},
+            )
+
+
+def _paths(value: Any, prefix: str = "") -> Iterator[str]:
+    if isinstance(value, Mapping):
+        for key, sub in value.items():
+            path = f"{prefix}{key}"
+            yield path
+            yield from _paths(sub, path + ".")
+
+
+@rule("template.unused-variable", kind="template")
+def unused_variable(ctx: TemplateContext) -> Iterator[Hit]:
+    tpl = ctx.template
+    env = ctx.workspace.renderer.env
+    used = template_variables(
+        env, tpl.relname, extra_sources=(tpl.meta.subject, tpl.meta.preheader)
+    )
+    sms = ctx.workspace.sms_template_path(tpl.name)
+    if sms.is_file():
+        used |= template_variables(env, ctx.workspace.relpath(sms))
+
+    def is_used(path: str) -> bool:
+        return any(u == path or u.startswith(path + ".") or path.startswith(u + ".") for u in used)
+
+    for r in ctx.renders:
+        sample = ctx.workspace.sample(tpl.name, r.sample)
+        unused = [p for p in _paths(sample.variables) if not is_used(p)]
+        # Report the top of each unused branch only.
+        top = [p for p in unused if not any(p.startswith(q + ".") for q in unused if q != p)]
+        for path in top:
+            yield Hit(
+                f"{tpl.name} ({r.sample})",
+                f"sample {r.sample!r} defines {path!r}, which the template never reads",
+                Location(ctx.workspace.relpath(sample.path)),
+                {"variable": path, "sample": r.sample},
+            )
+
+
+@rule("template.stale-review", kind="template")
+def stale_review(ctx: TemplateContext) -> Iterator[Hit]:
+    meta = ctx.template.meta
+    limit = ctx.settings.lint.stale_review_days
+    line = meta.lines.get("reviewed")
+    if meta.reviewed is None:
+        yield Hit(
+            ctx.template.name,
+            "no review date (`reviewed:` in the front matter)",
+            Location(ctx.template.relname, 1),
+        )
+        return
+    age = (dt.date.today() - meta.reviewed).days
+    if age > limit:
+        yield Hit(
+            ctx.template.name,
+            f"last reviewed {meta.reviewed.isoformat()}, {age} days ago (limit {limit})",
+            Location(ctx.template.relname, line),
+            {"reviewed": meta.reviewed.isoformat(), "age_days": age},
+        )
+
+
+def _without_promos(ctx: TemplateContext) -> dict[str, str]:
+    """Overlay texts of the promotional components with every macro emptied."""
+    overlay = {}
+    for name, text in ctx.sources.files.items():
+        if name.startswith("components/") and PROMO_COMPONENT.search(name):
+            overlay[name] = _MACRO_BODY.sub(lambda m: m.group(1) + m.group(3), text)
+    return overlay
+
+
+@rule("template.promo-heavy", kind="template")
+def promo_heavy(ctx: TemplateContext) -> Iterator[Hit]:
+    overlay = _without_promos(ctx)
+    if not overlay:
+        return
+    from ...render.pipeline import Renderer
+
+    bare = Renderer(ctx.workspace)
+    bare.overlay.update(overlay)
+    for r in ctx.renders:
+        if r.msg is None:
+            continue
+        try:
+            plain = bare.render(ctx.template.name, sample=r.sample)
+        except RenderError:
+            continue
+        total = len(r.msg.text.split())
+        promo = total - len(plain.text.split())
+        if total and promo / total > PROMO_SHARE_LIMIT:
+            yield Hit(
+                f"{ctx.template.name} ({r.sample})",
+                f"commercial blocks are {promo / total:.0%} of the text"
+                f" ({promo} of {total} words; limit {PROMO_SHARE_LIMIT:.0%})",
+                Location(ctx.template.relname),
+                {"share": round(promo / total, 2), "components": sorted(overlay)},
+            )
