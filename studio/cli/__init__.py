@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "tui",
     "inventory",
     "lint",
+    "dns",
 )
 
 

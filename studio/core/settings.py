@@ -22,8 +22,9 @@ TLS_MODES = ("starttls", "tls", "none")
 
 @dataclass(frozen=True)
 class DnsSettings:
-    zone_file: str | None = None
-    """A zone file (workspace-relative) to check instead of live DNS."""
+    zone_files: tuple[str, ...] = ()
+    """Zone files (workspace-relative) to check instead of live DNS: ``zone_file`` or
+    ``zone_files`` in the settings (reverse zones for the sending IPs' PTRs too)."""
     nameservers: tuple[str, ...] = ()
     """Nameservers as ``HOST`` or ``HOST:PORT``; empty means the system resolver."""
     timeout: float = 3.0
@@ -197,8 +198,10 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
         raise r.fail("marketing_domain", "a domain distinct from transactional_domain")
 
     d = r.sub("dns")
+    zone_files = d.strings("zone_files")
+    single = d.text("zone_file")
     dns = DnsSettings(
-        zone_file=d.text("zone_file"),
+        zone_files=((single,) if single else ()) + zone_files,
         nameservers=d.strings("nameservers"),
         timeout=d.number("timeout", 3.0),
         retries=d.integer("retries", 1),

@@ -264,8 +264,6 @@ def register(entries: list[tuple[str, Severity, str, str, str]]) -> None:
 
 def all_ids() -> list[str]:
     """Every id, DNS ones included."""
-    try:
-        import studio.core.dns  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
-    except ImportError:
-        pass
+    from .. import dns  # noqa: F401 - importing registers the DNS ids
+
     return sorted(CATALOGUE)

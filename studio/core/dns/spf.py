@@ -1,0 +1,472 @@
+"""SPF (RFC 7208): query, parse, the include tree with its lookup counts, check_host().
+
+* :func:`query_spf` finds the ``v=spf1`` records of a domain;
+* :func:`parse_spf` turns one into terms, with syntax errors as data;
+* :func:`build_tree` follows ``include`` and ``redirect`` recursively, counting the
+  DNS-querying terms of each branch (``include a mx ptr exists redirect``), the
+  names behind ``mx``/``ptr`` and void lookups, and finding loops and targets
+  without SPF — the whole tree, even past the 10-lookup limit, so a user sees
+  which branch costs what;
+* :func:`check_host` evaluates the record for an IP as a receiver would.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass, field
+
+from .resolver import Answer, Resolver
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+LOOKUP_LIMIT = 10
+VOID_LIMIT = 2
+NAME_LIMIT = 10  # names behind one mx or ptr
+MAX_RECORD = 450  # octets: a longer record risks a response over 512 bytes (RFC 7208 3.4)
+
+MECHANISMS = ("all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists")
+LOOKUP_TERMS = ("include", "a", "mx", "ptr", "exists")
+QUALIFIERS = "+-~?"
+_NAME_CHARS = re.compile(r"^[A-Za-z0-9._%{}\-+=,/|]+$")
+_MACRO = re.compile(r"%\{([slodiphcrtv])(\d*)(r?)([.\-+,/_=]*)\}|%%|%_|%-|%")
+
+
+@dataclass(frozen=True)
+class Term:
+    qualifier: str
+    mechanism: str  # one of MECHANISMS, or a modifier name (redirect, exp, ...)
+    value: str | None = None
+    cidr4: int | None = None
+    cidr6: int | None = None
+
+    @property
+    def is_modifier(self) -> bool:
+        return self.mechanism not in MECHANISMS
+
+    def __str__(self) -> str:
+        q = "" if self.qualifier == "+" else self.qualifier
+        if self.is_modifier:
+            return f"{self.mechanism}={self.value}"
+        text = q + self.mechanism + (f":{self.value}" if self.value else "")
+        if self.cidr4 is not None and self.mechanism not in ("ip4", "ip6"):
+            text += f"/{self.cidr4}"
+        if self.cidr6 is not None and self.mechanism not in ("ip4", "ip6"):
+            text += f"//{self.cidr6}"
+        return text
+
+
+@dataclass(frozen=True)
+class SpfRecord:
+    text: str
+    terms: tuple[Term, ...]
+    errors: tuple[str, ...]
+
+    @property
+    def mechanisms(self) -> list[Term]:
+        return [t for t in self.terms if not t.is_modifier]
+
+    def modifier(self, name: str) -> str | None:
+        for t in self.terms:
+            if t.is_modifier and t.mechanism == name:
+                return t.value
+        return None
+
+
+def is_spf(text: str) -> bool:
+    low = text.lower()
+    return low == "v=spf1" or low.startswith("v=spf1 ")
+
+
+async def query_spf(domain: str, *, resolver: Resolver) -> tuple[Answer, list[str]]:
+    """The TXT answer for ``domain`` and its ``v=spf1`` records."""
+    answer = await resolver.resolve(domain, "TXT")
+    return answer, [r for r in answer.records if is_spf(r)]
+
+
+def _check_domain_spec(value: str, errors: list[str], term: str) -> None:
+    if not value or not _NAME_CHARS.match(value):
+        errors.append(f"{term}: invalid domain {value!r}")
+        return
+    for m in re.finditer(r"%.?", value):
+        if m.group(0) not in ("%{", "%%", "%_", "%-"):
+            errors.append(f"{term}: invalid macro {m.group(0)!r}")
+    for m in re.finditer(r"%\{([^}]*)\}", value):
+        if not re.fullmatch(r"[slodiphcrtv]\d*r?[.\-+,/_=]*", m.group(1)):
+            errors.append(f"{term}: invalid macro %{{{m.group(1)}}}")
+
+
+def parse_spf(text: str) -> SpfRecord:
+    """Parse one ``v=spf1`` record; problems are returned as ``errors``, never raised."""
+    parts = text.split()
+    errors: list[str] = []
+    terms: list[Term] = []
+    if not parts or parts[0].lower() != "v=spf1":
+        return SpfRecord(text, (), ("the record does not start with v=spf1",))
+    seen_modifiers: set[str] = set()
+    for raw in parts[1:]:
+        m = re.fullmatch(r"([a-zA-Z][a-zA-Z0-9_.\-]*)=(.*)", raw)
+        if m:
+            name, mod_value = m.group(1).lower(), m.group(2)
+            if name in ("redirect", "exp"):
+                if name in seen_modifiers:
+                    errors.append(f"{name}= appears more than once")
+                _check_domain_spec(mod_value, errors, raw)
+            seen_modifiers.add(name)
+            terms.append(Term("+", name, mod_value))
+            continue
+        qualifier = "+"
+        body = raw
+        if body and body[0] in QUALIFIERS:
+            qualifier, body = body[0], body[1:]
+        mech, _, rest = body.partition(":")
+        mech_l = mech.lower()
+        cidr4 = cidr6 = None
+        if mech_l not in MECHANISMS:
+            # "a/24", "mx//64" have the CIDR right after the name.
+            base = re.match(r"^(a|mx)(/.*)$", mech_l)
+            if base:
+                mech_l, rest = base.group(1), base.group(2)
+            else:
+                errors.append(f"unknown term {raw!r}")
+                continue
+        value = rest or None
+        if mech_l in ("a", "mx") and value:
+            m2 = re.match(r"^(.*?)(?:/(\d+))?(?://(\d+))?$", value)
+            if m2:
+                value = m2.group(1) or None
+                cidr4 = int(m2.group(2)) if m2.group(2) else None
+                cidr6 = int(m2.group(3)) if m2.group(3) else None
+                if (cidr4 is not None and cidr4 > 32) or (cidr6 is not None and cidr6 > 128):
+                    errors.append(f"{raw}: invalid CIDR length")
+        if mech_l == "all" and rest:
+            errors.append(f"{raw}: all takes no value")
+        elif mech_l in ("include", "exists"):
+            if not value:
+                errors.append(f"{raw}: {mech_l} needs a domain")
+            else:
+                _check_domain_spec(value, errors, raw)
+        elif mech_l in ("a", "mx", "ptr") and value:
+            _check_domain_spec(value, errors, raw)
+        elif mech_l in ("ip4", "ip6"):
+            try:
+                net = ipaddress.ip_network(rest, strict=False)
+                if (
+                    (mech_l == "ip4") != (net.version == 4)
+                    or "/" in rest
+                    and not rest.split("/")[1]
+                ):
+                    raise ValueError
+            except ValueError:
+                errors.append(f"{raw}: invalid {mech_l} address or network")
+                continue
+        terms.append(Term(qualifier, mech_l, value, cidr4, cidr6))
+    return SpfRecord(text, tuple(terms), tuple(errors))
+
+
+# -- the include tree ----------------------------------------------------------------
+
+
+@dataclass
+class SpfNode:
+    """One domain of the include/redirect tree and what it costs.
+
+    ``lookups`` counts this record's DNS-querying terms; ``total`` adds the
+    children's, which is what counts against the limit of 10.
+    """
+
+    domain: str
+    via: str  # "root", "include" or "redirect"
+    record: SpfRecord | None = None
+    records_found: int = 0
+    answer: Answer | None = None
+    lookups: int = 0
+    void: int = 0
+    children: list[SpfNode] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (check id, message)
+
+    @property
+    def total(self) -> int:
+        return self.lookups + sum(c.total for c in self.children)
+
+    @property
+    def total_void(self) -> int:
+        return self.void + sum(c.total_void for c in self.children)
+
+    def walk(self) -> list[SpfNode]:
+        out = [self]
+        for c in self.children:
+            out += c.walk()
+        return out
+
+    def render(self, indent: str = "") -> list[str]:
+        """The tree as text lines, with per-branch lookup counts."""
+        head = f"{indent}{self.domain}"
+        if self.via != "root":
+            head = f"{indent}{self.via}:{self.domain}"
+        head += f"  [{self.total} lookup{'s' if self.total != 1 else ''}]"
+        if self.record is None:
+            head += "  (no SPF record)"
+        lines = [head]
+        for c in self.children:
+            lines += c.render(indent + "  ")
+        return lines
+
+
+def _target(term: Term, domain: str) -> str:
+    return (term.value or domain).lower()
+
+
+async def build_tree(
+    domain: str, *, resolver: Resolver, via: str = "root", chain: tuple[str, ...] = ()
+) -> SpfNode:
+    """Follow includes and redirects from ``domain``, counting lookups per branch."""
+    node = SpfNode(domain=domain.lower(), via=via)
+    answer, records = await query_spf(domain, resolver=resolver)
+    node.answer = answer
+    node.records_found = len(records)
+    if answer.failed or not records:
+        return node
+    record = parse_spf(records[0])
+    node.record = record
+    chain = (*chain, node.domain)
+    for term in record.terms:
+        kind = term.mechanism
+        if kind in LOOKUP_TERMS or kind == "redirect":
+            node.lookups += 1
+        if "%" in (term.value or ""):
+            continue  # macro targets depend on the sender: counted, not followed
+        if kind in ("include", "redirect"):
+            target = _target(term, domain)
+            if target in chain:
+                node.problems.append(("spf.loop", f"{kind}:{target} loops back to {target}"))
+                continue
+            child = await build_tree(target, resolver=resolver, via=kind, chain=chain)
+            if child.answer is not None and child.answer.status in ("nxdomain", "nodata"):
+                node.void += 1
+            node.children.append(child)
+        elif kind in ("a", "mx", "exists"):
+            target = _target(term, domain)
+            rdtype = "MX" if kind == "mx" else "A"
+            ans = await resolver.resolve(target, rdtype)
+            if ans.status in ("nxdomain", "nodata"):
+                if kind != "a" or (await resolver.resolve(target, "AAAA")).status != "ok":
+                    node.void += 1
+            if kind == "mx" and len(ans.records) > NAME_LIMIT:
+                node.problems.append(
+                    ("spf.lookup-limit", f"mx:{target} has {len(ans.records)} MX names (limit 10)")
+                )
+    return node
+
+
+# -- check_host() ----------------------------------------------------------------------
+
+
+@dataclass
+class _Budget:
+    lookups: int = 0
+    void: int = 0
+
+
+class _PermError(Exception):
+    pass
+
+
+class _TempError(Exception):
+    pass
+
+
+def expand(spec: str, *, ip: str, domain: str, sender: str, helo: str) -> str:
+    """Expand SPF macros (RFC 7208 §7) in a domain-spec."""
+    local, _, sender_domain = sender.rpartition("@")
+    local = local or "postmaster"
+    addr = ipaddress.ip_address(ip)
+    if addr.version == 4:
+        i_value = str(addr)
+    else:
+        i_value = ".".join(addr.exploded.replace(":", ""))
+    values = {
+        "s": sender,
+        "l": local,
+        "o": sender_domain or domain,
+        "d": domain,
+        "i": i_value,
+        "p": "unknown",
+        "v": "in-addr" if addr.version == 4 else "ip6",
+        "h": helo,
+    }
+
+    def repl(m: re.Match[str]) -> str:
+        token = m.group(0)
+        if token == "%%":
+            return "%"
+        if token == "%_":
+            return " "
+        if token == "%-":
+            return "%20"
+        if token == "%":
+            raise _PermError(f"invalid macro in {spec!r}")
+        letter, digits, reverse, delims = m.group(1), m.group(2), m.group(3), m.group(4) or "."
+        parts = re.split("[" + re.escape(delims) + "]", values[letter])
+        if reverse:
+            parts.reverse()
+        if digits:
+            if int(digits) == 0:
+                raise _PermError(f"invalid macro in {spec!r}")
+            parts = parts[-int(digits) :]
+        return ".".join(parts)
+
+    return _MACRO.sub(repl, spec)
+
+
+async def _spf_record(domain: str, resolver: Resolver) -> SpfRecord | None:
+    answer, records = await query_spf(domain, resolver=resolver)
+    if answer.failed:
+        raise _TempError(f"{domain}: {answer.status}")
+    if not records:
+        return None
+    if len(records) > 1:
+        raise _PermError(f"{domain} has {len(records)} SPF records")
+    record = parse_spf(records[0])
+    if record.errors:
+        raise _PermError(f"{domain}: {record.errors[0]}")
+    return record
+
+
+async def _addresses(name: str, ip: IPAddress, resolver: Resolver, budget: _Budget) -> list[str]:
+    ans = await resolver.resolve(name, "A" if ip.version == 4 else "AAAA")
+    if ans.failed:
+        raise _TempError(f"{name}: {ans.status}")
+    if not ans.ok:
+        budget.void += 1
+        if budget.void > VOID_LIMIT:
+            raise _PermError("more than 2 void lookups")
+    return list(ans.records)
+
+
+def _in(ip: IPAddress, address: str, cidr: int | None) -> bool:
+    try:
+        full = 32 if ip.version == 4 else 128
+        net = ipaddress.ip_network(f"{address}/{full if cidr is None else cidr}", strict=False)
+    except ValueError:
+        return False
+    return ip in net
+
+
+async def _check(
+    ip: IPAddress,
+    domain: str,
+    sender: str,
+    helo: str,
+    resolver: Resolver,
+    budget: _Budget,
+    depth: int,
+) -> str:
+    if depth > 20:
+        raise _PermError("include/redirect nesting too deep")
+    record = await _spf_record(domain, resolver)
+    if record is None:
+        return "none"
+    ex = {"ip": str(ip), "domain": domain, "sender": sender, "helo": helo}
+
+    def count() -> None:
+        budget.lookups += 1
+        if budget.lookups > LOOKUP_LIMIT:
+            raise _PermError("more than 10 DNS-querying terms")
+
+    results = {"+": "pass", "-": "fail", "~": "softfail", "?": "neutral"}
+    for term in record.mechanisms:
+        m = term.mechanism
+        matched = False
+        if m == "all":
+            matched = True
+        elif m in ("ip4", "ip6"):
+            net = ipaddress.ip_network(term.value or "", strict=False)
+            matched = ip.version == net.version and ip in net
+        elif m == "include":
+            count()
+            target = expand(term.value or "", **ex)
+            result = await _check(ip, target, sender, helo, resolver, budget, depth + 1)
+            if result == "pass":
+                matched = True
+            elif result in ("temperror",):
+                raise _TempError(target)
+            elif result in ("permerror", "none"):
+                raise _PermError(f"include:{target} has no usable SPF record")
+        elif m == "a":
+            count()
+            target = expand(term.value or domain, **ex)
+            cidr = term.cidr4 if ip.version == 4 else term.cidr6
+            matched = any(_in(ip, a, cidr) for a in await _addresses(target, ip, resolver, budget))
+        elif m == "mx":
+            count()
+            target = expand(term.value or domain, **ex)
+            ans = await resolver.resolve(target, "MX")
+            if ans.failed:
+                raise _TempError(target)
+            if not ans.ok:
+                budget.void += 1
+            names = [r.split()[1] for r in ans.records]
+            if len(names) > NAME_LIMIT:
+                raise _PermError(f"mx:{target} has more than 10 names")
+            cidr = term.cidr4 if ip.version == 4 else term.cidr6
+            for name in names:
+                if any(_in(ip, a, cidr) for a in await _addresses(name, ip, resolver, budget)):
+                    matched = True
+                    break
+        elif m == "ptr":
+            count()
+            target = expand(term.value or domain, **ex).lower()
+            for name in (await validated_names(ip, resolver))[:NAME_LIMIT]:
+                if name == target or name.endswith("." + target):
+                    matched = True
+                    break
+        elif m == "exists":
+            count()
+            target = expand(term.value or "", **ex)
+            ans = await resolver.resolve(target, "A")
+            if ans.failed:
+                raise _TempError(target)
+            matched = ans.ok and bool(ans.records)
+            if not matched:
+                budget.void += 1
+        if budget.void > VOID_LIMIT:
+            raise _PermError("more than 2 void lookups")
+        if matched:
+            return results[term.qualifier]
+    redirect = record.modifier("redirect")
+    if redirect and not any(t.mechanism == "all" for t in record.mechanisms):
+        count()
+        target = expand(redirect, **ex)
+        result = await _check(ip, target, sender, helo, resolver, budget, depth + 1)
+        return "permerror" if result == "none" else result
+    return "neutral"
+
+
+async def validated_names(ip: IPAddress, resolver: Resolver) -> list[str]:
+    """PTR names of ``ip`` whose forward lookup includes ``ip`` (forward-confirmed)."""
+    ptr = await resolver.resolve(ip.reverse_pointer, "PTR")
+    names = []
+    for name in ptr.records[:NAME_LIMIT]:
+        fwd = await resolver.resolve(name, "A" if ip.version == 4 else "AAAA")
+        if any(ipaddress.ip_address(a) == ip for a in fwd.records):
+            names.append(name)
+    return names
+
+
+async def check_host(
+    ip: str, domain: str, *, resolver: Resolver, sender: str | None = None, helo: str | None = None
+) -> tuple[str, str]:
+    """RFC 7208 check_host(): (result, reason). Result is pass, fail, softfail,
+    neutral, none, permerror or temperror."""
+    address = ipaddress.ip_address(ip)
+    sender = sender or f"postmaster@{domain}"
+    try:
+        result = await _check(
+            address, domain.lower(), sender, helo or domain, resolver, _Budget(), 0
+        )
+        return result, ""
+    except _PermError as exc:
+        return "permerror", str(exc)
+    except _TempError as exc:
+        return "temperror", str(exc)
