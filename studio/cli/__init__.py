@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "inventory",
     "lint",
     "dns",
+    "sink",
 )
 
 

@@ -1,0 +1,241 @@
+"""The local SMTP sink: accepts any message for anyone, stores it, delivers nowhere.
+
+An aiosmtpd handler under the threaded ``Controller`` (so it lives beside Textual's
+event loop or a test). It answers 250 only after the message is in the Maildir
+(``store.py``). Limits: message size (552 beyond), concurrent connections (421),
+idle timeout, SMTP line length; SMTPUTF8 and 8BITMIME are offered; AUTH PLAIN/LOGIN
+accepts any credentials when enabled, so an application configured for a relay can
+point at the sink unchanged. It binds loopback unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import ipaddress
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import format_datetime
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+
+from ...errors import SinkError
+from .store import MaildirStore, StoredFile
+
+DEFAULT_MAX_SIZE = 25 * 1024 * 1024
+
+# aiosmtpd 1.4 sets its own deprecated Session.login_data on every AUTH; not ours to fix.
+warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
+
+
+@dataclass(frozen=True)
+class Captured:
+    """What the sink tells its caller about each stored message."""
+
+    id: str
+    path: Path
+    sender: str
+    recipients: tuple[str, ...]
+    size: int
+    peer: str
+
+
+def is_loopback(host: str) -> bool:
+    if host in ("localhost", ""):
+        return host == "localhost"
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _header_safe(value: str) -> str:
+    return value.replace("\r", " ").replace("\n", " ")
+
+
+class SinkHandler:
+    """aiosmtpd handler: store first, acknowledge after."""
+
+    def __init__(
+        self,
+        store: MaildirStore,
+        *,
+        on_message: Callable[[Captured], None] | None = None,
+        keep_messages: int | None = None,
+        keep_days: float | None = None,
+    ) -> None:
+        self.store = store
+        self.on_message = on_message
+        self.keep_messages = keep_messages
+        self.keep_days = keep_days
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        peer = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer)
+        content = envelope.original_content or b""
+        trace = (
+            f"Return-Path: <{_header_safe(envelope.mail_from or '')}>\r\n"
+            f"X-Studio-Envelope-To: {_header_safe(', '.join(envelope.rcpt_tos))}\r\n"
+            f"X-Studio-Peer: {peer}\r\n"
+            f"Received: from {_header_safe(session.host_name or 'unknown')} ([{peer}])"
+            f" by studio-sink with {'ESMTP' if session.extended_smtp else 'SMTP'};"
+            f" {format_datetime(dt.datetime.now(dt.timezone.utc))}\r\n"
+        ).encode("utf-8")
+        data = trace + content
+        loop = asyncio.get_running_loop()
+        try:
+            stored: StoredFile = await loop.run_in_executor(None, self.store.deliver, data)
+        except OSError:
+            return "451 4.3.0 Could not store the message; try again"
+        if self.keep_messages is not None or self.keep_days is not None:
+            await loop.run_in_executor(
+                None,
+                lambda: self.store.prune(
+                    keep_messages=self.keep_messages, keep_days=self.keep_days
+                ),
+            )
+        if self.on_message is not None:
+            self.on_message(
+                Captured(
+                    stored.id,
+                    stored.path,
+                    envelope.mail_from or "",
+                    tuple(envelope.rcpt_tos),
+                    len(data),
+                    peer,
+                )
+            )
+        return f"250 2.0.0 Stored as {stored.id} (the sink delivers nowhere)"
+
+
+def _accept_any(
+    server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: object
+) -> AuthResult:
+    login = auth_data.login if isinstance(auth_data, LoginPassword) else None
+    return AuthResult(success=True, auth_data=login)
+
+
+class _LimitedSMTP(SMTP):
+    """SMTP with a cap on concurrent connections (421 beyond it)."""
+
+    active = 0
+    max_connections = 100
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        type(self).active += 1
+        if type(self).active > self.max_connections:
+            type(self).active -= 1
+            transport.write(b"421 4.7.0 Too many connections, try again later\r\n")  # type: ignore[attr-defined]
+            transport.close()
+            self._refused = True
+            return
+        self._refused = False
+        super().connection_made(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not getattr(self, "_refused", False):
+            type(self).active -= 1
+            super().connection_lost(exc)
+
+
+@dataclass
+class SinkConfig:
+    host: str = "127.0.0.1"
+    port: int = 1025
+    maildir: Path = Path(".studio/maildir")
+    max_message_size: int = DEFAULT_MAX_SIZE
+    max_connections: int = 100
+    idle_timeout: float = 300.0
+    line_length: int = 1000
+    auth: bool = True
+    allow_remote: bool = False
+    keep_messages: int | None = None
+    keep_days: float | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class _Controller(Controller):
+    def __init__(self, handler: SinkHandler, config: SinkConfig) -> None:
+        self.config = config
+        super().__init__(
+            handler,
+            hostname=config.host,
+            port=config.port,
+            ready_timeout=10.0,
+            data_size_limit=config.max_message_size,
+            enable_SMTPUTF8=True,
+            auth_required=False,
+            auth_require_tls=False,
+            authenticator=_accept_any if config.auth else None,
+            timeout=config.idle_timeout,
+        )
+
+    def factory(self) -> SMTP:
+        cls = type(
+            "SinkSMTP",
+            (_LimitedSMTP,),
+            {
+                "active": 0,
+                "max_connections": self.config.max_connections,
+                "line_length_limit": self.config.line_length,
+            },
+        )
+        smtp: SMTP = cls(self.handler, **self.SMTP_kwargs)
+        return smtp
+
+
+class Sink:
+    """The sink, embeddable: ``with Sink(config, on_message=...) as sink: ...``."""
+
+    def __init__(self, config: SinkConfig, *, on_message: Callable[[Captured], None] | None = None):
+        if not config.allow_remote and not is_loopback(config.host):
+            raise SinkError(
+                f"refusing to bind {config.host}: the sink listens on loopback only;"
+                " pass --allow-remote to expose it on the network"
+            )
+        self.config = config
+        self.store = MaildirStore(config.maildir)
+        self.handler = SinkHandler(
+            self.store,
+            on_message=on_message,
+            keep_messages=config.keep_messages,
+            keep_days=config.keep_days,
+        )
+        self._controller: _Controller | None = None
+
+    @property
+    def address(self) -> tuple[str, int]:
+        return self.config.host, self.config.port
+
+    def start(self) -> Sink:
+        self._controller = _Controller(self.handler, self.config)
+        try:
+            self._controller.start()
+        except OSError as exc:
+            self._controller = None
+            raise SinkError(
+                f"cannot listen on {self.config.host}:{self.config.port}: {exc.strerror or exc}"
+            ) from None
+        except TimeoutError:
+            self._controller = None
+            raise SinkError(
+                f"the sink did not start on {self.config.host}:{self.config.port}"
+            ) from None
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    @property
+    def running(self) -> bool:
+        return self._controller is not None
+
+    def __enter__(self) -> Sink:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

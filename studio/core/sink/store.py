@@ -1,0 +1,110 @@
+"""A Maildir store that never acknowledges what it has not safely written.
+
+Each message is written to ``tmp/``, flushed and fsynced, then renamed into
+``new/`` (an atomic step on one filesystem), and the directory is fsynced: a
+crash leaves at worst a file in ``tmp/``, never half a message in ``new/``.
+Any Maildir reader (mutt, Thunderbird's import, Python's ``mailbox``) can read it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...errors import SinkError
+
+_counter = itertools.count()
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    id: str
+    path: Path
+
+
+class MaildirStore:
+    """``new/``, ``cur/`` and ``tmp/`` under ``root``, created on first use."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        try:
+            for sub in ("tmp", "new", "cur"):
+                (root / sub).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise SinkError(f"{root}: cannot create the Maildir: {exc.strerror}") from None
+
+    def _unique(self) -> str:
+        now = time.time()
+        host = socket.gethostname().replace("/", "\\057").replace(":", "\\072")
+        return f"{int(now)}.M{int(now * 1e6) % 1_000_000}P{os.getpid()}Q{next(_counter)}.{host}"
+
+    def deliver(self, data: bytes) -> StoredFile:
+        """Store one message durably; return its id once it is in ``new/``."""
+        name = self._unique()
+        tmp = self.root / "tmp" / name
+        final = self.root / "new" / name
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        except BaseException:
+            os.close(fd)
+            tmp.unlink(missing_ok=True)
+            raise
+        os.close(fd)
+        os.rename(tmp, final)
+        dir_fd = os.open(self.root / "new", os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+        return StoredFile(name, final)
+
+    def files(self) -> list[StoredFile]:
+        """Every stored message, oldest first (new/ and cur/)."""
+        found = []
+        for sub in ("new", "cur"):
+            directory = self.root / sub
+            if not directory.is_dir():
+                continue
+            for p in directory.iterdir():
+                if p.is_file() and not p.name.startswith("."):
+                    found.append(StoredFile(p.name.split(":", 1)[0], p))
+        found.sort(key=lambda f: (f.path.stat().st_mtime, f.id))
+        return found
+
+    def find(self, message_id: str) -> StoredFile:
+        matches = [f for f in self.files() if f.id == message_id or f.id.startswith(message_id)]
+        if len(matches) != 1:
+            what = "no message" if not matches else f"{len(matches)} messages"
+            raise SinkError(f"{what} with id {message_id!r} in {self.root}")
+        return matches[0]
+
+    def delete(self, message_id: str) -> None:
+        self.find(message_id).path.unlink()
+
+    def clear(self) -> int:
+        files = self.files()
+        for f in files:
+            f.path.unlink(missing_ok=True)
+        return len(files)
+
+    def prune(self, *, keep_messages: int | None = None, keep_days: float | None = None) -> int:
+        """Retention: drop the oldest beyond ``keep_messages`` and any older than ``keep_days``."""
+        files = self.files()
+        drop: list[StoredFile] = []
+        if keep_days is not None:
+            cutoff = time.time() - keep_days * 86400
+            drop += [f for f in files if f.path.stat().st_mtime < cutoff]
+        if keep_messages is not None and len(files) > keep_messages:
+            drop += files[: len(files) - keep_messages]
+        for f in {f.path: f for f in drop}.values():
+            f.path.unlink(missing_ok=True)
+        return len({f.path for f in drop})
