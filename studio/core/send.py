@@ -124,6 +124,19 @@ def _why(exc: BaseException) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
+def _login(client: smtplib.SMTP, user: str, password: str, *, where: str) -> None:
+    """One AUTH attempt (PLAIN, else LOGIN), so that a refusal reads as one."""
+    offered = client.esmtp_features.get("auth", "").upper().split()
+    client.user, client.password = user, password
+    for mechanism, method in (("PLAIN", client.auth_plain), ("LOGIN", client.auth_login)):
+        if mechanism in offered:
+            client.auth(mechanism, method)
+            return
+    raise SendError(
+        f"{where} does not offer AUTH PLAIN or LOGIN (offered: {' '.join(offered) or 'none'})"
+    )
+
+
 class RelayTransport:
     """A real relay from the settings (TLS, AUTH from env vars, allow-list, DKIM)."""
 
@@ -235,7 +248,7 @@ class RelayTransport:
                     client.starttls(context=self._context())
                     client.ehlo()
                 if creds:
-                    client.login(*creds)
+                    _login(client, *creds, where=self.name)
                 reply = _send_data(client, message, rcpts, self.name)
         except SendError:
             raise

@@ -159,6 +159,16 @@ class SinkConfig:
 class _Controller(Controller):
     def __init__(self, handler: SinkHandler, config: SinkConfig) -> None:
         self.config = config
+        # One class per sink: its counter is the number of open connections.
+        self._smtp_class = type(
+            "SinkSMTP",
+            (_LimitedSMTP,),
+            {
+                "active": 0,
+                "max_connections": config.max_connections,
+                "line_length_limit": config.line_length,
+            },
+        )
         super().__init__(
             handler,
             hostname=config.host,
@@ -173,16 +183,7 @@ class _Controller(Controller):
         )
 
     def factory(self) -> SMTP:
-        cls = type(
-            "SinkSMTP",
-            (_LimitedSMTP,),
-            {
-                "active": 0,
-                "max_connections": self.config.max_connections,
-                "line_length_limit": self.config.line_length,
-            },
-        )
-        smtp: SMTP = cls(self.handler, **self.SMTP_kwargs)
+        smtp: SMTP = self._smtp_class(self.handler, **self.SMTP_kwargs)
         return smtp
 
 
@@ -214,11 +215,13 @@ class Sink:
         try:
             self._controller.start()
         except OSError as exc:
+            self._controller.loop.close()
             self._controller = None
             raise SinkError(
                 f"cannot listen on {self.config.host}:{self.config.port}: {exc.strerror or exc}"
             ) from None
         except TimeoutError:
+            self._controller.loop.close()
             self._controller = None
             raise SinkError(
                 f"the sink did not start on {self.config.host}:{self.config.port}"

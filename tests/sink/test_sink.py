@@ -1,0 +1,203 @@
+"""The sink with real SMTP clients (smtplib, swaks): storage, limits, abuse, load."""
+
+from __future__ import annotations
+
+import mailbox
+import shutil
+import smtplib
+import socket
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+from studio.core.inbox import Inbox
+from studio.core.sink import Captured, Sink, SinkConfig
+from studio.errors import SinkError
+
+MSG = b"From: a@shop.example\r\nTo: b@x.example\r\nSubject: hello\r\n\r\nbody line\r\n"
+
+
+def new_files(s: Sink) -> list[Path]:
+    return sorted((s.config.maildir / "new").iterdir())
+
+
+def test_stores_and_reads_back_with_smtplib(sink: tuple[Sink, list[Captured]]) -> None:
+    s, got = sink
+    with smtplib.SMTP(*s.address) as c:
+        c.sendmail("a@shop.example", ["b@x.example", "c@y.example"], MSG)
+    [f] = new_files(s)
+    assert not list((s.config.maildir / "tmp").iterdir())
+    assert got[0].recipients == ("b@x.example", "c@y.example")
+    # Any Maildir reader can read it.
+    [m] = list(mailbox.Maildir(s.config.maildir, create=False))
+    assert m["Subject"] == "hello" and m["Return-Path"] == "<a@shop.example>"
+    summary = Inbox(s.config.maildir).list()[0]
+    assert summary.recipients == ("b@x.example", "c@y.example") and summary.subject == "hello"
+    assert f.name.split(":")[0] == summary.id
+
+
+@pytest.mark.skipif(shutil.which("swaks") is None, reason="swaks not installed")
+def test_swaks_with_auth(sink: tuple[Sink, list[Captured]]) -> None:
+    s, got = sink
+    out = subprocess.run(
+        [
+            "swaks",
+            "--server",
+            s.config.host,
+            "--port",
+            str(s.config.port),
+            "--from",
+            "app@shop.example",
+            "--to",
+            "someone@exemple.example",
+            "--auth",
+            "LOGIN",
+            "--auth-user",
+            "anyone",
+            "--auth-password",
+            "anything",
+            "--header",
+            "Subject: swaks test",
+            "--body",
+            "hello from swaks",
+            "--timeout",
+            "10",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "250 2.0.0 Stored as" in out.stdout, out.stdout[-1500:] + out.stderr
+    assert len(got) == 1 and got[0].recipients == ("someone@exemple.example",)
+
+
+def test_smtputf8_and_8bit(sink: tuple[Sink, list[Captured]]) -> None:
+    s, got = sink
+    body = "From: zoé@shop.example\r\nSubject: héllo\r\n\r\nCafé crème\r\n".encode()
+    with smtplib.SMTP(*s.address) as c:
+        c.ehlo()
+        assert c.has_extn("smtputf8") and c.has_extn("8bitmime")
+        c.sendmail(
+            "zoé@shop.example",
+            ["élodie@exemple.example"],
+            body,
+            mail_options=["SMTPUTF8", "BODY=8BITMIME"],
+        )
+    assert got[0].recipients == ("élodie@exemple.example",)
+    assert "Café crème".encode() in new_files(s)[0].read_bytes()
+
+
+def test_oversize_is_refused_with_552(sink: tuple[Sink, list[Captured]]) -> None:
+    s, _ = sink
+    big = MSG + b"x" * 300_000 + b"\r\n"
+    with smtplib.SMTP(*s.address) as c, pytest.raises(smtplib.SMTPException) as info:
+        c.sendmail("a@shop.example", ["b@x.example"], big)
+    assert "552" in str(info.value)
+    assert new_files(s) == []
+
+
+def test_garbage_and_vanishing_clients_leave_nothing_and_the_sink_serves(
+    sink: tuple[Sink, list[Captured]],
+) -> None:
+    s, _ = sink
+    with socket.create_connection(s.address) as raw:
+        raw.recv(1024)
+        raw.sendall(b"\x00\xff\xfe garbage\r\nNOT A COMMAND\r\n" + b"A" * 5000 + b"\r\n")
+        raw.recv(1024)
+    with socket.create_connection(s.address) as raw:  # vanishes in the middle of DATA
+        raw.recv(1024)
+        for line in (
+            b"EHLO x\r\n",
+            b"MAIL FROM:<a@shop.example>\r\n",
+            b"RCPT TO:<b@x.example>\r\n",
+            b"DATA\r\n",
+        ):
+            raw.sendall(line)
+            raw.recv(1024)
+        raw.sendall(b"Subject: half\r\n\r\nhalf a mess")
+    with smtplib.SMTP(*s.address) as c:
+        c.sendmail("a@shop.example", ["b@x.example"], MSG)
+    assert len(new_files(s)) == 1
+    assert not list((s.config.maildir / "tmp").iterdir())
+
+
+def test_many_idle_connections_do_not_block_a_client(sink: tuple[Sink, list[Captured]]) -> None:
+    s, _ = sink
+    idle = []
+    try:
+        for _ in range(200):
+            idle.append(socket.create_connection(s.address))
+        with smtplib.SMTP(*s.address, timeout=10) as c:
+            c.sendmail("a@shop.example", ["b@x.example"], MSG)
+    finally:
+        for sock in idle:
+            sock.close()
+    assert len(new_files(s)) == 1
+
+
+def test_concurrent_load_loses_nothing(sink: tuple[Sink, list[Captured]]) -> None:
+    s, got = sink
+    clients, per_client = 40, 10
+    errors: list[BaseException] = []
+
+    def client(n: int) -> None:
+        try:
+            with smtplib.SMTP(*s.address, timeout=30) as c:
+                for i in range(per_client):
+                    c.sendmail(
+                        "a@shop.example",
+                        ["b@x.example"],
+                        MSG.replace(b"hello", f"m{n}-{i}".encode()),
+                    )
+        except BaseException as exc:  # noqa: BLE001 - collected and asserted
+            errors.append(exc)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    subjects = {m.subject for m in Inbox(s.config.maildir).list()}
+    assert len(subjects) == clients * per_client
+    assert len({c.id for c in got}) == clients * per_client
+
+
+def test_connection_limit_answers_421(tmp_path: Path) -> None:
+    from tests.sink.conftest import free_port
+
+    with Sink(SinkConfig(port=free_port(), maildir=tmp_path / "m", max_connections=2)) as s:
+        a, b = socket.create_connection(s.address), socket.create_connection(s.address)
+        try:
+            a.recv(1024), b.recv(1024)
+            with socket.create_connection(s.address) as c:
+                assert c.recv(1024).startswith(b"421")
+        finally:
+            a.close()
+            b.close()
+
+
+def test_non_loopback_bind_needs_the_flag(tmp_path: Path) -> None:
+    with pytest.raises(SinkError):
+        Sink(SinkConfig(host="0.0.0.0", maildir=tmp_path / "m"))
+    Sink(SinkConfig(host="0.0.0.0", maildir=tmp_path / "m", allow_remote=True))  # allowed
+
+
+def test_retention_by_count(tmp_path: Path) -> None:
+    from tests.sink.conftest import free_port
+
+    with Sink(SinkConfig(port=free_port(), maildir=tmp_path / "m", keep_messages=3)) as s:
+        with smtplib.SMTP(*s.address) as c:
+            for i in range(5):
+                c.sendmail(
+                    "a@shop.example", ["b@x.example"], MSG.replace(b"hello", f"n{i}".encode())
+                )
+        assert [m.subject for m in Inbox(s.config.maildir).list()] == ["n2", "n3", "n4"]
+
+
+def test_port_in_use_is_a_clear_error(sink: tuple[Sink, list[Captured]], tmp_path: Path) -> None:
+    s, _ = sink
+    with pytest.raises(SinkError):
+        Sink(SinkConfig(port=s.config.port, maildir=tmp_path / "other")).start()
