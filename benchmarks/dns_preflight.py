@@ -29,21 +29,28 @@ from studio.core.dns import preflight, resolver_for  # noqa: E402
 from studio.core.dns.checks import CHECKS, DnsContext  # noqa: E402
 from tests.dns.conftest import free_port, zones  # noqa: E402
 
-KW = {"selectors": ["s1", "esp"], "ips": ["192.0.2.25"], "marketing_domain": "news.good.test",
-      "marketing_selectors": ["m1"]}
+KW = {
+    "selectors": ["s1", "esp"],
+    "ips": ["192.0.2.25"],
+    "marketing_domain": "news.good.test",
+    "marketing_selectors": ["m1"],
+}
 
 
 def start_nsd(tmp: Path) -> tuple[subprocess.Popen[bytes], int]:
     for origin, text in zones().items():
         (tmp / f"{origin}.zone").write_text(text)
     port = free_port()
-    zone_conf = "".join(f"zone:\n  name: {p.name.removesuffix('.zone')}\n  zonefile: {p}\n"
-                        for p in sorted(tmp.glob("*.zone")))
+    zone_conf = "".join(
+        f"zone:\n  name: {p.name.removesuffix('.zone')}\n  zonefile: {p}\n"
+        for p in sorted(tmp.glob("*.zone"))
+    )
     (tmp / "nsd.conf").write_text(
         f'server:\n  ip-address: 127.0.0.1\n  port: {port}\n  username: ""\n  chroot: ""\n'
         f'  zonesdir: "{tmp}"\n  pidfile: "{tmp}/nsd.pid"\n  database: ""\n'
         f'  xfrdfile: "{tmp}/x"\n  zonelistfile: "{tmp}/zl"\n  logfile: "{tmp}/log"\n'
-        f"remote-control:\n  control-enable: no\n{zone_conf}")
+        f"remote-control:\n  control-enable: no\n{zone_conf}"
+    )
     proc = subprocess.Popen(["nsd", "-d", "-c", str(tmp / "nsd.conf")])
     time.sleep(1.0)
     return proc, port
@@ -75,9 +82,14 @@ def delay_proxy(upstream: int, delay: float) -> int:
 
 
 async def sequential(ns: str) -> None:
-    ctx = DnsContext(domain="good.test", resolver=resolver_for(nameservers=[ns]),
-                     selectors=("s1", "esp"), ips=("192.0.2.25",),
-                     marketing_domain="news.good.test", marketing_selectors=("m1",))
+    ctx = DnsContext(
+        domain="good.test",
+        resolver=resolver_for(nameservers=[ns]),
+        selectors=("s1", "esp"),
+        ips=("192.0.2.25",),
+        marketing_domain="news.good.test",
+        marketing_selectors=("m1",),
+    )
     for check in CHECKS:
         await check(ctx)
 
@@ -95,8 +107,9 @@ def main() -> None:
             report = None
             for _ in range(args.rounds):
                 t0 = time.perf_counter()
-                report = asyncio.run(preflight("good.test", resolver=resolver_for(nameservers=[ns]),
-                                               **KW))  # type: ignore[arg-type]
+                report = asyncio.run(
+                    preflight("good.test", resolver=resolver_for(nameservers=[ns]), **KW)
+                )  # type: ignore[arg-type]
                 conc.append(time.perf_counter() - t0)
                 t0 = time.perf_counter()
                 asyncio.run(sequential(ns))
@@ -105,8 +118,10 @@ def main() -> None:
             proc.terminate()
     assert report is not None
     c, s = statistics.median(conc), statistics.median(seq)
-    print(f"DNS preflight of good.test, {args.delay_ms:.0f} ms per answer,"
-          f" median of {args.rounds} runs")
+    print(
+        f"DNS preflight of good.test, {args.delay_ms:.0f} ms per answer,"
+        f" median of {args.rounds} runs"
+    )
     print(f"  checks one after another (baseline): {s * 1000:7.1f} ms")
     print(f"  concurrent checks:                   {c * 1000:7.1f} ms  ({s / c:.1f}x faster)")
     print(f"  {report.queries} queries, {report.cache_hits} answered from the run's cache")
