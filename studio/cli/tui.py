@@ -1,4 +1,4 @@
-"""``studio tui``: the Textual studio (until it lands: a workspace summary)."""
+"""``studio`` / ``studio tui``: open the Textual studio on the workspace."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from . import cli
 
 
 def run_tui(workspace: str | None) -> None:
-    ws = Workspace.open(workspace or ".")
-    click.echo(f"Studio workspace {ws.root}")
-    for name in ws.template_names():
-        click.echo(f"  {name}: {len(ws.sample_names(name))} samples")
+    from ..tui.app import StudioApp
+
+    StudioApp(Workspace.open(workspace or ".")).run()
 
 
 @cli.command("tui")

@@ -1,0 +1,443 @@
+"""The studio app: composes the tree, the editor and the preview, and routes events.
+
+Rendering, checks and file access go through ``studio.core``; blocking work runs in
+thread workers that post messages (``messages.py``), so the UI never waits.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, TextArea, Tree
+
+from ..core.render.pipeline import RenderedMessage
+from ..core.variables import template_variables
+from ..core.workspace import Workspace
+from ..errors import StudioError
+from .files import atomic_write
+from .messages import FindingsComputed, PreviewRendered
+from .screens import ConfirmScreen, HelpScreen
+from .widgets import PreviewPane, WorkspaceTree
+
+LOCALES = ["en-GB", "fr-FR", "en-US", "de-DE"]
+DEBOUNCE = 0.3
+
+
+def language_of(path: Path) -> str | None:
+    return {".json": "json", ".toml": "toml", ".mjml": "html", ".j2": None}.get(path.suffix)
+
+
+class StudioApp(App[None]):
+    """Edit templates with a live preview."""
+
+    CSS_PATH = "studio.tcss"
+    TITLE = "Studio"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+f", "find", "Find"),
+        Binding("ctrl+o", "open_browser", "Browser"),
+        Binding("ctrl+n", "new_sample", "New sample"),
+        Binding("ctrl+t", "toggle_theme", "Theme"),
+        Binding("f1", "help", "Help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, workspace: Workspace, *, watch_interval: float = 2.0) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.current: Path | None = None  # the file in the editor
+        self.template: str | None = None  # the template being previewed
+        self.buffers: dict[Path, str] = {}  # unsaved text of files edited
+        self.saved: dict[Path, tuple[str, int]] = {}  # text and mtime as last read/saved
+        self.generation = 0
+        self.last_good: RenderedMessage | None = None
+        self.watch_interval = watch_interval
+        self._debounce: Timer | None = None
+        self._loading = False
+
+    # -- composition ---------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            yield WorkspaceTree(self.workspace, id="tree")
+            with Vertical(id="editor-pane"):
+                with Horizontal(id="toolbar"):
+                    yield Select[str]([], prompt="sample", id="sample", allow_blank=True)
+                    yield Select[str](
+                        [(x, x) for x in LOCALES], prompt="locale", id="locale", allow_blank=True
+                    )
+                    yield Label("", id="status")
+                yield Input(placeholder="find…", id="find")
+                yield TextArea("", id="editor", show_line_numbers=True, tab_behavior="indent",
+                           soft_wrap=False)
+            yield PreviewPane(id="preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#find", Input).display = False
+        editor = self.query_one("#editor", TextArea)
+        editor.cursor_blink = False
+        names = self.workspace.template_names()
+        if names:
+            self.open_file(self.workspace.template_path(names[0]))
+        if self.watch_interval:
+            self.set_interval(self.watch_interval, self.check_disk)
+
+    # -- files ---------------------------------------------------------------
+
+    def rel(self, path: Path) -> str:
+        return self.workspace.relpath(path)
+
+    def open_file(self, path: Path) -> None:
+        """Show ``path`` in the editor (its unsaved buffer, if any)."""
+        editor = self.query_one("#editor", TextArea)
+        if self.current is not None and self.current in self.buffers:
+            self.buffers[self.current] = editor.text
+        self.current = path
+        if path not in self.saved:
+            text = path.read_text(encoding="utf-8")
+            self.saved[path] = (text, path.stat().st_mtime_ns)
+        self._loading = True
+        editor.load_text(self.buffers.get(path, self.saved[path][0]))
+        try:
+            editor.language = language_of(path)
+        except Exception:  # noqa: BLE001 - no highlighting for this language here
+            editor.language = None
+        self._loading = False
+        self.select_context(path)
+        self.update_status()
+        self.schedule_render(0)
+
+    def select_context(self, path: Path) -> None:
+        """Which template and sample the preview shows for the opened file."""
+        ws = self.workspace
+        rel = self.rel(path)
+        if rel.startswith("templates/"):
+            name = path.name.removesuffix(".mjml").removesuffix(".sms.j2")
+            self.set_template(name)
+        elif rel.startswith("samples/"):
+            self.set_template(path.parent.name, sample=path.stem)
+        elif self.template is None and ws.template_names():
+            self.set_template(ws.template_names()[0])
+
+    def set_template(self, name: str, sample: str | None = None) -> None:
+        changed = name != self.template
+        self.template = name
+        select = self.query_one("#sample", Select)
+        samples = self.workspace.sample_names(name)
+        if changed:
+            select.set_options([(s, s) for s in samples])
+        if sample is None and changed and samples:
+            sample = "en_basic" if "en_basic" in samples else samples[0]
+        if sample is not None:
+            select.value = sample
+
+    def dirty(self, path: Path) -> bool:
+        return path in self.buffers and self.buffers[path] != self.saved[path][0]
+
+    def update_status(self) -> None:
+        if self.current is None:
+            return
+        mark = " ●" if self.current in self.buffers and self.dirty(self.current) else ""
+        self.query_one("#status", Label).update(f"{self.rel(self.current)}{mark}")
+        self.sub_title = self.rel(self.current) + (" (unsaved)" if mark else "")
+
+    @on(TextArea.Changed, "#editor")
+    def edited(self, event: TextArea.Changed) -> None:
+        if self._loading or self.current is None:
+            return
+        self.buffers[self.current] = event.text_area.text
+        self.update_status()
+        self.schedule_render(DEBOUNCE)
+
+    @on(Tree.NodeSelected, "#tree")
+    def tree_selected(self, event: Tree.NodeSelected[Path]) -> None:
+        if event.node.data is not None:
+            self.open_file(event.node.data)
+
+    @on(Select.Changed)
+    def select_changed(self) -> None:
+        self.schedule_render(0)
+
+    def action_save(self) -> None:
+        path = self.current
+        if path is None:
+            return
+        text = self.query_one("#editor", TextArea).text
+        if path.suffix == ".json":
+            try:
+                json.loads(text)
+            except json.JSONDecodeError as exc:
+                self.notify(
+                    f"{self.rel(path)}:{exc.lineno}: invalid JSON ({exc.msg}); not saved",
+                    severity="error",
+                )
+                return
+        atomic_write(path, text)
+        self.saved[path] = (text, path.stat().st_mtime_ns)
+        self.buffers.pop(path, None)
+        self.update_status()
+        self.notify(f"saved {self.rel(path)}")
+        self.schedule_render(0)
+
+    def check_disk(self) -> None:
+        """Notice files changed by someone else; offer to reload them."""
+        for path, (_, mtime) in list(self.saved.items()):
+            try:
+                now = path.stat().st_mtime_ns
+            except OSError:
+                continue
+            if now == mtime:
+                continue
+            text = path.read_text(encoding="utf-8")
+            if not self.dirty(path):
+                self.saved[path] = (text, now)
+                self.buffers.pop(path, None)
+                if path == self.current:
+                    self._loading = True
+                    self.query_one("#editor", TextArea).load_text(text)
+                    self._loading = False
+                self.notify(f"{self.rel(path)} changed on disk: reloaded")
+                self.schedule_render(0)
+                continue
+            self.saved[path] = (self.saved[path][0], now)
+
+            def answer(reload: bool | None, path: Path = path, text: str = text) -> None:
+                if reload:
+                    self.saved[path] = (text, path.stat().st_mtime_ns)
+                    self.buffers.pop(path, None)
+                    if path == self.current:
+                        self._loading = True
+                        self.query_one("#editor", TextArea).load_text(text)
+                        self._loading = False
+                    self.update_status()
+                    self.schedule_render(0)
+
+            self.push_screen(
+                ConfirmScreen(
+                    f"{self.rel(path)} changed on disk and you have unsaved edits. Reload it"
+                    " (your edits are lost)?",
+                    yes="Reload",
+                    no="Keep mine",
+                ),
+                answer,
+            )
+
+    # -- preview -------------------------------------------------------------
+
+    def schedule_render(self, delay: float) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(max(delay, 0.001), self.start_render)
+
+    def start_render(self) -> None:
+        if self.template is None:
+            return
+        self.generation += 1
+        sample = self.query_one("#sample", Select).value
+        locale = self.query_one("#locale", Select).value
+        overlay = {self.rel(p): t for p, t in self.buffers.items()}
+        if self.current is not None and self.current in self.buffers:
+            overlay[self.rel(self.current)] = self.query_one("#editor", TextArea).text
+        self.render_preview(
+            self.generation,
+            self.template,
+            sample if isinstance(sample, str) else None,
+            locale if isinstance(locale, str) else None,
+            overlay,
+        )
+
+    @work(thread=True, exclusive=True, group="render")
+    def render_preview(
+        self,
+        generation: int,
+        template: str,
+        sample: str | None,
+        locale: str | None,
+        overlay: dict[str, str],
+    ) -> None:
+        ws = self.workspace
+        renderer = ws.renderer
+        template_rel = self.rel(ws.template_path(template))
+        sample_rel = f"samples/{template}/{sample}.json" if sample else None
+        renderer.overlay.clear()
+        renderer.overlay.update({k: v for k, v in overlay.items() if k != template_rel})
+        try:
+            variables: dict[str, Any] = {}
+            sample_locale = None
+            if sample is not None:
+                if sample_rel in overlay:
+                    data = json.loads(overlay[sample_rel])
+                    sample_locale = data.pop("locale", None)
+                    variables = data
+                else:
+                    s = ws.sample(template, sample)
+                    variables, sample_locale = dict(s.variables), s.locale
+            text = overlay.get(template_rel) or ws.template_path(template).read_text("utf-8")
+            msg = renderer.render_source(
+                text,
+                name=template,
+                variables=variables,
+                locale=locale or sample_locale,
+                sample_name=sample,
+            )
+            sms = None
+            if ws.sms_template_path(template).is_file():
+                sms = renderer.render_sms(
+                    template, variables=variables, locale=locale or sample_locale
+                )
+        except StudioError as exc:
+            self.post_message(PreviewRendered(generation, None, None, exc))
+            return
+        except json.JSONDecodeError as exc:
+            from ..errors import ConfigError
+
+            err = ConfigError(f"{sample_rel}:{exc.lineno}: invalid JSON: {exc.msg}")
+            self.post_message(PreviewRendered(generation, None, None, err))
+            return
+        finally:
+            renderer.overlay.clear()
+        self.post_message(PreviewRendered(generation, msg, sms, None))
+        from ..core.checks import lint_message
+
+        self.post_message(FindingsComputed(generation, lint_message(ws, msg)))
+
+    def on_preview_rendered(self, event: PreviewRendered) -> None:
+        if event.generation != self.generation:
+            return
+        pane = self.query_one(PreviewPane)
+        if event.message is not None:
+            self.last_good = event.message
+            pane.show(event.message, event.sms)
+        elif event.error is not None:
+            pane.show_error(event.error)  # the last good preview stays below
+            line = getattr(event.error, "line", None)
+            file = getattr(event.error, "file", None)
+            if line and self.current is not None and file == self.rel(self.current):
+                self.query_one("#editor", TextArea).move_cursor((line - 1, 0))
+
+    def on_findings_computed(self, event: FindingsComputed) -> None:
+        if event.generation == self.generation:
+            self.query_one(PreviewPane).show_findings(event.findings)
+
+    @on(DataTable.RowSelected, "#findings")
+    def jump_to_finding(self, event: DataTable.RowSelected) -> None:
+        pane = self.query_one(PreviewPane)
+        finding = pane.findings[int(str(event.row_key.value))]
+        if finding.location is None:
+            return
+        path = self.workspace.root / finding.location.file
+        if path.is_file():
+            self.open_file(path)
+            if finding.location.line:
+                editor = self.query_one("#editor", TextArea)
+                editor.move_cursor((finding.location.line - 1, 0))
+                editor.focus()
+
+    # -- actions -------------------------------------------------------------
+
+    def action_find(self) -> None:
+        box = self.query_one("#find", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Submitted, "#find")
+    def find_next(self, event: Input.Submitted) -> None:
+        needle = event.value
+        editor = self.query_one("#editor", TextArea)
+        if not needle:
+            return
+        text = editor.text
+        row, col = editor.cursor_location
+        lines = text.split("\n")
+        offset = sum(len(x) + 1 for x in lines[:row]) + col + 1
+        i = text.find(needle, offset)
+        if i < 0:
+            i = text.find(needle)
+        if i < 0:
+            self.notify(f"{needle!r} not found", severity="warning")
+            return
+        r = text.count("\n", 0, i)
+        c = i - (text.rfind("\n", 0, i) + 1)
+        editor.move_cursor((r, c))
+        editor.move_cursor((r, c + len(needle)), select=True)
+
+    def action_open_browser(self) -> None:
+        msg = self.last_good
+        if msg is None:
+            self.notify("nothing rendered yet", severity="warning")
+            return
+        out = Path(tempfile.gettempdir()) / f"studio-{msg.template or 'preview'}.html"
+        out.write_text(msg.html, encoding="utf-8")
+        try:
+            opened = webbrowser.open(out.as_uri())
+        except webbrowser.Error:
+            opened = False
+        self.notify(f"{'opened' if opened else 'wrote'} {out}")
+
+    def action_new_sample(self) -> None:
+        if self.template is None:
+            return
+        ws = self.workspace
+        tpl = ws.template(self.template)
+        paths = template_variables(
+            ws.renderer.env, tpl.relname, extra_sources=(tpl.meta.subject, tpl.meta.preheader)
+        )
+        data: dict[str, Any] = {}
+        for p in sorted(paths):
+            node = data
+            parts = p.split(".")
+            for part in parts[:-1]:
+                child = node.setdefault(part, {})
+                node = child if isinstance(child, dict) else {}
+            node.setdefault(parts[-1], "")
+        directory = ws.samples_dir / self.template
+        n = 1
+        while (directory / f"new_{n}.json").exists():
+            n += 1
+        path = directory / f"new_{n}.json"
+        atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        self.query_one(WorkspaceTree).rebuild()
+        samples = ws.sample_names(self.template)
+        self.query_one("#sample", Select).set_options([(s, s) for s in samples])
+        self.open_file(path)
+        self.notify(f"created {self.rel(path)} from the template's variables")
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        if self.current is not None and not self._loading:
+            text = self.query_one("#editor", TextArea).text
+            if text != self.saved.get(self.current, (text, 0))[0]:
+                self.buffers[self.current] = text
+        unsaved = [self.rel(p) for p in self.buffers if self.dirty(p)]
+        if not unsaved:
+            self.exit()
+            return
+
+        def answer(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Unsaved changes in {', '.join(unsaved)}. Quit and lose them?",
+                yes="Quit",
+                no="Stay",
+            ),
+            answer,
+        )

@@ -1,0 +1,32 @@
+"""Messages the studio's widgets and workers post (past tense: something happened)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from ..core.findings import Finding
+from ..core.render.pipeline import RenderedMessage, RenderedSms
+from ..errors import StudioError
+
+
+@dataclass
+class PreviewRendered(Message):
+    """A render finished (``message`` set) or failed (``error`` set)."""
+
+    generation: int
+    message: RenderedMessage | None
+    sms: RenderedSms | None
+    error: StudioError | None
+
+
+@dataclass
+class FindingsComputed(Message):
+    generation: int
+    findings: list[Finding]
+
+
+@dataclass
+class FileChangedOnDisk(Message):
+    path: str

@@ -1,0 +1,96 @@
+"""The preview pane: rendition, text part, HTML source, SMS, size, findings."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
+
+from ...core.checks.rules.message import GMAIL_CLIP_BYTES
+from ...core.findings import Finding
+from ...core.render.pipeline import RenderedMessage, RenderedSms
+from ...errors import StudioError
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def rendition(msg: RenderedMessage) -> Text:
+    """A terminal rendition: the inbox line, then the message as its text part reads."""
+    out = Text()
+    out.append(msg.subject, style="bold")
+    out.append("  —  " + msg.preheader + "\n", style="dim")
+    kb = msg.size / 1024
+    style = "bold red" if msg.size > GMAIL_CLIP_BYTES else "green"
+    out.append(f"HTML {kb:.1f} KB of Gmail's 102 KB\n\n", style=style)
+    for line in msg.text.splitlines():
+        if line.startswith("<http") and line.endswith(">"):
+            out.append(line + "\n", style="underline blue")
+        elif line.startswith("—"):
+            out.append(line + "\n", style="dim")
+        else:
+            out.append(line + "\n")
+    return out
+
+
+def sms_rendition(sms: RenderedSms) -> Text:
+    info = sms.info
+    out = Text()
+    out.append(f"{info.encoding}, {info.count} segment(s), {info.units} units\n", style="bold")
+    if info.forcing:
+        out.append(
+            "UCS-2 forced by: " + ", ".join(str(f) for f in info.forcing) + "\n", style="yellow"
+        )
+    for i, seg in enumerate(info.segments, 1):
+        out.append(f"\n┌─ segment {i} ({len(seg)} chars) " + "─" * 20 + "\n", style="dim")
+        out.append(seg + "\n")
+    return out
+
+
+class PreviewPane(Vertical):
+    def compose(self) -> ComposeResult:
+        yield Static("", id="preview-error")
+        with TabbedContent(id="tabs"):
+            with TabPane("Preview", id="tab-preview"), VerticalScroll():
+                yield Static("Pick a template in the tree.", id="rendition")
+            with TabPane("Text", id="tab-text"):
+                yield TextArea("", read_only=True, id="text-part", soft_wrap=True)
+            with TabPane("HTML", id="tab-html"):
+                yield TextArea("", read_only=True, id="html-source", soft_wrap=True)
+            with TabPane("SMS", id="tab-sms"), VerticalScroll():
+                yield Static("No SMS template for this message.", id="sms")
+            with TabPane("Findings", id="tab-findings"):
+                yield DataTable(id="findings", cursor_type="row")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#findings", DataTable)
+        table.add_columns("severity", "id", "where", "message")
+        self.query_one("#preview-error", Static).display = False
+
+    def show(self, msg: RenderedMessage, sms: RenderedSms | None) -> None:
+        self.query_one("#preview-error", Static).display = False
+        self.query_one("#rendition", Static).update(rendition(msg))
+        self.query_one("#text-part", TextArea).load_text(msg.text)
+        self.query_one("#html-source", TextArea).load_text(msg.html)
+        self.query_one("#sms", Static).update(
+            sms_rendition(sms) if sms else "No SMS template for this message."
+        )
+
+    def show_error(self, error: StudioError) -> None:
+        box = self.query_one("#preview-error", Static)
+        box.update(Text(f"⚠ {error}", style="bold red"))
+        box.display = True
+
+    def show_findings(self, findings: list[Finding]) -> None:
+        table = self.query_one("#findings", DataTable)
+        table.clear()
+        self.findings = findings
+        for i, f in enumerate(findings):
+            sev = str(f.severity)
+            table.add_row(
+                Text(sev, style=SEVERITY_STYLE[sev]),
+                f.id,
+                str(f.location) if f.location else "",
+                f.message,
+                key=str(i),
+            )

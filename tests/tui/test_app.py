@@ -1,0 +1,177 @@
+"""The studio with Textual's pilot: edit, preview, errors, samples, save, quit."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import Select, Static, TextArea
+
+from studio.core.scaffold import init_workspace
+from studio.core.workspace import Workspace
+from studio.tui.app import StudioApp
+from studio.tui.screens import ConfirmScreen
+from studio.tui.widgets import PreviewPane
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    root = tmp_path / "ws"
+    init_workspace(root)
+    fr = root / "samples" / "password_reset" / "fr_fr.json"
+    fr.write_text(
+        json.dumps(
+            {
+                "locale": "fr-FR",
+                "customer": {"first_name": "Zoé"},
+                "reset_url": "https://www.shop.example/r?t=1",
+                "expires_minutes": 45,
+            }
+        )
+    )
+    (root / "brand" / "locales" / "fr.toml").write_text(
+        (root / "brand" / "locales" / "en.toml")
+        .read_text()
+        .replace("Hello {name},", "Bonjour {name},")
+    )
+    return Workspace.open(root)
+
+
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause(0.4)  # past the debounce
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def preview_text(app: StudioApp) -> str:
+    return str(app.query_one("#rendition", Static).render())
+
+
+def error_text(app: StudioApp) -> str:
+    box = app.query_one("#preview-error", Static)
+    return str(box.render()) if box.display else ""
+
+
+async def test_typing_updates_the_preview(ws: Workspace) -> None:
+    app = StudioApp(ws, watch_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "Hello Ada," in preview_text(app)
+        editor = app.query_one("#editor", TextArea)
+        editor.text = editor.text.replace(
+            "{% block content %}",
+            "{% block content %}"
+            "<mj-section><mj-column><mj-text>TYPED LIVE</mj-text>"
+            "</mj-column></mj-section>",
+        )
+        await settle(pilot)
+        assert "TYPED LIVE" in preview_text(app)
+        assert "(unsaved)" in app.sub_title
+
+
+async def test_broken_jinja_shows_its_line_and_the_app_recovers(ws: Workspace) -> None:
+    app = StudioApp(ws, watch_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        editor = app.query_one("#editor", TextArea)
+        good = editor.text
+        editor.text = good.replace(
+            '{{ t("password_reset.body") }}', '{{ t("password_reset.body") }'
+        )
+        await settle(pilot)
+        assert "templates/password_reset.mjml:19" in error_text(app)
+        assert "Hello Ada," in preview_text(app)  # the last good preview stays
+        assert editor.cursor_location[0] == 18
+        editor.text = good
+        await settle(pilot)
+        assert error_text(app) == ""
+        assert "Hello Ada," in preview_text(app)
+
+
+async def test_switching_sample_and_locale(ws: Workspace) -> None:
+    app = StudioApp(ws, watch_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.query_one("#sample", Select).value = "fr_fr"
+        await settle(pilot)
+        text = preview_text(app)
+        assert "Bonjour Zoé," in text and "45" in text
+        app.query_one("#locale", Select).value = "en-GB"
+        await settle(pilot)
+        assert "Hello Zoé," in preview_text(app)
+
+
+async def test_save_is_atomic_and_clears_the_marker(ws: Workspace) -> None:
+    path = ws.template_path("password_reset")
+    before = path.stat().st_ino
+    app = StudioApp(ws, watch_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        editor = app.query_one("#editor", TextArea)
+        editor.text = editor.text.replace("owner: Accounts team", "owner: Growth team")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "owner: Growth team" in path.read_text()
+        assert path.stat().st_ino != before  # replaced by rename, not rewritten in place
+        assert not list(path.parent.glob(".*.tmp"))
+        assert "(unsaved)" not in app.sub_title
+
+
+async def test_quit_with_unsaved_changes_asks(ws: Workspace) -> None:
+    original = ws.template_path("password_reset").read_text()
+    app = StudioApp(ws, watch_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        editor = app.query_one("#editor", TextArea)
+        editor.text = editor.text + "\n"
+        await pilot.pause()
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen) and app.is_running
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+    assert not app.is_running
+    assert ws.template_path("password_reset").read_text() == original  # nothing written
+
+
+async def test_editing_a_component_updates_the_template_preview(ws: Workspace) -> None:
+    app = StudioApp(ws, watch_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_file(ws.components_dir / "footer.mjml")
+        await settle(pilot)
+        editor = app.query_one("#editor", TextArea)
+        editor.text = editor.text.replace(
+            "{{ brand.legal_line }}", "FOOTER EDIT {{ brand.legal_line }}"
+        )
+        await settle(pilot)
+        assert app.template == "password_reset"
+        assert "FOOTER EDIT" in preview_text(app)
+        assert "FOOTER EDIT" not in (ws.components_dir / "footer.mjml").read_text()
+
+
+async def test_findings_panel_lists_ids(ws: Workspace) -> None:
+    tpl = ws.template_path("password_reset")
+    tpl.write_text(tpl.read_text().replace('alt="{{ brand.name }}"', ""))
+    app = StudioApp(ws, watch_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        pane = app.query_one(PreviewPane)
+        assert "image.missing-alt" in {f.id for f in pane.findings}
+
+
+async def test_file_changed_on_disk_is_reloaded(ws: Workspace) -> None:
+    app = StudioApp(ws, watch_interval=0.2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        path = ws.template_path("password_reset")
+        path.write_text(path.read_text().replace("owner: Accounts team", "owner: Someone else"))
+        await pilot.pause(0.6)
+        assert "owner: Someone else" in app.query_one("#editor", TextArea).text
