@@ -20,12 +20,20 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, TextArea, Tree
 
 from ..core.render.pipeline import RenderedMessage
+from ..core.sink import Sink
 from ..core.variables import template_variables
 from ..core.workspace import Workspace
 from ..errors import StudioError
+from .commands import StudioCommands
 from .files import atomic_write
-from .messages import FindingsComputed, PreviewRendered
-from .screens import ConfirmScreen, HelpScreen
+from .messages import FindingsComputed, MessageCaptured, PreviewRendered
+from .screens import (
+    ConfirmScreen,
+    DeliverabilityScreen,
+    HelpScreen,
+    InboxScreen,
+    SendScreen,
+)
 from .widgets import PreviewPane, WorkspaceTree
 
 LOCALES = ["en-GB", "fr-FR", "en-US", "de-DE"]
@@ -41,12 +49,16 @@ class StudioApp(App[None]):
 
     CSS_PATH = "studio.tcss"
     TITLE = "Studio"
+    COMMANDS = App.COMMANDS | {StudioCommands}
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
         Binding("ctrl+f", "find", "Find"),
         Binding("ctrl+o", "open_browser", "Browser"),
         Binding("ctrl+n", "new_sample", "New sample"),
         Binding("ctrl+t", "toggle_theme", "Theme"),
+        Binding("ctrl+d", "deliverability", "DNS"),
+        Binding("ctrl+e", "inbox", "Inbox"),
+        Binding("ctrl+g", "send", "Send"),
         Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
@@ -63,6 +75,7 @@ class StudioApp(App[None]):
         self.watch_interval = watch_interval
         self._debounce: Timer | None = None
         self._loading = False
+        self.sink: Sink | None = None  # the embedded sink, once started from the inbox
 
     # -- composition ---------------------------------------------------------
 
@@ -78,8 +91,9 @@ class StudioApp(App[None]):
                     )
                     yield Label("", id="status")
                 yield Input(placeholder="find…", id="find")
-                yield TextArea("", id="editor", show_line_numbers=True, tab_behavior="indent",
-                           soft_wrap=False)
+                yield TextArea(
+                    "", id="editor", show_line_numbers=True, tab_behavior="indent", soft_wrap=False
+                )
             yield PreviewPane(id="preview")
         yield Footer()
 
@@ -412,6 +426,35 @@ class StudioApp(App[None]):
         self.query_one("#sample", Select).set_options([(s, s) for s in samples])
         self.open_file(path)
         self.notify(f"created {self.rel(path)} from the template's variables")
+
+    def action_deliverability(self) -> None:
+        self.push_screen(DeliverabilityScreen(self.workspace))
+
+    def action_inbox(self) -> None:
+        self.push_screen(InboxScreen(self.workspace))
+
+    def action_send(self) -> None:
+        if self.template is None:
+            return
+        sample = self.query_one("#sample", Select).value
+        locale = self.query_one("#locale", Select).value
+        self.push_screen(
+            SendScreen(
+                self.workspace,
+                self.template,
+                sample if isinstance(sample, str) else None,
+                locale if isinstance(locale, str) else None,
+            )
+        )
+
+    def on_message_captured(self, event: MessageCaptured) -> None:
+        if isinstance(self.screen, InboxScreen):
+            self.screen.action_refresh()
+        self.notify(f"captured {event.id}")
+
+    def on_unmount(self) -> None:
+        if self.sink is not None:
+            self.sink.stop()
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

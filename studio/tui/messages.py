@@ -30,3 +30,10 @@ class FindingsComputed(Message):
 @dataclass
 class FileChangedOnDisk(Message):
     path: str
+
+
+@dataclass
+class MessageCaptured(Message):
+    """The embedded sink stored a message (posted from the sink's thread)."""
+
+    id: str

@@ -175,3 +175,23 @@ async def test_file_changed_on_disk_is_reloaded(ws: Workspace) -> None:
         path.write_text(path.read_text().replace("owner: Accounts team", "owner: Someone else"))
         await pilot.pause(0.6)
         assert "owner: Someone else" in app.query_one("#editor", TextArea).text
+
+
+async def test_command_palette_lists_the_studio_actions(
+    ws: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.command import CommandPalette
+
+    monkeypatch.setattr("webbrowser.open", lambda url: True)
+    app = StudioApp(ws, watch_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        for ch in "open in browser":
+            await pilot.press(ch if ch != " " else "space")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert any("studio-password_reset.html" in str(n.message) for n in app._notifications)

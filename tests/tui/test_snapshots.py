@@ -36,3 +36,32 @@ def test_help_screen(snap_compare, app: StudioApp) -> None:  # type: ignore[no-u
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=open_help)
+
+
+@pytest.fixture
+def example_app(tmp_path: Path) -> StudioApp:
+    import shutil
+
+    from tests.conftest import REPO
+
+    dest = tmp_path / "example"
+    dest.mkdir()
+    for sub in ("brand", "components", "templates", "samples"):
+        shutil.copytree(REPO / sub, dest / sub)
+    shutil.copy(REPO / "pyproject.toml", dest / "pyproject.toml")
+    return StudioApp(Workspace.open(dest), watch_interval=0)
+
+
+@pytest.mark.parametrize("key", ["ctrl+d", "ctrl+e", "ctrl+g"])
+def test_part_two_screens(snap_compare, example_app: StudioApp, key: str) -> None:  # type: ignore[no-untyped-def]
+    async def open_screen(pilot) -> None:  # type: ignore[no-untyped-def]
+        from textual.widgets import Input
+
+        await _settle(pilot)
+        await pilot.press(key)
+        await _settle(pilot)
+        for box in pilot.app.screen.query(Input):
+            box.cursor_blink = False  # a blinking cursor makes snapshots flaky
+        await pilot.pause()
+
+    assert snap_compare(example_app, terminal_size=(120, 36), run_before=open_screen)

@@ -1,8 +1,18 @@
-"""Provides the studio's modal screens: a yes/no question and the help screen."""
+"""Provides the studio's screens: deliverability, inbox, send, confirm and help."""
 
 from __future__ import annotations
 
 from .confirm import ConfirmScreen
+from .deliverability import DeliverabilityScreen
 from .help import HelpScreen
+from .inbox import InboxScreen, MessageScreen
+from .send import SendScreen
 
-__all__ = ["ConfirmScreen", "HelpScreen"]
+__all__ = [
+    "ConfirmScreen",
+    "DeliverabilityScreen",
+    "HelpScreen",
+    "InboxScreen",
+    "MessageScreen",
+    "SendScreen",
+]

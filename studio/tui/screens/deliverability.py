@@ -1,0 +1,169 @@
+"""The deliverability screen: the DNS preflight of the transactional domain, live.
+
+The preflight runs in a thread worker (the UI stays usable while slow nameservers
+answer); results come back as a message. Rows are grouped by protocol and coloured by
+severity; selecting one shows the record found, the explanation and the fix. The
+SPF include tree is drawn with its lookup counts and the 10-lookup budget as a gauge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, LoadingIndicator, ProgressBar, Static
+
+from ...core.checks.catalogue import CATALOGUE
+from ...core.dns import DnsReport, preflight_sync, resolver_for
+from ...core.findings import Finding
+from ...core.workspace import Workspace
+from ...errors import StudioError
+
+ORDER = ["SPF", "DKIM", "DMARC", "MX", "MTA-STS", "TLS-RPT", "BIMI", "PTR", "Domain", "DNS"]
+STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+@dataclass
+class PreflightFinished(Message):
+    report: DnsReport | None
+    error: str | None
+
+
+class DeliverabilityScreen(Screen[None]):
+    BINDINGS = [("r", "rerun", "Re-run"), ("escape,q", "app.pop_screen", "Back")]
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        nameservers: tuple[str, ...] | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.nameservers = nameservers
+        self.timeout = timeout
+        self.report: DnsReport | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        domain = self.workspace.settings.transactional_domain or "(no transactional_domain set)"
+        yield Static(f"DNS preflight of {domain}", id="dns-title")
+        yield LoadingIndicator(id="dns-loading")
+        with Horizontal(id="dns-body"):
+            yield DataTable(id="dns-table", cursor_type="row")
+            with VerticalScroll(id="dns-side"):
+                yield Static(
+                    "Select a row for the record, why it matters and how to fix it.",
+                    id="dns-detail",
+                )
+                yield Static("SPF lookups (limit 10)", id="spf-label")
+                yield ProgressBar(total=10, show_eta=False, show_percentage=False, id="spf-gauge")
+                yield Static("", id="spf-tree")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#dns-table", DataTable)
+        table.add_columns("protocol", "severity", "id", "subject", "message")
+        self.action_rerun()
+
+    def action_rerun(self) -> None:
+        self.query_one("#dns-loading").display = True
+        self.run_preflight()
+
+    @work(thread=True, exclusive=True, group="dns")
+    def run_preflight(self) -> None:
+        ws = self.workspace
+        s = ws.settings
+        if not s.transactional_domain:
+            self.post_message(PreflightFinished(None, "set transactional_domain in the settings"))
+            return
+        nameservers = self.nameservers if self.nameservers is not None else s.dns.nameservers
+        zones = [] if nameservers else [ws.root / z for z in s.dns.zone_files]
+        try:
+            resolver = resolver_for(
+                zone_files=zones,
+                nameservers=nameservers,
+                timeout=self.timeout or s.dns.timeout,
+                retries=s.dns.retries,
+            )
+            report = preflight_sync(
+                s.transactional_domain,
+                resolver=resolver,
+                selectors=s.dkim_selectors,
+                ips=s.sending_ips,
+                marketing_domain=s.marketing_domain,
+                marketing_selectors=s.marketing_dkim_selectors,
+            )
+        except StudioError as exc:
+            self.post_message(PreflightFinished(None, str(exc)))
+            return
+        self.post_message(PreflightFinished(report, None))
+
+    def on_preflight_finished(self, event: PreflightFinished) -> None:
+        self.query_one("#dns-loading").display = False
+        table = self.query_one("#dns-table", DataTable)
+        table.clear()
+        if event.error is not None:
+            self.query_one("#dns-detail", Static).update(Text(f"⚠ {event.error}", style="red"))
+            return
+        report = event.report
+        assert report is not None
+        self.report = report
+        self.rows: list[Finding] = []
+        by = report.by_protocol()
+        for protocol in sorted(by, key=lambda p: ORDER.index(p) if p in ORDER else 99):
+            for f in by[protocol]:
+                sev = str(f.severity)
+                table.add_row(
+                    protocol,
+                    Text(sev, style=STYLE[sev]),
+                    f.id,
+                    f.subject,
+                    f.message,
+                    key=str(len(self.rows)),
+                )
+                self.rows.append(f)
+        if not self.rows:
+            table.add_row("all", Text("ok", style="green"), "", report.domain, "no problems found")
+        tree = report.spf_tree
+        gauge = self.query_one("#spf-gauge", ProgressBar)
+        if tree is not None and tree.record is not None:
+            gauge.update(total=max(10, tree.total), progress=tree.total)
+            self.query_one("#spf-label", Static).update(
+                Text(
+                    f"SPF lookups: {tree.total} of 10",
+                    style="bold red" if tree.total > 10 else "green",
+                )
+            )
+            self.query_one("#spf-tree", Static).update("\n".join(tree.render()))
+
+    @on(DataTable.RowSelected, "#dns-table")
+    def show_detail(self, event: DataTable.RowSelected) -> None:
+        if self.report is None or not getattr(self, "rows", None):
+            return
+        f = self.rows[int(str(event.row_key.value))]
+        e = CATALOGUE.get(f.id)
+        records = [
+            f"{name}: {text}"
+            for recs in self.report.records.values()
+            for name, text in recs
+            if f.subject in name or name in f.subject
+        ]
+        text = Text()
+        text.append(f"{f.id}\n", style="bold")
+        text.append(f.message + "\n\n")
+        if records:
+            text.append("Record found:\n", style="bold")
+            text.append("\n".join(records) + "\n\n")
+        if e is not None:
+            text.append("Why it matters: ", style="bold")
+            text.append(e.why + "\n\n")
+            text.append("How to fix it: ", style="bold")
+            text.append(e.fix + "\n")
+        self.query_one("#dns-detail", Static).update(text)

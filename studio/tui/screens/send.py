@@ -1,0 +1,83 @@
+"""The send dialog: the current template and sample, to an address, via the sink or a relay."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from ...core.send import RelayTransport, SinkTransport, Transport, validate_recipient
+from ...core.workspace import Workspace
+from ...errors import StudioError
+
+SINK = "__sink__"
+
+
+class SendScreen(ModalScreen[str | None]):
+    BINDINGS = [("escape", "dismiss", "Close")]
+
+    def __init__(
+        self, workspace: Workspace, template: str, sample: str | None, locale: str | None
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.template, self.sample, self.locale = template, sample, locale
+
+    def compose(self) -> ComposeResult:
+        s = self.workspace.settings
+        options = [(f"local sink ({s.sink.host}:{s.sink.port})", SINK)]
+        options += [(f"relay {name} ({r.host})", name) for name, r in s.relays.items()]
+        with Vertical(id="send-dialog"):
+            yield Label(f"Send {self.template}" + (f" with {self.sample}" if self.sample else ""))
+            yield Input(placeholder="to: address@example", id="send-to")
+            yield Select(options, value=SINK, allow_blank=False, id="send-via")
+            yield Static("", id="send-allow")
+            with Horizontal(id="send-buttons"):
+                yield Button("Send", variant="primary", id="send-go")
+                yield Button("Close", id="send-close")
+            yield Static("", id="send-result")
+
+    def on_mount(self) -> None:
+        self.query_one("#send-to", Input).focus()
+        self.show_allow_list()
+
+    @on(Select.Changed, "#send-via")
+    def show_allow_list(self) -> None:
+        via = self.query_one("#send-via", Select).value
+        text = ""
+        if isinstance(via, str) and via != SINK:
+            allowed = self.workspace.settings.relay(via).allow_recipients
+            text = "allowed: " + (", ".join(allowed) or "nobody (allow_recipients is empty)")
+        self.query_one("#send-allow", Static).update(text)
+
+    @on(Button.Pressed, "#send-close")
+    def close(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted, "#send-to")
+    @on(Button.Pressed, "#send-go")
+    def go(self) -> None:
+        to = self.query_one("#send-to", Input).value.strip()
+        via = self.query_one("#send-via", Select).value
+        self.query_one("#send-result", Static).update("sending…")
+        self.send(to, via if isinstance(via, str) else SINK)
+
+    @work(thread=True, exclusive=True, group="send")
+    def send(self, to: str, via: str) -> None:
+        ws = self.workspace
+        try:
+            address = validate_recipient(to)
+            transport: Transport
+            if via == SINK:
+                transport = SinkTransport(ws.settings.sink.host, ws.settings.sink.port)
+            else:
+                transport = RelayTransport(ws.settings.relay(via), workspace_root=ws.root)
+            msg = ws.render(self.template, sample=self.sample, locale=self.locale).email
+            msg["To"] = address
+            result = transport.send(msg, [address])
+            line = f"sent via {result.transport}: {result.reply} {result.message_id}"
+        except StudioError as exc:
+            line = f"⚠ {exc}"
+        self.app.call_from_thread(self.query_one("#send-result", Static).update, line)
