@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "lint",
     "dns",
     "sink",
+    "preview",
 )
 
 

@@ -23,8 +23,13 @@ from ._common import console_err, open_workspace
     help="Directory to write into.",
 )
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+@click.option(
+    "--screenshots",
+    is_flag=True,
+    help="Add PNG screenshots at 600 and 375 px (headless Chromium) to the gallery.",
+)
 @click.pass_context
-def build_cmd(ctx: click.Context, out: Path, jobs: int | None) -> None:
+def build_cmd(ctx: click.Context, out: Path, jobs: int | None, screenshots: bool) -> None:
     """Render every template with every sample to html, txt and eml, with a gallery."""
     ws = open_workspace(ctx)
     total = len(build_jobs(ws))
@@ -41,7 +46,7 @@ def build_cmd(ctx: click.Context, out: Path, jobs: int | None) -> None:
         def advance(item: BuildItem) -> None:
             progress.update(task, advance=1, description=item.stem)
 
-        result = build(ws, out, jobs=jobs, on_progress=advance)
+        result = build(ws, out, jobs=jobs, on_progress=advance, screenshots=screenshots)
     for item in result.errors:
         console_err(f"error: {item.error}")
     ok = len(result.items) - len(result.errors)

@@ -79,8 +79,13 @@ def build(
     *,
     jobs: int | None = None,
     on_progress: Callable[[BuildItem], None] | None = None,
+    screenshots: bool = False,
 ) -> BuildResult:
-    """Render every template × sample into ``out`` and write ``out/index.html``."""
+    """Render every template × sample into ``out`` and write ``out/index.html``.
+
+    With ``screenshots``, PNGs at 600 and 375 px (headless Chromium) go to
+    ``out/shots`` and into the gallery.
+    """
     out = out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     pairs = build_jobs(workspace)
@@ -116,12 +121,22 @@ def build(
                     if on_progress:
                         on_progress(item)
     items.sort(key=lambda i: (i.template, i.sample))
-    (out / "index.html").write_text(gallery(workspace, items), encoding="utf-8")
+    if screenshots:
+        from .shots import take_screenshots
+
+        ok: list[tuple[str, str | None]] = [(i.template, i.sample) for i in items if not i.error]
+        take_screenshots(workspace, ok, out / "shots", widths=SHOT_WIDTHS)
+    (out / "index.html").write_text(gallery(workspace, items, screenshots), encoding="utf-8")
     return BuildResult(out=out, items=tuple(items))
 
 
-def gallery(workspace: Workspace, items: list[BuildItem]) -> str:
+SHOT_WIDTHS = (600, 375)
+
+
+def gallery(workspace: Workspace, items: list[BuildItem], screenshots: bool = False) -> str:
     """The index page linking every rendered file (all values escaped)."""
+    from .shots import shot_name
+
     esc = html.escape
     rows = []
     for i in items:
@@ -135,7 +150,20 @@ def gallery(workspace: Workspace, items: list[BuildItem]) -> str:
         rows.append(
             f"<tr><td>{esc(i.template)}</td><td>{esc(i.sample)}</td><td>{esc(i.subject)}</td>"
             f'<td><a href="{base}.html">html</a> · <a href="{base}.txt">text</a> · '
-            f'<a href="{base}.eml">eml</a></td><td>{i.size / 1024:.1f} KB</td></tr>'
+            f'<a href="{base}.eml">eml</a></td><td>{i.size / 1024:.1f} KB</td>'
+            + (
+                "<td>"
+                + "".join(
+                    f'<a href="shots/{esc(shot_name(i.template, i.sample, w, False))}">'
+                    f'<img src="shots/{esc(shot_name(i.template, i.sample, w, False))}" '
+                    f'alt="{esc(i.stem)} at {w}px" width="{w // 5}"></a> '
+                    for w in SHOT_WIDTHS
+                )
+                + "</td>"
+                if screenshots
+                else ""
+            )
+            + "</tr>"
         )
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'

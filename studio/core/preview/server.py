@@ -1,0 +1,250 @@
+"""The preview web server: loopback only, every value escaped, nothing read from disk
+by URL (templates are looked up by name among the workspace's own).
+
+Routes: ``/`` lists templates; ``/t/NAME?sample=&locale=`` shows one with desktop
+(600 px) and mobile (375 px) frames, a dark-mode frame (the email's own
+``prefers-color-scheme: dark`` styles applied), the inbox line, the text part, the
+HTML source and the findings; ``/render/NAME?...&dark=1`` is the email itself;
+``/events`` is a Server-Sent Events stream that says ``reload`` when a template,
+component, brand token or sample is saved.
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+from ...errors import ConfigError, StudioError
+from ..workspace import Workspace
+from .watch import Watcher
+
+_DARK = re.compile(r"@media\s*\(\s*prefers-color-scheme\s*:\s*dark\s*\)", re.I)
+_LIGHT = re.compile(r"@media\s*\(\s*prefers-color-scheme\s*:\s*light\s*\)", re.I)
+LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+
+
+def dark_variant(page: str) -> str:
+    """The email as a dark-mode client shows it: its dark media queries always apply."""
+    return _LIGHT.sub("@media not all", _DARK.sub("@media all", page))
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host in LOOPBACK_NAMES
+
+
+PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:1rem;background:#f6f6f4}}
+.frames{{display:flex;gap:1rem;align-items:flex-start;flex-wrap:wrap}}
+iframe{{border:1px solid #ccc;background:#fff;height:720px}}
+.inbox{{background:#fff;border:1px solid #ddd;padding:.5rem 1rem;max-width:1000px}}
+.inbox b{{margin-right:.5rem}} .inbox span{{color:#666}}
+pre{{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:1rem;max-width:1000px}}
+.error{{color:#a00;font-weight:bold}} li.error,li.warning{{color:#a00}} li.info{{color:#066}}
+</style></head><body>{body}
+<script>const es=new EventSource("/events");
+es.addEventListener("reload",()=>location.reload());</script>
+</body></html>"""
+
+
+class PreviewServer:
+    """``with PreviewServer(ws) as server: server.url``."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        allow_remote: bool = False,
+        watch_interval: float = 0.25,
+    ) -> None:
+        if not allow_remote and not _loopback(host):
+            raise ConfigError(f"refusing to serve the preview on {host}: loopback only")
+        self.workspace = workspace
+        self.allow_remote = allow_remote
+        self.watcher = Watcher(workspace.root, watch_interval)
+        self.lock = threading.Lock()  # one render at a time: the renderer is not shared-safe
+        server = self
+
+        class Handler(_Handler):
+            preview = server
+
+        try:
+            self.httpd = ThreadingHTTPServer((host, port), Handler)
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        self.httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        return f"http://{'[' + name + ']' if ':' in name else name}:{port}/"
+
+    def start(self) -> PreviewServer:
+        self.watcher.start()
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.watcher.stop()
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> PreviewServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    preview: PreviewServer
+    server_version = "studio-preview"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+        return
+
+    def _send(self, status: int, body: str, content_type: str = "text/html") -> None:
+        data = body.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", f"{content_type}; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _allowed(self) -> bool:
+        if self.preview.allow_remote:
+            return True
+        client = self.client_address[0]
+        host = (self.headers.get("Host") or "").strip()
+        hostname = urlsplit("//" + host).hostname or ""
+        return _loopback(client) and _loopback(hostname)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if not self._allowed():
+            self._send(403, "forbidden: the preview answers loopback requests only", "text/plain")
+            return
+        parts = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        path = parts.path
+        ws = self.preview.workspace
+        names = ws.template_names()
+        try:
+            if path == "/":
+                self._send(200, self.index(names))
+            elif path == "/events":
+                self.events()
+            elif path.startswith("/t/") and path[3:] in names:
+                self._send(200, self.template_page(path[3:], query))
+            elif path.startswith("/render/") and path[8:] in names:
+                msg = self.render(path[8:], query)
+                page = msg.html if not query.get("dark") else dark_variant(msg.html)
+                self._send(200, page)
+            else:
+                self._send(404, "not found", "text/plain")
+        except StudioError as exc:
+            self._send(
+                200,
+                PAGE.format(title="error", body=f'<p class="error">{html.escape(str(exc))}</p>'),
+            )
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+    def render(self, name: str, query: dict[str, str]) -> Any:
+        ws = self.preview.workspace
+        sample = query.get("sample")
+        names = ws.sample_names(name)
+        if sample not in names:
+            sample = names[0] if names else None
+        with self.preview.lock:
+            return ws.render(name, sample=sample, locale=query.get("locale") or None)
+
+    def index(self, names: list[str]) -> str:
+        items = "".join(f'<li><a href="/t/{quote(n)}">{html.escape(n)}</a></li>' for n in names)
+        return PAGE.format(
+            title="Studio preview",
+            body=f"<h1>{html.escape(self.preview.workspace.root.name)}</h1><ul>{items}</ul>",
+        )
+
+    def template_page(self, name: str, query: dict[str, str]) -> str:
+        ws = self.preview.workspace
+        esc = html.escape
+        msg = self.render(name, query)
+        from ..checks import lint_message
+
+        with self.preview.lock:
+            findings = lint_message(ws, msg)
+        q = f"sample={quote(msg.sample or '')}&locale={quote(query.get('locale', ''))}"
+        src = esc(f"/render/{quote(name)}?{q}")
+        samples = "".join(
+            f'<option value="{esc(s)}"{" selected" if s == msg.sample else ""}>{esc(s)}</option>'
+            for s in ws.sample_names(name)
+        )
+        locales = "".join(
+            f'<option value="{esc(x)}"{" selected" if x == query.get("locale") else ""}>'
+            f"{esc(x) or 'sample locale'}</option>"
+            for x in ("", "en-GB", "fr-FR", "en-US")
+        )
+        sender = esc(str(msg.email.get("From", "")))
+        items = (
+            "".join(
+                f'<li class="{f.severity}">{esc(str(f.severity))} <code>{esc(f.id)}</code>'
+                f" {esc(f.message)}</li>"
+                for f in findings
+            )
+            or "<li>no findings</li>"
+        )
+        body = f"""<p><a href="/">templates</a> / {esc(name)}</p>
+<form id="choose"><label>sample <select name="sample" id="sample" onchange="this.form.submit()">
+{samples}</select></label> <label>locale <select name="locale" id="locale"
+onchange="this.form.submit()">{locales}</select></label></form>
+<div class="inbox" id="inbox"><b>{sender}</b> <b id="subject">{esc(msg.subject)}</b>
+<span id="preheader">{esc(msg.preheader)}</span></div>
+<div class="frames">
+<div><h3>desktop 600 px</h3><iframe id="desktop" title="desktop" width="620"
+ src="{src}"></iframe></div>
+<div><h3>mobile 375 px</h3><iframe id="mobile" title="mobile" width="375"
+ src="{src}"></iframe></div>
+<div><h3>dark mode</h3><iframe id="dark" title="dark" width="375"
+ src="{src}&amp;dark=1"></iframe></div>
+</div>
+<h2>Findings</h2><ul id="findings">{items}</ul>
+<h2>Text part</h2><pre id="text">{esc(msg.text)}</pre>
+<h2>HTML source ({msg.size / 1024:.1f} KB of Gmail's 102 KB)</h2>
+<pre id="source">{esc(msg.html)}</pre>"""
+        return PAGE.format(title=f"{esc(name)} — Studio preview", body=body)
+
+    def events(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        watcher = self.preview.watcher
+        seen = watcher.generation
+        try:
+            self.wfile.write(b": connected\n\n")
+            self.wfile.flush()
+            while True:
+                now = watcher.wait(seen, timeout=15)
+                if watcher._stop.is_set():  # noqa: SLF001 - shutting down
+                    return
+                if now != seen:
+                    seen = now
+                    self.wfile.write(b"event: reload\ndata: changed\n\n")
+                else:
+                    self.wfile.write(b": keep-alive\n\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            return

@@ -1,0 +1,143 @@
+"""Screenshots of rendered templates in headless Chromium, and visual diffs.
+
+Chromium is Debian's (``/usr/bin/chromium``), driven by Playwright's Python package
+with ``executable_path`` (Playwright's own browser download is never used), and
+started with the flags for a closed network: no background networking, no
+component updates, no sync, no first run, a fresh profile. Diffs count the share of
+pixels that changed against a baseline and write a diff image (changed pixels red).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import StudioError
+from .preview.server import dark_variant
+from .workspace import Workspace
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--mute-audio",
+]
+INSTALL_HINT = (
+    "install it with `apt-get install chromium` (Debian) and `pip install 'studio[browser]'`"
+)
+
+
+class ShotError(StudioError):
+    """Screenshots could not be taken (no Chromium, no Playwright)."""
+
+
+def chromium_path() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ShotError(f"Chromium not found: {INSTALL_HINT}")
+
+
+@dataclass(frozen=True)
+class Shot:
+    template: str
+    sample: str | None
+    width: int
+    dark: bool
+    path: Path
+
+
+def shot_name(template: str, sample: str | None, width: int, dark: bool) -> str:
+    return f"{template}__{sample or 'default'}__{width}{'__dark' if dark else ''}.png"
+
+
+def take_screenshots(
+    workspace: Workspace,
+    targets: Sequence[tuple[str, str | None]],
+    out: Path,
+    *,
+    widths: Sequence[int] = (600, 375),
+    dark: bool = False,
+) -> list[Shot]:
+    """PNG screenshots (full page) of each (template, sample) at each width."""
+    exe = chromium_path()
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise ShotError(f"Playwright is not installed: {INSTALL_HINT}") from None
+    out.mkdir(parents=True, exist_ok=True)
+    shots = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS)
+            try:
+                for template, sample in targets:
+                    msg = workspace.render(template, sample=sample)
+                    page_html = dark_variant(msg.html) if dark else msg.html
+                    for width in widths:
+                        page = browser.new_page(
+                            viewport={"width": width, "height": 800},
+                            color_scheme="dark" if dark else "light",
+                        )
+                        page.route(
+                            "**/*",
+                            lambda route: (
+                                route.abort()
+                                if not route.request.url.startswith(("data:", "about:"))
+                                else route.continue_()
+                            ),
+                        )
+                        page.set_content(page_html, wait_until="load")
+                        path = out / shot_name(template, sample, width, dark)
+                        page.screenshot(path=str(path), full_page=True)
+                        page.close()
+                        shots.append(Shot(template, sample, width, dark, path))
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        raise ShotError(f"Chromium failed: {str(exc).splitlines()[0]}") from None
+    return shots
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str
+    changed: float  # share of pixels that differ, 0..1
+    diff: Path | None
+
+
+def compare(baseline: Path, current: Path, diff_dir: Path) -> list[Comparison]:
+    """Compare every PNG of ``current`` with the same name in ``baseline``."""
+    from PIL import Image, ImageChops
+
+    diff_dir.mkdir(parents=True, exist_ok=True)
+    results = []
+    for png in sorted(current.glob("*.png")):
+        base = baseline / png.name
+        if not base.is_file():
+            results.append(Comparison(png.name, 1.0, None))
+            continue
+        a = Image.open(base).convert("RGB")
+        b = Image.open(png).convert("RGB")
+        if a.size != b.size:
+            w, h = max(a.width, b.width), max(a.height, b.height)
+            pad_a, pad_b = Image.new("RGB", (w, h), "white"), Image.new("RGB", (w, h), "white")
+            pad_a.paste(a)
+            pad_b.paste(b)
+            a, b = pad_a, pad_b
+        mask = ImageChops.difference(a, b).convert("L").point(lambda v: 255 if v > 16 else 0)
+        changed = mask.histogram()[255] / (a.width * a.height)
+        out = diff_dir / png.name
+        highlight = Image.new("RGB", a.size, (255, 0, 0))
+        Image.composite(highlight, b.convert("L").convert("RGB"), mask).save(out)
+        results.append(Comparison(png.name, changed, out))
+    return results
