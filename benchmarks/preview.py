@@ -63,10 +63,14 @@ def main() -> None:
                 pg.close()
             browser.close()
     r, s, b = (statistics.median(x) for x in (reloads, shots, blanks))
-    print(f"save → page reloaded: median {r * 1000:.0f} ms over {args.rounds} saves"
-          " (watcher polls every 250 ms)")
-    print(f"screenshot of password_reset at 600 px: {s * 1000:.0f} ms;"
-          f" blank page (baseline) {b * 1000:.0f} ms: {s / b:.1f}x")
+    print(
+        f"save → page reloaded: median {r * 1000:.0f} ms over {args.rounds} saves"
+        " (watcher polls every 250 ms)"
+    )
+    print(
+        f"screenshot of password_reset at 600 px: {s * 1000:.0f} ms;"
+        f" blank page (baseline) {b * 1000:.0f} ms: {s / b:.1f}x"
+    )
 
 
 if __name__ == "__main__":

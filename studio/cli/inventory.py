@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import click
 
+from ..core.checks import lint_workspace
+from ..core.findings import Finding
 from ..core.inventory import INVENTORY_FORMATS, build_inventory, format_inventory
+from ..core.workspace import Workspace
 from . import cli
 from ._common import open_workspace
+
+
+def _open_findings(ws: Workspace, name: str) -> list[Finding]:
+    return lint_workspace(ws, [name], spam=False)
 
 
 @cli.command("inventory")
@@ -18,8 +25,15 @@ from ._common import open_workspace
     default="text",
     show_default=True,
 )
+@click.option(
+    "--findings/--no-findings",
+    default=True,
+    show_default=True,
+    help="Count each message's open findings (lint without SpamAssassin).",
+)
 @click.pass_context
-def inventory(ctx: click.Context, fmt: str) -> None:
+def inventory(ctx: click.Context, fmt: str, findings: bool) -> None:
     """List every message: journey, channels, trigger, owner, variables, samples, review."""
     ws = open_workspace(ctx)
-    click.echo(format_inventory(build_inventory(ws), fmt), nl=False)
+    rows = build_inventory(ws, lint=_open_findings if findings else None)
+    click.echo(format_inventory(rows, fmt), nl=False)

@@ -78,6 +78,8 @@ class LintSettings:
     max_sms_segments: int = 2
     css_allow: tuple[str, ...] = ()
     """CSS properties the team uses knowingly (css.unsupported skips them)."""
+    duplicate_similarity: float = 0.9
+    """template.near-duplicate threshold: the share of words two messages have in common."""
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,13 @@ def _address(r: _Reader, key: str) -> str | None:
     return str(value)
 
 
+def _share(r: _Reader, key: str, default: float) -> float:
+    value = r.number(key, default)
+    if not 0 < value <= 1:
+        raise r.fail(key, "a share between 0 and 1, such as 0.9")
+    return value
+
+
 def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> Settings:
     """Validate a ``[tool.studio]`` (or ``studio.toml``) table into :class:`Settings`."""
     r = _Reader(source, table, prefix)
@@ -267,6 +276,7 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
         stale_review_days=lint_r.integer("stale_review_days", 365),
         max_sms_segments=lint_r.integer("max_sms_segments", 2),
         css_allow=tuple(p.lower() for p in lint_r.strings("css_allow")),
+        duplicate_similarity=_share(lint_r, "duplicate_similarity", 0.9),
     )
     lint_r.check_unknown()
 

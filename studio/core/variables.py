@@ -3,7 +3,9 @@
 The template's own source and every component it reaches through ``extends``,
 ``include``, ``import`` and ``from ... import`` are parsed; a variable is a name the
 template reads without defining it (``jinja2.meta``), reported with the attribute
-path it is read through (``order.delivery_address.city``). Studio's own globals
+path it is read through (``order.delivery_address.city``); a variable read whole
+(passed to a macro: ``order_totals(order)``) is reported by its name alone, which
+covers every path below it. Studio's own globals
 (``brand``, ``locale``, ``t`` ...) are not variables of the template.
 """
 
@@ -70,6 +72,22 @@ def _paths(node: nodes.Node, roots: frozenset[str], aliases: dict[str, str]) -> 
             yield ".".join([aliases[root], *rest])
 
 
+def _whole(ast: nodes.Template, roots: frozenset[str], aliases: dict[str, str]) -> set[str]:
+    """Paths handed whole to a macro or a function (``order_totals(order)``)."""
+    found = set()
+    for call in ast.find_all(nodes.Call):
+        for arg in [*call.args, *(kw.value for kw in call.kwargs)]:
+            chain = _chain(arg)
+            if chain is None:
+                continue
+            root, rest = chain
+            if root in roots:
+                found.add(".".join([root, *rest]))
+            elif root in aliases:
+                found.add(".".join([aliases[root], *rest]))
+    return found
+
+
 def _declared(ast: nodes.Template) -> set[str]:
     """Names a template defines for itself: sets, imports, macros (any depth)."""
     names: set[str] = set()
@@ -126,11 +144,14 @@ def used_variables(env: Environment, name: str, *, source: str | None = None) ->
         undeclared = frozenset(
             meta.find_undeclared_variables(ast) - PROVIDED - set(env.globals) - _declared(ast)
         )
-        paths = set(_paths(ast, undeclared, _aliases(ast, undeclared)))
+        aliases = _aliases(ast, undeclared)
+        paths = set(_paths(ast, undeclared, aliases))
         # Keep the longest paths only: "order.lines" makes "order" redundant.
         for p in paths | undeclared:
             if not any(other != p and other.startswith(p + ".") for other in paths):
                 found.add(p)
+        # A root handed whole to a macro or a filter is used whole.
+        found |= _whole(ast, undeclared, aliases)
         for ref in meta.find_referenced_templates(ast):
             if ref:
                 queue.append((ref, None))

@@ -41,7 +41,9 @@ DEBOUNCE = 0.3
 
 
 def language_of(path: Path) -> str | None:
-    return {".json": "json", ".toml": "toml", ".mjml": "html", ".j2": None}.get(path.suffix)
+    # JSON is highlighted with the YAML grammar (JSON is YAML): tree-sitter-json 0.24.8
+    # crashes the process (SIGSEGV) when a JSON buffer is edited under Textual 8.2.
+    return {".json": "yaml", ".toml": "toml", ".mjml": "html", ".j2": None}.get(path.suffix)
 
 
 class StudioApp(App[None]):

@@ -257,7 +257,7 @@ def test_lint_lone_files(tmp_path) -> None:  # type: ignore[no-untyped-def]
 def test_every_rule_id_is_in_the_catalogue_and_documented() -> None:
     from studio.core.checks.registry import rules_of
 
-    for kind in ("message", "template", "sms"):
+    for kind in ("message", "template", "sms", "workspace"):
         rules_of(kind)
     assert set(RULES) <= set(CATALOGUE)
     for check_id in all_ids():

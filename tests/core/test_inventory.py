@@ -10,6 +10,7 @@ import json
 from click.testing import CliRunner
 
 from studio.cli import cli
+from studio.core.checks import lint_workspace
 from studio.core.inventory import build_inventory, format_inventory
 from studio.core.variables import used_variables
 from studio.core.workspace import Workspace
@@ -96,3 +97,33 @@ def test_inventory_cli_json(scratch: Workspace) -> None:
     result = CliRunner().invoke(cli, ["--workspace", str(scratch.root), "inventory", "-f", "json"])
     assert result.exit_code == 0
     assert json.loads(result.output)["messages"][0]["name"] == "password_reset"
+
+
+def test_inventory_cli_counts_open_findings(example_copy: Workspace) -> None:
+    # A template copied in the same journey: both carry a near-duplicate finding.
+    root = example_copy.root
+    (root / "templates" / "password_reset_2.mjml").write_text(
+        (root / "templates" / "password_reset.mjml").read_text()
+    )
+    args = ["--workspace", str(root), "inventory", "-f", "json"]
+    rows = {m["name"]: m for m in json.loads(CliRunner().invoke(cli, args).output)["messages"]}
+    assert rows["password_reset_2"]["findings"] >= 1
+    direct = lint_workspace(Workspace.open(root), ["order_confirmation"], spam=False)
+    assert rows["order_confirmation"]["findings"] == len([f for f in direct if not f.suppressed])
+    skipped = CliRunner().invoke(cli, [*args[:-2], "-f", "json", "--no-findings"])
+    assert all(m["findings"] is None for m in json.loads(skipped.output)["messages"])
+
+
+def test_a_variable_handed_whole_to_a_macro_covers_its_fields(scratch: Workspace) -> None:
+    (scratch.components_dir / "totals.mjml").write_text(
+        "{% macro totals(o) %}<mj-text>{{ o.subtotal }} {{ o.tax }}</mj-text>{% endmacro %}"
+    )
+    scratch.template_path("v").write_text(
+        "---\nsubject: x\n---\n"
+        '{% from "components/totals.mjml" import totals with context %}'
+        "<mjml><mj-body>{{ order.number }}{{ totals(order) }}"
+        "{{ totals(o=basket.summary) }}{% if gift is defined %}{{ gift.note }}{% endif %}"
+        "</mj-body></mjml>"
+    )
+    found = used_variables(scratch.renderer.env, "templates/v.mjml")
+    assert found == {"order", "order.number", "basket.summary", "gift.note"}

@@ -30,7 +30,14 @@ from ..render.text import mjml_to_text
 from ..templates import Template
 from ..workspace import Workspace
 from .catalogue import CATALOGUE, Explanation, all_ids
-from .context import MessageContext, SampleRender, SmsContext, Sources, TemplateContext
+from .context import (
+    MessageContext,
+    SampleRender,
+    SmsContext,
+    Sources,
+    TemplateContext,
+    WorkspaceContext,
+)
 from .registry import RULES, rules_of
 
 __all__ = [
@@ -144,7 +151,10 @@ def lint_template(workspace: Workspace, name: str, *, spam: bool = True) -> list
             findings += apply_policy(r.run(ctx), workspace, tpl)
     if workspace.sms_template_path(name).is_file():
         findings += lint_sms(workspace, name)
-    if not findings and not workspace.template_path(name).is_file():
+    if (
+        not workspace.template_path(name).is_file()
+        and not workspace.sms_template_path(name).is_file()
+    ):
         workspace.template(name)  # raises TemplateNotFound listing the templates
     return _dedupe(findings, name)
 
@@ -191,7 +201,29 @@ def lint_workspace(
         if on_progress:
             on_progress(name)
         findings += lint_template(workspace, name, spam=spam)
+    findings += lint_across(workspace, names)
     return findings
+
+
+def lint_across(workspace: Workspace, names: Sequence[str]) -> list[Finding]:
+    """The rules that compare templates with each other (reporting on ``names``)."""
+    ctx = WorkspaceContext(workspace, list(names))
+    findings: list[Finding] = []
+    for r in rules_of("workspace"):
+        for f in r.run(ctx):
+            tpl = _template_or_none(workspace, f.subject)
+            findings += apply_policy([f], workspace, tpl)
+    return findings
+
+
+def _template_or_none(workspace: Workspace, name: str) -> Template | None:
+    for path, load in (
+        (workspace.template_path(name), workspace.template),
+        (workspace.sms_template_path(name), workspace.sms_template),
+    ):
+        if path.is_file():
+            return load(name)
+    return None
 
 
 def _message_from_eml(path: Path, raw: bytes) -> RenderedMessage:

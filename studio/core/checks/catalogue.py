@@ -62,6 +62,17 @@ _ENTRIES: list[tuple[str, Severity, str, str, str]] = [
         "in the front matter (the age limit is `lint.stale_review_days`).",
     ),
     (
+        "template.near-duplicate",
+        I,
+        "Two messages of the same journey and trigger read almost the same",
+        "Near-identical messages in one journey are usually a copy that drifted or a "
+        "message sent twice under two names: readers get the same mail twice, and a fix "
+        "made to one (a legal line, a link) is missed in the other.",
+        "Merge the two templates into one (with a variable for what differs), or make "
+        "each one say what is specific to its step. The threshold is "
+        "`lint.duplicate_similarity`.",
+    ),
+    (
         "template.promo-heavy",
         W,
         "Commercial blocks outweigh the transactional content",

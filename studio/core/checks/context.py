@@ -217,5 +217,21 @@ class SmsContext:
         return self.template.meta.max_sms_segments or self.workspace.settings.lint.max_sms_segments
 
 
+@dataclass
+class WorkspaceContext:
+    """The templates of a workspace, for rules that compare them with each other.
+
+    ``names`` are the messages being checked: a rule reports what concerns at
+    least one of them.
+    """
+
+    workspace: Workspace
+    names: list[str]
+
+    @property
+    def settings(self) -> Settings:
+        return self.workspace.settings
+
+
 def relative(workspace: Workspace | None, path: Path) -> str:
     return workspace.relpath(path) if workspace else str(path)

@@ -1,12 +1,14 @@
 """The registry of rules: each one an id from the catalogue and a function yielding findings.
 
-Rules come in three kinds, by what they look at:
+Rules come in four kinds, by what they look at:
 
 * ``message`` rules get a :class:`~studio.core.checks.context.MessageContext` (one
   rendered message, its parsed HTML and its source files);
 * ``template`` rules get a :class:`~studio.core.checks.context.TemplateContext` (a
   template with all its samples, rendered or failed);
-* ``sms`` rules get an :class:`~studio.core.checks.context.SmsContext`.
+* ``sms`` rules get an :class:`~studio.core.checks.context.SmsContext`;
+* ``workspace`` rules get a :class:`~studio.core.checks.context.WorkspaceContext`
+  (several templates compared with each other).
 
 Rules never print and never raise for bad content: they yield :class:`Hit` values,
 which the engine turns into :class:`~studio.core.findings.Finding` values with the
@@ -22,7 +24,7 @@ from typing import Any
 from ..findings import Finding, Location, Severity
 from .catalogue import CATALOGUE
 
-KINDS = ("message", "template", "sms")
+KINDS = ("message", "template", "sms", "workspace")
 
 
 @dataclass(frozen=True)

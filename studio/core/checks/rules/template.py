@@ -82,7 +82,10 @@ def unused_variable(ctx: TemplateContext) -> Iterator[Hit]:
     def is_used(path: str) -> bool:
         return any(u == path or u.startswith(path + ".") or path.startswith(u + ".") for u in used)
 
+    known = set(ctx.workspace.sample_names(tpl.name))
     for r in ctx.renders:
+        if r.sample not in known:
+            continue  # rendered without a sample: nothing to compare
         sample = ctx.workspace.sample(tpl.name, r.sample)
         unused = [p for p in _paths(sample.variables) if not is_used(p)]
         # Report the top of each unused branch only.
