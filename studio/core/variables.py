@@ -2,7 +2,7 @@
 
 The template's own source and every component it reaches through ``extends``,
 ``include``, ``import`` and ``from ... import`` are parsed; a variable is a name the
-template reads without defining it (``jinja2.meta``), reported with the attribute
+template reads without defining it anywhere in its text, reported with the attribute
 path it is read through (``order.delivery_address.city``); a variable read whole
 (passed to a macro: ``order_totals(order)``) is reported by its name alone, which
 covers every path below it. Studio's own globals
@@ -11,7 +11,9 @@ covers every path below it. Studio's own globals
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from jinja2 import Environment, meta, nodes
 
@@ -39,14 +41,30 @@ def _chain(n: nodes.Node) -> tuple[str, list[str]] | None:
     return None
 
 
-def _aliases(ast: nodes.Template, roots: frozenset[str]) -> dict[str, str]:
+class _Index:
+    """The nodes of a template by type, gathered in one walk (``find_all`` walks each time)."""
+
+    def __init__(self, ast: nodes.Template):
+        self.by_type: dict[type[nodes.Node], list[nodes.Node]] = {}
+        stack: list[nodes.Node] = [ast]
+        while stack:
+            node = stack.pop()
+            self.by_type.setdefault(type(node), []).append(node)
+            stack.extend(node.iter_child_nodes())
+
+    def all(self, *kinds: type[nodes.Node]) -> list[Any]:
+        return [n for kind in kinds for n in self.by_type.get(kind, ())]
+
+
+def _aliases(index: _Index, roots: frozenset[str]) -> dict[str, str]:
     """``{% set appt = appointment %}`` makes ``appt`` stand for ``appointment``."""
     aliases: dict[str, str] = {}
+    assigns = [a for a in index.all(nodes.Assign) if isinstance(a.target, nodes.Name)]
     changed = True
     while changed:
         changed = False
-        for assign in ast.find_all(nodes.Assign):
-            if not isinstance(assign.target, nodes.Name) or assign.target.name in aliases:
+        for assign in assigns:
+            if assign.target.name in aliases:
                 continue
             found = _chain(assign.node)
             if found is None:
@@ -59,60 +77,116 @@ def _aliases(ast: nodes.Template, roots: frozenset[str]) -> dict[str, str]:
     return aliases
 
 
-def _paths(node: nodes.Node, roots: frozenset[str], aliases: dict[str, str]) -> Iterator[str]:
-    """Dotted paths of attribute/item chains that start at a root (or an alias of one)."""
-    for n in node.find_all((nodes.Getattr, nodes.Getitem, nodes.Name)):
-        found = _chain(n)
-        if found is None:
-            continue
-        root, rest = found
-        if root in roots:
-            yield ".".join([root, *rest])
-        elif root in aliases:
-            yield ".".join([aliases[root], *rest])
+def _path(node: nodes.Node, roots: frozenset[str], aliases: dict[str, str]) -> str | None:
+    """The dotted path of an attribute/item chain that starts at a root (or an alias of one)."""
+    found = _chain(node)
+    if found is None:
+        return None
+    root, rest = found
+    if root in roots:
+        return ".".join([root, *rest])
+    if root in aliases:
+        return ".".join([aliases[root], *rest])
+    return None
 
 
-def _whole(ast: nodes.Template, roots: frozenset[str], aliases: dict[str, str]) -> set[str]:
-    """Paths handed whole to a macro or a function (``order_totals(order)``)."""
+def _paths(index: _Index, roots: frozenset[str], aliases: dict[str, str]) -> set[str]:
     found = set()
-    for call in ast.find_all(nodes.Call):
-        for arg in [*call.args, *(kw.value for kw in call.kwargs)]:
-            chain = _chain(arg)
-            if chain is None:
-                continue
-            root, rest = chain
-            if root in roots:
-                found.add(".".join([root, *rest]))
-            elif root in aliases:
-                found.add(".".join([aliases[root], *rest]))
+    for n in index.all(nodes.Getattr, nodes.Getitem, nodes.Name):
+        path = _path(n, roots, aliases)
+        if path is not None:
+            found.add(path)
     return found
 
 
-def _declared(ast: nodes.Template) -> set[str]:
-    """Names a template defines for itself: sets, imports, macros (any depth)."""
+def _whole(index: _Index, roots: frozenset[str], aliases: dict[str, str]) -> set[str]:
+    """Paths handed whole to a macro or a function (``order_totals(order)``)."""
+    found = set()
+    for call in index.all(nodes.Call):
+        for arg in [*call.args, *(kw.value for kw in call.kwargs)]:
+            path = _path(arg, roots, aliases)
+            if path is not None:
+                found.add(path)
+    return found
+
+
+# Names Jinja itself provides inside loops, macros and blocks.
+_JINJA_NAMES = frozenset({"loop", "caller", "varargs", "kwargs", "self", "super"})
+
+
+def _declared(index: _Index) -> set[str]:
+    """Names a template defines for itself: sets, loops, imports, macros (any depth)."""
     names: set[str] = set()
-    for n in ast.find_all((nodes.Assign, nodes.AssignBlock, nodes.For)):
-        target: nodes.Expr = n.target  # type: ignore[attr-defined]
-        for name in target.find_all(nodes.Name):
-            names.add(name.name)
+    for n in index.all(nodes.Assign, nodes.AssignBlock, nodes.For):
+        target = n.target
         if isinstance(target, nodes.Name):
             names.add(target.name)
-    for imp in ast.find_all(nodes.Import):
-        names.add(imp.target)
-    for frm in ast.find_all(nodes.FromImport):
+        names.update(name.name for name in target.find_all(nodes.Name))
+    names.update(imp.target for imp in index.all(nodes.Import))
+    for frm in index.all(nodes.FromImport):
         for item in frm.names:
             names.add(item[1] if isinstance(item, tuple) else item)
-    for macro in ast.find_all(nodes.Macro):
+    for macro in index.all(nodes.Macro):
         names.add(macro.name)
         names.update(arg.name for arg in macro.args)
-    for call in ast.find_all(nodes.CallBlock):
+    for call in index.all(nodes.CallBlock):
         names.update(arg.name for arg in call.args)
     return names
 
 
+@dataclass(frozen=True)
+class _Analysis:
+    """What one template text reads and reaches (cached by text: parsing is costly)."""
+
+    paths: frozenset[str]
+    references: tuple[str, ...]
+
+
+@lru_cache(maxsize=1024)
+def _parsed(env: Environment, text: str) -> nodes.Template | None:
+    """The syntax tree of a template text (cached: parsing is costly; never mutated)."""
+    try:
+        return env.parse(text)
+    except Exception:  # noqa: BLE001 - a syntax error is the render's error
+        return None
+
+
+@lru_cache(maxsize=1024)
+def _analyse(env: Environment, text: str) -> _Analysis | None:
+    ast = _parsed(env, text)
+    if ast is None:
+        return None
+    index = _Index(ast)
+    loaded = {n.name for n in index.all(nodes.Name) if n.ctx == "load"}
+    undeclared = frozenset(loaded - PROVIDED - _JINJA_NAMES - set(env.globals) - _declared(index))
+    aliases = _aliases(index, undeclared)
+    paths = _paths(index, undeclared, aliases)
+    # Keep the longest paths only: "order.lines" makes "order" redundant ...
+    found = {
+        p
+        for p in paths | undeclared
+        if not any(other != p and other.startswith(p + ".") for other in paths)
+    }
+    # ... but a path handed whole to a macro or a function is used whole.
+    found |= _whole(index, undeclared, aliases)
+    return _Analysis(frozenset(found), _references(ast))
+
+
+def _references(ast: nodes.Template) -> tuple[str, ...]:
+    return tuple(ref for ref in meta.find_referenced_templates(ast) if ref)
+
+
 def referenced(env: Environment, source: str) -> list[str]:
-    """Templates that ``source`` extends, includes or imports (constant names only)."""
-    return [name for name in meta.find_referenced_templates(env.parse(source)) if name]
+    """Templates that ``source`` extends, includes or imports (constant names only).
+
+    Raises:
+        jinja2.TemplateSyntaxError: when ``source`` does not parse.
+    """
+    ast = _parsed(env, source)
+    if ast is None:
+        env.parse(source)  # raises the syntax error
+    assert ast is not None
+    return list(_references(ast))
 
 
 def used_variables(env: Environment, name: str, *, source: str | None = None) -> set[str]:
@@ -137,24 +211,11 @@ def used_variables(env: Environment, name: str, *, source: str | None = None) ->
                 text = env.loader.get_source(env, current)[0]
             except Exception:  # noqa: BLE001 - a missing component is the render's error
                 continue
-        try:
-            ast = env.parse(text)
-        except Exception:  # noqa: BLE001 - a syntax error is the render's error
+        analysis = _analyse(env, text)
+        if analysis is None:
             continue
-        undeclared = frozenset(
-            meta.find_undeclared_variables(ast) - PROVIDED - set(env.globals) - _declared(ast)
-        )
-        aliases = _aliases(ast, undeclared)
-        paths = set(_paths(ast, undeclared, aliases))
-        # Keep the longest paths only: "order.lines" makes "order" redundant.
-        for p in paths | undeclared:
-            if not any(other != p and other.startswith(p + ".") for other in paths):
-                found.add(p)
-        # A root handed whole to a macro or a filter is used whole.
-        found |= _whole(ast, undeclared, aliases)
-        for ref in meta.find_referenced_templates(ast):
-            if ref:
-                queue.append((ref, None))
+        found |= analysis.paths
+        queue.extend((ref, None) for ref in analysis.references)
     return found
 
 

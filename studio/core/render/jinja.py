@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency
@@ -229,9 +230,37 @@ class Translations:
         )
 
 
-def build_environment(root: Path, translations: Translations) -> SandboxedEnvironment:
-    """The workspace's one Jinja environment (sandboxed, strict, autoescaped)."""
+class SharedCodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory and shared by environments of one flavour.
+
+    A renderer's variants (the same workspace seen with a few files overlaid) reuse
+    the code compiled for every file they did not change: Jinja checks each entry
+    against a checksum of the source, so a changed file is compiled again.
+    """
+
+    def __init__(self, store: dict[str, bytes], flavour: str):
+        self.store = store
+        self.flavour = flavour
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get(self.flavour + bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[self.flavour + bucket.key] = bucket.bytecode_to_string()
+
+
+def build_environment(
+    root: Path, translations: Translations, code: dict[str, bytes] | None = None
+) -> SandboxedEnvironment:
+    """The workspace's one Jinja environment (sandboxed, strict, autoescaped).
+
+    ``code`` is a store of compiled templates to share with other environments of
+    the same workspace (see :class:`SharedCodeCache`).
+    """
     env = SandboxedEnvironment(
+        bytecode_cache=SharedCodeCache(code, "html:") if code is not None else None,
         loader=OverlayLoader(root),
         undefined=jinja2.StrictUndefined,
         autoescape=True,

@@ -33,7 +33,7 @@ from ...errors import ConfigError, RenderError, TemplateNotFound
 from ..message import build_message
 from ..sms import SmsInfo, analyze
 from ..templates import Template, parse_template
-from .jinja import Translations, build_environment, parse_locale
+from .jinja import SharedCodeCache, Translations, build_environment, parse_locale
 from .mjml import compile_mjml
 from .text import mjml_to_text
 from .tracking import UtmPolicy, tag_links, tag_text_urls
@@ -121,17 +121,21 @@ def _template_frame(tb: TracebackType | None, root: Path) -> tuple[str, int] | N
 class Renderer:
     """Renders a workspace's templates; holds its one Jinja environment."""
 
-    def __init__(self, workspace: Workspace):
+    def __init__(self, workspace: Workspace, *, code: dict[str, bytes] | None = None):
         self.workspace = workspace
         self.root = workspace.root.resolve()
         self.translations = Translations(
             self.root / "brand" / "locales",
             fallback=workspace.settings.default_locale.split("-")[0].split("_")[0],
         )
-        self.env = build_environment(self.root, self.translations)
-        self.text_env = self.env.overlay(autoescape=False)
+        self.code: dict[str, bytes] = {} if code is None else code  # shared with variants
+        self.env = build_environment(self.root, self.translations, self.code)
+        self.text_env = self.env.overlay(
+            autoescape=False, bytecode_cache=SharedCodeCache(self.code, "text:")
+        )
         self._strings: dict[str, jinja2.Template] = {}
         self._brand: tuple[int, dict[str, Any]] | None = None
+        self._variants: dict[frozenset[tuple[str, str]], Renderer] = {}
 
     # -- inputs --------------------------------------------------------------
 
@@ -291,26 +295,9 @@ class Renderer:
         settings = self.workspace.settings
         locale_tag = locale or settings.default_locale
         timings: dict[str, float] = {}
-        context = self._context(tpl, variables, locale_tag)
         where = f"template {tpl.name!r}" + (f", sample {sample_name!r}" if sample_name else "")
-
         t0 = time.perf_counter()
-        with self._jinja_errors(tpl, where, field="subject"):
-            raw_subject = self._string(tpl.meta.subject).render(context)
-        if "\r" in raw_subject or "\n" in raw_subject:
-            line = tpl.meta.lines.get("subject")
-            raise RenderError(
-                f"{tpl.relname}:{line}: the subject contains CR/LF, refused"
-                f" (header injection) ({where})",
-                file=tpl.relname,
-                line=line,
-            )
-        subject = " ".join(raw_subject.split())
-        with self._jinja_errors(tpl, where, field="preheader"):
-            preheader = " ".join(self._string(tpl.meta.preheader).render(context).split())
-        context.update(subject=subject, preheader=preheader)
-        with self._jinja_errors(tpl, where):
-            body = self.env.get_template(tpl.relname).render(context)
+        subject, preheader, body = self._jinja_stage(tpl, variables, locale_tag, sample_name)
         t1 = time.perf_counter()
         tagged = tag_links(body, self.utm_policy(tpl.name))
         t2 = time.perf_counter()
@@ -340,6 +327,58 @@ class Renderer:
             warnings=out.warnings,
             timings=timings,
         )
+
+    def _jinja_stage(
+        self,
+        tpl: Template,
+        variables: Mapping[str, Any],
+        locale_tag: str,
+        sample_name: str | None,
+    ) -> tuple[str, str, str]:
+        """Subject, preheader and MJML body of a template, from Jinja."""
+        context = self._context(tpl, variables, locale_tag)
+        where = f"template {tpl.name!r}" + (f", sample {sample_name!r}" if sample_name else "")
+        with self._jinja_errors(tpl, where, field="subject"):
+            raw_subject = self._string(tpl.meta.subject).render(context)
+        if "\r" in raw_subject or "\n" in raw_subject:
+            line = tpl.meta.lines.get("subject")
+            raise RenderError(
+                f"{tpl.relname}:{line}: the subject contains CR/LF, refused"
+                f" (header injection) ({where})",
+                file=tpl.relname,
+                line=line,
+            )
+        subject = " ".join(raw_subject.split())
+        with self._jinja_errors(tpl, where, field="preheader"):
+            preheader = " ".join(self._string(tpl.meta.preheader).render(context).split())
+        context.update(subject=subject, preheader=preheader)
+        with self._jinja_errors(tpl, where):
+            body = self.env.get_template(tpl.relname).render(context)
+        return subject, preheader, body
+
+    def render_text(self, template: str, *, sample: str | None = None) -> str:
+        """Only the plain-text part of a template (Jinja and the text stage).
+
+        No link tagging, no MJML compile, no MIME: for checks that weigh words.
+        """
+        tpl = self.workspace.template(template)
+        merged, sample_locale = self._sample_variables(template, sample, None)
+        locale_tag = sample_locale or self.workspace.settings.default_locale
+        _, _, body = self._jinja_stage(tpl, merged, locale_tag, sample)
+        return mjml_to_text(body)
+
+    def variant(self, overlay: Mapping[str, str]) -> Renderer:
+        """A renderer that sees ``overlay`` over this one's buffers (kept for reuse)."""
+        files = {**self.overlay, **overlay}
+        key = frozenset(files.items())
+        found = self._variants.get(key)
+        if found is None:
+            if len(self._variants) >= 8:
+                self._variants.clear()
+            found = Renderer(self.workspace, code=self.code)
+            found.overlay.update(files)
+            self._variants[key] = found
+        return found
 
     class _jinja_errors:
         """Turns Jinja's exceptions into one-line RenderErrors with file and line."""

@@ -135,19 +135,16 @@ def promo_heavy(ctx: TemplateContext) -> Iterator[Hit]:
     overlay = _without_promos(ctx)
     if not overlay:
         return
-    from ...render.pipeline import Renderer
-
-    bare = Renderer(ctx.workspace)
-    bare.overlay.update(overlay)
+    bare = ctx.workspace.renderer.variant(overlay)
     for r in ctx.renders:
         if r.msg is None:
             continue
         try:
-            plain = bare.render(ctx.template.name, sample=r.sample)
+            plain = bare.render_text(ctx.template.name, sample=r.msg.sample)
         except RenderError:
             continue
         total = len(r.msg.text.split())
-        promo = total - len(plain.text.split())
+        promo = total - len(plain.split())
         if total and promo / total > PROMO_SHARE_LIMIT:
             yield Hit(
                 f"{ctx.template.name} ({r.sample})",
