@@ -16,7 +16,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.timer import Timer
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, TextArea, Tree
 
 from ..core.render.pipeline import RenderedMessage
@@ -26,7 +26,7 @@ from ..core.workspace import Workspace
 from ..errors import StudioError
 from .commands import StudioCommands
 from .files import atomic_write
-from .messages import FindingsComputed, MessageCaptured, PreviewRendered
+from .messages import FindingsComputed, MessageCaptured, PreviewRendered, RenderFinished
 from .screens import (
     ConfirmScreen,
     DeliverabilityScreen,
@@ -37,7 +37,6 @@ from .screens import (
 from .widgets import PreviewPane, WorkspaceTree
 
 LOCALES = ["en-GB", "fr-FR", "en-US", "de-DE"]
-DEBOUNCE = 0.3
 
 
 def language_of(path: Path) -> str | None:
@@ -49,7 +48,7 @@ def language_of(path: Path) -> str | None:
 class StudioApp(App[None]):
     """Edit templates with a live preview."""
 
-    CSS_PATH = "studio.tcss"
+    CSS_PATH = Path(__file__).with_name("studio.tcss")  # absolute: subclasses live elsewhere
     TITLE = "Studio"
     COMMANDS = App.COMMANDS | {StudioCommands}
     BINDINGS = [
@@ -75,9 +74,26 @@ class StudioApp(App[None]):
         self.generation = 0
         self.last_good: RenderedMessage | None = None
         self.watch_interval = watch_interval
-        self._debounce: Timer | None = None
+        # Rendering: one render at a time in a worker thread; edits made meanwhile
+        # are coalesced into the next render, started as soon as this one is shown.
+        self.edits = 0  # edits made in the editor so far
+        self.preview_edits = 0  # the edits the preview (or its error) reflects
+        self._rendering = False
+        self._render_wanted = False
         self._loading = False
         self.sink: Sink | None = None  # the embedded sink, once started from the inbox
+
+    @property
+    def home(self) -> Screen[object]:
+        """The studio's own screen, under any dialog or screen pushed on top of it."""
+        return self.screen_stack[0] if self.screen_stack else self.screen
+
+    def _live_pane(self) -> PreviewPane | None:
+        """The preview pane, or None once the app is closing (for late worker results)."""
+        if not self.screen_stack:
+            return None
+        found = self.screen_stack[0].query(PreviewPane)
+        return found.first() if found else None
 
     # -- composition ---------------------------------------------------------
 
@@ -100,8 +116,8 @@ class StudioApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#find", Input).display = False
-        editor = self.query_one("#editor", TextArea)
+        self.home.query_one("#find", Input).display = False
+        editor = self.home.query_one("#editor", TextArea)
         editor.cursor_blink = False
         names = self.workspace.template_names()
         if names:
@@ -116,7 +132,7 @@ class StudioApp(App[None]):
 
     def open_file(self, path: Path) -> None:
         """Show ``path`` in the editor (its unsaved buffer, if any)."""
-        editor = self.query_one("#editor", TextArea)
+        editor = self.home.query_one("#editor", TextArea)
         if self.current is not None and self.current in self.buffers:
             self.buffers[self.current] = editor.text
         self.current = path
@@ -132,7 +148,7 @@ class StudioApp(App[None]):
         self._loading = False
         self.select_context(path)
         self.update_status()
-        self.schedule_render(0)
+        self.request_render()
 
     def select_context(self, path: Path) -> None:
         """Which template and sample the preview shows for the opened file."""
@@ -149,7 +165,7 @@ class StudioApp(App[None]):
     def set_template(self, name: str, sample: str | None = None) -> None:
         changed = name != self.template
         self.template = name
-        select = self.query_one("#sample", Select)
+        select = self.home.query_one("#sample", Select)
         samples = self.workspace.sample_names(name)
         if changed:
             select.set_options([(s, s) for s in samples])
@@ -165,7 +181,7 @@ class StudioApp(App[None]):
         if self.current is None:
             return
         mark = " ●" if self.current in self.buffers and self.dirty(self.current) else ""
-        self.query_one("#status", Label).update(f"{self.rel(self.current)}{mark}")
+        self.home.query_one("#status", Label).update(f"{self.rel(self.current)}{mark}")
         self.sub_title = self.rel(self.current) + (" (unsaved)" if mark else "")
 
     @on(TextArea.Changed, "#editor")
@@ -174,7 +190,8 @@ class StudioApp(App[None]):
             return
         self.buffers[self.current] = event.text_area.text
         self.update_status()
-        self.schedule_render(DEBOUNCE)
+        self.edits += 1
+        self.request_render()
 
     @on(Tree.NodeSelected, "#tree")
     def tree_selected(self, event: Tree.NodeSelected[Path]) -> None:
@@ -183,13 +200,13 @@ class StudioApp(App[None]):
 
     @on(Select.Changed)
     def select_changed(self) -> None:
-        self.schedule_render(0)
+        self.request_render()
 
     def action_save(self) -> None:
         path = self.current
         if path is None:
             return
-        text = self.query_one("#editor", TextArea).text
+        text = self.home.query_one("#editor", TextArea).text
         if path.suffix == ".json":
             try:
                 json.loads(text)
@@ -204,7 +221,7 @@ class StudioApp(App[None]):
         self.buffers.pop(path, None)
         self.update_status()
         self.notify(f"saved {self.rel(path)}")
-        self.schedule_render(0)
+        self.request_render()
 
     def check_disk(self) -> None:
         """Notice files changed by someone else; offer to reload them."""
@@ -221,10 +238,10 @@ class StudioApp(App[None]):
                 self.buffers.pop(path, None)
                 if path == self.current:
                     self._loading = True
-                    self.query_one("#editor", TextArea).load_text(text)
+                    self.home.query_one("#editor", TextArea).load_text(text)
                     self._loading = False
                 self.notify(f"{self.rel(path)} changed on disk: reloaded")
-                self.schedule_render(0)
+                self.request_render()
                 continue
             self.saved[path] = (self.saved[path][0], now)
 
@@ -234,10 +251,10 @@ class StudioApp(App[None]):
                     self.buffers.pop(path, None)
                     if path == self.current:
                         self._loading = True
-                        self.query_one("#editor", TextArea).load_text(text)
+                        self.home.query_one("#editor", TextArea).load_text(text)
                         self._loading = False
                     self.update_status()
-                    self.schedule_render(0)
+                    self.request_render()
 
             self.push_screen(
                 ConfirmScreen(
@@ -251,37 +268,63 @@ class StudioApp(App[None]):
 
     # -- preview -------------------------------------------------------------
 
-    def schedule_render(self, delay: float) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(max(delay, 0.001), self.start_render)
+    def request_render(self) -> None:
+        """Render now when idle; otherwise once the render in flight is shown."""
+        if self._rendering:
+            self._render_wanted = True
+        else:
+            self.start_render()
 
     def start_render(self) -> None:
         if self.template is None:
             return
+        self._rendering = True
+        self._render_wanted = False
         self.generation += 1
-        sample = self.query_one("#sample", Select).value
-        locale = self.query_one("#locale", Select).value
+        sample = self.home.query_one("#sample", Select).value
+        locale = self.home.query_one("#locale", Select).value
         overlay = {self.rel(p): t for p, t in self.buffers.items()}
         if self.current is not None and self.current in self.buffers:
-            overlay[self.rel(self.current)] = self.query_one("#editor", TextArea).text
+            overlay[self.rel(self.current)] = self.home.query_one("#editor", TextArea).text
         self.render_preview(
             self.generation,
+            self.edits,
             self.template,
             sample if isinstance(sample, str) else None,
             locale if isinstance(locale, str) else None,
             overlay,
         )
 
-    @work(thread=True, exclusive=True, group="render")
+    def on_render_finished(self, event: RenderFinished) -> None:
+        self._rendering = False
+        if self._render_wanted and self._live_pane() is not None:
+            self.start_render()
+
+    @work(thread=True, group="render")
     def render_preview(
         self,
         generation: int,
+        edits: int,
         template: str,
         sample: str | None,
         locale: str | None,
         overlay: dict[str, str],
     ) -> None:
+        try:
+            self._render(generation, edits, template, sample, locale, overlay)
+        finally:
+            self.post_message(RenderFinished(generation))
+
+    def _render(
+        self,
+        generation: int,
+        edits: int,
+        template: str,
+        sample: str | None,
+        locale: str | None,
+        overlay: dict[str, str],
+    ) -> None:
+        """Render in the worker thread and post the result; then the findings, if idle."""
         ws = self.workspace
         renderer = ws.renderer
         template_rel = self.rel(ws.template_path(template))
@@ -313,25 +356,28 @@ class StudioApp(App[None]):
                     template, variables=variables, locale=locale or sample_locale
                 )
         except StudioError as exc:
-            self.post_message(PreviewRendered(generation, None, None, exc))
+            self.post_message(PreviewRendered(generation, edits, None, None, exc))
             return
         except json.JSONDecodeError as exc:
             from ..errors import ConfigError
 
             err = ConfigError(f"{sample_rel}:{exc.lineno}: invalid JSON: {exc.msg}")
-            self.post_message(PreviewRendered(generation, None, None, err))
+            self.post_message(PreviewRendered(generation, edits, None, None, err))
             return
         finally:
             renderer.overlay.clear()
-        self.post_message(PreviewRendered(generation, msg, sms, None))
+        self.post_message(PreviewRendered(generation, edits, msg, sms, None))
+        if self._render_wanted:
+            return  # more edits came in: the next render computes the findings
         from ..core.checks import lint_message
 
         self.post_message(FindingsComputed(generation, lint_message(ws, msg)))
 
     def on_preview_rendered(self, event: PreviewRendered) -> None:
-        if event.generation != self.generation:
-            return
-        pane = self.query_one(PreviewPane)
+        if event.generation != self.generation or self._live_pane() is None:
+            return  # superseded, or the app is closing
+        self.preview_edits = event.edits
+        pane = self.home.query_one(PreviewPane)
         if event.message is not None:
             self.last_good = event.message
             pane.show(event.message, event.sms)
@@ -340,15 +386,15 @@ class StudioApp(App[None]):
             line = getattr(event.error, "line", None)
             file = getattr(event.error, "file", None)
             if line and self.current is not None and file == self.rel(self.current):
-                self.query_one("#editor", TextArea).move_cursor((line - 1, 0))
+                self.home.query_one("#editor", TextArea).move_cursor((line - 1, 0))
 
     def on_findings_computed(self, event: FindingsComputed) -> None:
-        if event.generation == self.generation:
-            self.query_one(PreviewPane).show_findings(event.findings)
+        if event.generation == self.generation and self._live_pane() is not None:
+            self.home.query_one(PreviewPane).show_findings(event.findings)
 
     @on(DataTable.RowSelected, "#findings")
     def jump_to_finding(self, event: DataTable.RowSelected) -> None:
-        pane = self.query_one(PreviewPane)
+        pane = self.home.query_one(PreviewPane)
         finding = pane.findings[int(str(event.row_key.value))]
         if finding.location is None:
             return
@@ -356,21 +402,21 @@ class StudioApp(App[None]):
         if path.is_file():
             self.open_file(path)
             if finding.location.line:
-                editor = self.query_one("#editor", TextArea)
+                editor = self.home.query_one("#editor", TextArea)
                 editor.move_cursor((finding.location.line - 1, 0))
                 editor.focus()
 
     # -- actions -------------------------------------------------------------
 
     def action_find(self) -> None:
-        box = self.query_one("#find", Input)
+        box = self.home.query_one("#find", Input)
         box.display = True
         box.focus()
 
     @on(Input.Submitted, "#find")
     def find_next(self, event: Input.Submitted) -> None:
         needle = event.value
-        editor = self.query_one("#editor", TextArea)
+        editor = self.home.query_one("#editor", TextArea)
         if not needle:
             return
         text = editor.text
@@ -423,9 +469,9 @@ class StudioApp(App[None]):
             n += 1
         path = directory / f"new_{n}.json"
         atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        self.query_one(WorkspaceTree).rebuild()
+        self.home.query_one(WorkspaceTree).rebuild()
         samples = ws.sample_names(self.template)
-        self.query_one("#sample", Select).set_options([(s, s) for s in samples])
+        self.home.query_one("#sample", Select).set_options([(s, s) for s in samples])
         self.open_file(path)
         self.notify(f"created {self.rel(path)} from the template's variables")
 
@@ -438,8 +484,8 @@ class StudioApp(App[None]):
     def action_send(self) -> None:
         if self.template is None:
             return
-        sample = self.query_one("#sample", Select).value
-        locale = self.query_one("#locale", Select).value
+        sample = self.home.query_one("#sample", Select).value
+        locale = self.home.query_one("#locale", Select).value
         self.push_screen(
             SendScreen(
                 self.workspace,
@@ -466,7 +512,7 @@ class StudioApp(App[None]):
 
     async def action_quit(self) -> None:
         if self.current is not None and not self._loading:
-            text = self.query_one("#editor", TextArea).text
+            text = self.home.query_one("#editor", TextArea).text
             if text != self.saved.get(self.current, (text, 0))[0]:
                 self.buffers[self.current] = text
         unsaved = [self.rel(p) for p in self.buffers if self.dirty(p)]

@@ -16,9 +16,17 @@ class PreviewRendered(Message):
     """A render finished (``message`` set) or failed (``error`` set)."""
 
     generation: int
+    edits: int  # the editor's edit count this render saw
     message: RenderedMessage | None
     sms: RenderedSms | None
     error: StudioError | None
+
+
+@dataclass
+class RenderFinished(Message):
+    """The render worker is done (shown, failed, findings posted): the next may start."""
+
+    generation: int
 
 
 @dataclass

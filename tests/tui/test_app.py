@@ -195,3 +195,42 @@ async def test_command_palette_lists_the_studio_actions(
         await pilot.press("enter")
         await pilot.pause()
         assert any("studio-password_reset.html" in str(n.message) for n in app._notifications)
+
+
+async def test_a_render_finishing_under_a_dialog_updates_the_preview(ws: Workspace) -> None:
+    from studio.tui.screens import HelpScreen
+
+    app = StudioApp(ws, watch_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        editor = app.query_one("#editor", TextArea)
+        editor.text = editor.text.replace(
+            "{% block content %}",
+            "{% block content %}<mj-section><mj-column><mj-text>UNDER THE DIALOG"
+            "</mj-text></mj-column></mj-section>",
+        )
+        app.push_screen(HelpScreen())  # the render is still in flight
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen) and app.is_running
+        assert "UNDER THE DIALOG" in str(app.home.query_one("#rendition", Static).render())
+        assert app.preview_edits == app.edits
+
+
+async def test_edits_while_rendering_are_coalesced_and_all_shown(ws: Workspace) -> None:
+    app = StudioApp(ws, watch_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        editor = app.query_one("#editor", TextArea)
+        row = next(i for i, x in enumerate(editor.text.splitlines()) if "{% block content %}" in x)
+        editor.move_cursor((row, len(editor.document.get_line(row))))
+        editor.insert("<mj-section><mj-column><mj-text></mj-text></mj-column></mj-section>")
+        editor.move_cursor(
+            (row, editor.cursor_location[1] - len("</mj-text></mj-column></mj-section>"))
+        )
+        editor.focus()
+        for key in "typed":
+            await pilot.press(key)  # faster than renders: coalesced
+        await settle(pilot)
+        assert app.preview_edits == app.edits
+        assert "typed" in preview_text(app)
+        assert not app._rendering

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
@@ -48,6 +49,9 @@ def sms_rendition(sms: RenderedSms) -> Text:
 
 
 class PreviewPane(Vertical):
+    shown: RenderedMessage | None = None
+    _stale: set[str] = set()
+
     def compose(self) -> ComposeResult:
         yield Static("", id="preview-error")
         with TabbedContent(id="tabs"):
@@ -67,14 +71,31 @@ class PreviewPane(Vertical):
         table.add_columns("severity", "id", "where", "message")
         self.query_one("#preview-error", Static).display = False
 
+    # The text and HTML tabs hold long documents that are costly to lay out (the
+    # HTML is tens of KB, wrapped): they are loaded when shown, not on each render.
+    _LAZY = {"tab-text": "#text-part", "tab-html": "#html-source"}
+
     def show(self, msg: RenderedMessage, sms: RenderedSms | None) -> None:
+        self.shown = msg
         self.query_one("#preview-error", Static).display = False
         self.query_one("#rendition", Static).update(rendition(msg))
-        self.query_one("#text-part", TextArea).load_text(msg.text)
-        self.query_one("#html-source", TextArea).load_text(msg.html)
         self.query_one("#sms", Static).update(
             sms_rendition(sms) if sms else "No SMS template for this message."
         )
+        self._stale = set(self._LAZY)
+        self._load_tab(self.query_one("#tabs", TabbedContent).active)
+
+    def _load_tab(self, tab: str) -> None:
+        if tab not in self._stale or self.shown is None:
+            return
+        self._stale.discard(tab)
+        text = self.shown.text if tab == "tab-text" else self.shown.html
+        self.query_one(self._LAZY[tab], TextArea).load_text(text)
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id is not None:
+            self._load_tab(event.pane.id)
 
     def show_error(self, error: StudioError) -> None:
         box = self.query_one("#preview-error", Static)

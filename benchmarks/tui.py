@@ -1,0 +1,254 @@
+"""Studio TUI benchmark: keystroke-to-preview latency and startup time.
+
+    python benchmarks/tui.py [--keys 20]
+
+With Textual's pilot (headless, 120×40) on each example template:
+
+* **keystroke → preview**: a key is pressed in the editor, and the time runs until
+  the preview showing that keystroke has been painted (the screen refreshed after
+  the new preview was put in place). "Paced": one key, wait, the next (a designer
+  making an edit); "burst": keys back to back as fast as the pilot sends them
+  (edits coalesce into the next render). Baseline: rendering the same template
+  alone in the core, without the UI.
+* **startup**: from the start of ``run_test`` to the first paint and to the first
+  preview, against a bare Textual app with one label (the framework's floor), and
+  the same for a fresh process (imports included) with ``--process``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rich.console import RenderableType  # noqa: E402
+from textual.app import App, ComposeResult  # noqa: E402
+from textual.screen import Screen  # noqa: E402
+from textual.widgets import Label, TextArea  # noqa: E402
+
+from studio.core.workspace import Workspace  # noqa: E402
+from studio.tui.app import StudioApp  # noqa: E402
+from studio.tui.messages import PreviewRendered  # noqa: E402
+
+PROBE = "<mj-section><mj-column><mj-text></mj-text></mj-column></mj-section>"
+SIZE = (120, 40)
+
+
+class ProbeApp(StudioApp):
+    """The studio, noting when each preview and the first screen reached the terminal.
+
+    "Painted" is the first screen update written to the (headless) driver after
+    the preview widgets were updated: what a terminal would draw next.
+    """
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__(workspace, watch_interval=0)
+        self.shown: list[tuple[float, int]] = []  # (painted at, edits it reflects)
+        self.first_paint: float | None = None
+        self._unpainted: int | None = None
+
+    def on_preview_rendered(self, event: PreviewRendered) -> None:
+        # Runs before StudioApp's own handler, which updates the pane in this
+        # same turn: the next update written to the driver includes it.
+        if event.generation == self.generation:
+            self._unpainted = event.edits
+
+    def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
+        super()._display(screen, renderable)
+        now = time.perf_counter()
+        if self.first_paint is None:
+            self.first_paint = now
+        if self._unpainted is not None and renderable is not None:
+            self.shown.append((now, self._unpainted))
+            self._unpainted = None
+
+
+class BareApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.first_paint: float | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label("hello")
+
+    def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
+        super()._display(screen, renderable)
+        if self.first_paint is None:
+            self.first_paint = time.perf_counter()
+
+
+async def wait_for(cond, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    end = time.perf_counter() + timeout
+    while not cond():
+        if time.perf_counter() > end:
+            raise TimeoutError("the preview did not update")
+        await asyncio.sleep(0.0005)
+
+
+def shown_after(app: ProbeApp, edits: int) -> float | None:
+    for at, seen in app.shown:
+        if seen >= edits:
+            return at
+    return None
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def typing(ws: Workspace, template: str, keys: int) -> tuple[list[float], list[float]]:
+    app = ProbeApp(ws)
+    paced: list[float] = []
+    burst: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_file(ws.template_path(template))
+        await wait_for(lambda: app.shown)
+        editor = app.query_one("#editor", TextArea)
+        row = next(
+            i for i, line in enumerate(editor.text.splitlines()) if "{% block content %}" in line
+        )
+        editor.move_cursor((row, len(editor.document.get_line(row))))
+        editor.insert(PROBE)  # untimed: an empty text block to type into
+        editor.move_cursor(
+            (row, editor.cursor_location[1] - len("</mj-text></mj-column></mj-section>"))
+        )
+        editor.focus()
+        await wait_for(lambda: shown_after(app, app.edits) is not None)
+        await pilot.pause(0.3)
+        for i in range(keys):
+            t0 = time.perf_counter()
+            await pilot.press("abcdefghijklmnopqrstuvwxyz"[i % 26])
+            target = app.edits
+            await wait_for(lambda t=target: shown_after(app, t) is not None)  # type: ignore[misc]
+            paced.append(shown_after(app, target) - t0)  # type: ignore[operator]
+            await pilot.pause(0.03)
+        await wait_for(lambda: not app._rendering)
+        await pilot.pause(0.3)
+        pressed: list[tuple[float, int]] = []
+        for i in range(keys):
+            t0 = time.perf_counter()
+            await pilot.press("zyxwvutsrqponmlkjihgfedcba"[i % 26])
+            pressed.append((t0, app.edits))
+        await wait_for(lambda: shown_after(app, pressed[-1][1]) is not None)
+        burst = [shown_after(app, e) - t0 for t0, e in pressed]  # type: ignore[operator]
+        assert "abc" in editor.text
+    return paced, burst
+
+
+def core_render_ms(ws: Workspace, template: str, rounds: int = 30) -> float:
+    sample = (ws.sample_names(template) or [None])[0]
+    text = ws.template_path(template).read_text("utf-8")
+    times = []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        ws.renderer.render_source(
+            text,
+            name=template,
+            sample_name=sample,
+            variables=ws.sample(template, sample).variables if sample else {},
+        )
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
+async def startup(ws: Workspace) -> tuple[float, float, float]:
+    t0 = time.perf_counter()
+    bare = BareApp()
+    async with bare.run_test(size=SIZE):
+        await wait_for(lambda: bare.first_paint is not None)
+    floor = bare.first_paint - t0  # type: ignore[operator]
+    t0 = time.perf_counter()
+    app = ProbeApp(Workspace.open(ws.root))
+    async with app.run_test(size=SIZE):
+        await wait_for(lambda: app.first_paint is not None and app.shown)
+    return floor, app.first_paint - t0, app.shown[0][0] - t0  # type: ignore[operator]
+
+
+CHILD = """
+import asyncio, sys, time
+t_spawn = float(sys.argv[1]); which = sys.argv[2]
+sys.path.insert(0, sys.argv[3])
+from benchmarks.tui import ProbeApp, BareApp, wait_for, SIZE
+async def main():
+    if which == "bare":
+        app = BareApp()
+        async with app.run_test(size=SIZE):
+            await wait_for(lambda: app.first_paint is not None)
+        print(time.time() - t_spawn - (time.perf_counter() - app.first_paint))
+    else:
+        from studio.core.workspace import Workspace
+        app = ProbeApp(Workspace.open(sys.argv[3]))
+        async with app.run_test(size=SIZE):
+            await wait_for(lambda: app.first_paint is not None and app.shown)
+        now = time.perf_counter()
+        at = time.time() - t_spawn
+        print(at - (now - app.first_paint), at - (now - app.shown[0][0]))
+asyncio.run(main())
+"""
+
+
+def process_startup(which: str) -> list[float]:
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(time.time()), which, str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout.split()
+    return [float(x) for x in out]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--keys", type=int, default=20, help="keystrokes per template and mode")
+    ap.add_argument("--process", action="store_true", help="also time fresh processes")
+    args = ap.parse_args()
+    ws = Workspace.open(ROOT)
+    all_paced: list[float] = []
+    all_burst: list[float] = []
+    print(f"keystroke → painted preview, {args.keys} keys per template and mode (ms)")
+    print(
+        f"{'template':24} {'core render':>11} {'paced p50':>10} {'p95':>6}"
+        f" {'burst p50':>10} {'p95':>6}"
+    )
+    for name in ws.template_names():
+        base = core_render_ms(ws, name)
+        paced, burst = asyncio.run(typing(ws, name, args.keys))
+        all_paced += paced
+        all_burst += burst
+        print(
+            f"{name:24} {base:11.1f} {statistics.median(paced) * 1000:10.1f}"
+            f" {pct(paced, 95) * 1000:6.1f} {statistics.median(burst) * 1000:10.1f}"
+            f" {pct(burst, 95) * 1000:6.1f}"
+        )
+    print(
+        f"{'all':24} {'':11} {statistics.median(all_paced) * 1000:10.1f}"
+        f" {pct(all_paced, 95) * 1000:6.1f} {statistics.median(all_burst) * 1000:10.1f}"
+        f" {pct(all_burst, 95) * 1000:6.1f}   (target: p95 < 50 ms)"
+    )
+    floor, paint, preview = asyncio.run(startup(ws))
+    print(
+        f"startup in process: first paint {paint * 1000:.0f} ms, first preview"
+        f" {preview * 1000:.0f} ms; bare Textual app first paint {floor * 1000:.0f} ms"
+        f" ({paint / floor:.1f}x)"
+    )
+    if args.process:
+        bare = process_startup("bare")[0]
+        paint_p, preview_p = process_startup("studio")
+        print(
+            f"startup, fresh process: first paint {paint_p * 1000:.0f} ms, first preview"
+            f" {preview_p * 1000:.0f} ms; bare Textual app {bare * 1000:.0f} ms"
+            f" ({paint_p / bare:.1f}x)"
+        )
+
+
+if __name__ == "__main__":
+    main()
