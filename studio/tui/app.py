@@ -51,12 +51,16 @@ class StudioApp(App[None]):
     CSS_PATH = Path(__file__).with_name("studio.tcss")  # absolute: subclasses live elsewhere
     TITLE = "Studio"
     COMMANDS = App.COMMANDS | {StudioCommands}
+    # Below 110 columns the tree is hidden (ctrl+b shows it in place of the
+    # preview), so that editor and preview share an 80-column terminal.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
         Binding("ctrl+f", "find", "Find"),
         Binding("ctrl+o", "open_browser", "Browser"),
         Binding("ctrl+n", "new_sample", "New sample"),
         Binding("ctrl+t", "toggle_theme", "Theme"),
+        Binding("ctrl+b", "toggle_files", "Files"),
         Binding("ctrl+d", "deliverability", "DNS"),
         Binding("ctrl+e", "inbox", "Inbox"),
         Binding("ctrl+g", "send", "Send"),
@@ -197,6 +201,9 @@ class StudioApp(App[None]):
     def tree_selected(self, event: Tree.NodeSelected[Path]) -> None:
         if event.node.data is not None:
             self.open_file(event.node.data)
+            if self.home.has_class("-files"):  # narrow: back to editor and preview
+                self.home.remove_class("-files")
+                self.home.query_one("#editor").focus()
 
     @on(Select.Changed)
     def select_changed(self) -> None:
@@ -503,6 +510,17 @@ class StudioApp(App[None]):
     def on_unmount(self) -> None:
         if self.sink is not None:
             self.sink.stop()
+
+    def action_toggle_files(self) -> None:
+        """Show or hide the workspace tree (on narrow terminals it replaces the preview)."""
+        home = self.home
+        if home.has_class("-narrow"):
+            home.toggle_class("-files")
+            if home.has_class("-files"):
+                self.home.query_one("#tree").focus()
+        else:
+            tree = self.home.query_one("#tree")
+            tree.display = not tree.display
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

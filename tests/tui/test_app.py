@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from textual.widgets import Select, Static, TextArea
 
 from studio.core.scaffold import init_workspace
@@ -44,8 +46,14 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
 
 
+def plain(renderable: object) -> str:
+    console = Console(file=io.StringIO(), width=100, color_system=None)
+    console.print(renderable)
+    return console.file.getvalue()  # type: ignore[attr-defined,no-any-return]
+
+
 def preview_text(app: StudioApp) -> str:
-    return str(app.query_one("#rendition", Static).render())
+    return plain(app.home.query_one("#rendition", Static).content)
 
 
 def error_text(app: StudioApp) -> str:
@@ -212,7 +220,7 @@ async def test_a_render_finishing_under_a_dialog_updates_the_preview(ws: Workspa
         app.push_screen(HelpScreen())  # the render is still in flight
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen) and app.is_running
-        assert "UNDER THE DIALOG" in str(app.home.query_one("#rendition", Static).render())
+        assert "UNDER THE DIALOG" in preview_text(app)
         assert app.preview_edits == app.edits
 
 
@@ -234,3 +242,24 @@ async def test_edits_while_rendering_are_coalesced_and_all_shown(ws: Workspace) 
         assert app.preview_edits == app.edits
         assert "typed" in preview_text(app)
         assert not app._rendering
+
+
+async def test_at_80_columns_editor_and_preview_share_the_screen(ws: Workspace) -> None:
+    app = StudioApp(ws, watch_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        tree, preview = app.query_one("#tree"), app.query_one(PreviewPane)
+        editor = app.query_one("#editor", TextArea)
+        assert preview.region.width >= 30 and editor.region.width >= 30
+        assert tree.region.width == 0  # hidden
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert tree.region.width > 0 and preview.region.width == 0
+        assert app.focused is tree
+        app.open_file(ws.components_dir / "footer.mjml")
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert tree.region.width == 0 and preview.region.width >= 30
+    async with StudioApp(ws, watch_interval=0).run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert pilot.app.query_one("#tree").region.width > 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.rule import Rule
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,26 +14,20 @@ from ...core.checks.rules.message import GMAIL_CLIP_BYTES
 from ...core.findings import Finding
 from ...core.render.pipeline import RenderedMessage, RenderedSms
 from ...errors import StudioError
+from ..rendition import rendition as message_rendition
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def rendition(msg: RenderedMessage) -> Text:
-    """A terminal rendition: the inbox line, then the message as its text part reads."""
-    out = Text()
-    out.append(msg.subject, style="bold")
-    out.append("  —  " + msg.preheader + "\n", style="dim")
+def rendition(msg: RenderedMessage) -> Group:
+    """The inbox line and the size against Gmail's clip, then the message itself."""
+    head = Text()
+    head.append(msg.subject, style="bold")
+    head.append("  —  " + msg.preheader + "\n", style="dim")
     kb = msg.size / 1024
     style = "bold red" if msg.size > GMAIL_CLIP_BYTES else "green"
-    out.append(f"HTML {kb:.1f} KB of Gmail's 102 KB\n\n", style=style)
-    for line in msg.text.splitlines():
-        if line.startswith("<http") and line.endswith(">"):
-            out.append(line + "\n", style="underline blue")
-        elif line.startswith("—"):
-            out.append(line + "\n", style="dim")
-        else:
-            out.append(line + "\n")
-    return out
+    head.append(f"HTML {kb:.1f} KB of Gmail's 102 KB", style=style)
+    return Group(head, Rule(style="dim"), message_rendition(msg.mjml))
 
 
 def sms_rendition(sms: RenderedSms) -> Text:
