@@ -336,7 +336,7 @@ def free_port() -> int:
                 t.bind(("127.0.0.1", port))
             except OSError:
                 continue
-        return port
+        return int(port)
 
 
 @pytest.fixture(scope="session")
