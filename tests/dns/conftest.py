@@ -1,9 +1,25 @@
 """A real authoritative DNS server (Debian's nsd) on loopback, serving fixture zones.
 
 The zones are written at session start (DKIM keys are generated then, so no key is
-committed): ``good.test`` passes every check; ``broken.test`` has one subdomain per
-problem; ``provider.test`` plays an ESP for CNAMEd DKIM keys; ``nodmarc.test`` has no
-DMARC anywhere; ``2.0.192.in-addr.arpa`` holds PTRs.
+committed). Every scenario is a *healthy* sending name (MX, SPF, DMARC, MTA-STS,
+TLS-RPT: see :func:`site`) with one thing changed, so a test can assert the exact ids
+a case raises and that nothing else fires. The zones:
+
+* ``good.test``, ``good2.test`` — pass every check (RSA and CNAMEd keys, IPv4; an
+  ed25519 key, ``redirect=``, IPv6, ``p=quarantine``);
+* ``provider.test`` — an ESP (SPF include, CNAMEd DKIM key); ``reports.test`` — an
+  external DMARC report destination authorising some domains and not others;
+* ``spf.test``, ``spflimits.test`` — one SPF problem per name (record problems;
+  lookup limits, void lookups, loops);
+* ``dkim.test`` — one DKIM problem per selector; ``dmarc.test`` — one DMARC problem
+  per name; ``subpolicy.test`` — a weaker ``sp=``; ``nodmarc.test`` — no DMARC;
+* ``nullmx.test`` — null MX and no MX; ``bimi.test`` — BIMI; ``transport.test`` —
+  MTA-STS and TLS-RPT; ``market.test`` — a key shared with marketing;
+* ``hostile.test`` — records that try to break a checker (include loop, 100 includes,
+  10 KB TXT, non-ASCII bytes, a CNAME loop);
+* ``test`` — the parent of them all (other names under it do not exist);
+* ``hosts.test`` and the reverse zones ``2.0.192.in-addr.arpa`` and
+  ``5.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa`` — PTR scenarios.
 """
 
 from __future__ import annotations
@@ -13,6 +29,7 @@ import secrets
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +42,9 @@ HEADER = """$ORIGIN {origin}.
 $TTL 300
 @ IN SOA ns1.good.test. hostmaster.good.test. 1 3600 600 86400 300
 @ IN NS ns1.good.test.
+mx IN A 192.0.2.10
 """
+SPF_OK = "v=spf1 ip4:192.0.2.0/24 -all"
 
 
 def _rsa(bits: int) -> str:
@@ -49,110 +68,261 @@ def _ed25519() -> str:
     return base64.b64encode(raw).decode()
 
 
-def txt(value: str) -> str:
-    return "( " + " ".join(f'"{value[i : i + 250]}"' for i in range(0, len(value), 250)) + " )"
+def txt(value: str, chunk: int = 250) -> str:
+    """A TXT value in zone-file syntax, as several character-strings of ``chunk`` bytes."""
+    parts = (value[i : i + chunk] for i in range(0, len(value), chunk))
+    return "( " + " ".join(f'"{p}"' for p in parts) + " )"
 
 
-def zones() -> dict[str, str]:
-    k2048 = _rsa(2048)
-    long_spf = "v=spf1 " + " ".join(f"ip4:198.51.100.{i}" for i in range(1, 40)) + " -all"
-    good = (
-        HEADER.format(origin="good.test")
-        + f"""
-ns1 IN A 127.0.0.1
-@ IN MX 10 mx.good.test.
-mx IN A 192.0.2.10
-@ IN TXT "v=spf1 ip4:192.0.2.25 include:spf.provider.test -all"
+def site(
+    zone: str,
+    name: str = "@",
+    *,
+    spf: str | None = SPF_OK,
+    mx: bool = True,
+    sts: bool = True,
+    rpt: bool = True,
+    dmarc: str | None = None,
+) -> str:
+    """The records of a healthy sending name ``name`` (relative; ``@`` is the apex).
+
+    Without ``dmarc`` a subdomain inherits the policy of its organisational domain.
+    """
+    sub = "" if name == "@" else f".{name}"
+    lines = [f"{name} IN MX 10 mx.{zone}."] if mx else []
+    lines += [f"{name} IN TXT {txt(spf)}"] if spf is not None else []
+    lines += [f'_mta-sts{sub} IN TXT "v=STSv1; id=20260101"'] if sts else []
+    lines += [f'_smtp._tls{sub} IN TXT "v=TLSRPTv1; rua=mailto:tls@{zone}"'] if rpt else []
+    lines += [f"_dmarc{sub} IN TXT {txt(dmarc)}"] if dmarc else []
+    return "\n".join(lines) + "\n"
+
+
+def zone(origin: str, body: str, *, dmarc: str | None = None) -> str:
+    """A zone whose apex is a healthy sending domain (``p=reject`` unless ``dmarc``)."""
+    policy = dmarc or f"v=DMARC1; p=reject; rua=mailto:dmarc@{origin}"
+    return HEADER.format(origin=origin) + site(origin, dmarc=policy) + body
+
+
+def _good(k2048: str) -> str:
+    return f"""ns1 IN A 127.0.0.1
 out IN A 192.0.2.25
 s1._domainkey IN TXT {txt("v=DKIM1; k=rsa; p=" + k2048)}
 esp._domainkey IN CNAME key1.dkim.provider.test.
-_dmarc IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@good.test,mailto:agg@reports.provider.test"
-_mta-sts IN TXT "v=STSv1; id=2026112401"
-_smtp._tls IN TXT "v=TLSRPTv1; rua=mailto:tls@good.test"
 default._bimi IN TXT "v=BIMI1; l=https://cdn.good.test/logo.svg; a=https://cdn.good.test/vmc.pem"
 news IN TXT "v=spf1 ip4:198.51.100.80 -all"
 m1._domainkey.news IN TXT {txt("v=DKIM1; k=rsa; p=" + _rsa(2048))}
 """
-    )
-    provider = (
-        HEADER.format(origin="provider.test")
-        + f"""
-spf IN TXT "v=spf1 ip4:203.0.113.0/24 -all"
-key1.dkim IN TXT {txt("v=DKIM1; k=rsa; p=" + _rsa(2048))}
-good.test._report._dmarc.reports IN TXT "v=DMARC1"
+
+
+def _good2() -> str:
+    return f"""@ IN AAAA 2001:db8:25::25
+out IN A 192.0.2.26
+out IN AAAA 2001:db8:25::25
+ed._domainkey IN TXT "v=DKIM1; k=ed25519; p={_ed25519()}"
+rsa._domainkey IN TXT {txt("v=DKIM1; k=rsa; h=sha256; p=" + _rsa(2048))}
+default._bimi IN TXT "v=BIMI1; l=https://cdn.good2.test/logo.svg"
+news IN TXT "v=spf1 ip4:198.51.100.81 -all"
+n1._domainkey.news IN TXT {txt("v=DKIM1; k=ed25519; p=" + _ed25519())}
 """
+
+
+def _spf(k: str) -> str:
+    long_spf = "v=spf1 " + " ".join(f"ip4:198.51.100.{i}" for i in range(1, 40)) + " -all"
+    return (
+        'nospf IN TXT "hello"\n'
+        + site(k, "nospf", spf=None)
+        + 'multi IN TXT "v=spf1 ip4:192.0.2.1 -all"\n'
+        + site(k, "multi", spf="v=spf1 -all")
+        + site(k, "syntax", spf="v=spf1 ip4:300.1.1.1 foo:bar -all")
+        + site(k, "plusall", spf="v=spf1 +all")
+        + site(k, "neutral", spf="v=spf1 ip4:192.0.2.0/24 ?all")
+        + site(k, "noall", spf="v=spf1 ip4:192.0.2.1")
+        + site(k, "ptr", spf="v=spf1 ptr -all")
+        + site(k, "ipfail", spf="v=spf1 ip4:192.0.2.1 mx -all")
+        + site(k, "long", spf=long_spf)
+        + site(k, "macro", spf="v=spf1 exists:%{ir}.allow.spf.test -all")
+        + "25.2.0.192.allow IN A 127.0.0.2\n"
     )
-    b = "broken.test"
-    broken = (
-        HEADER.format(origin=b)
-        + f"""
-_dmarc IN TXT "v=DMARC1; p=reject; sp=none; rua=mailto:d@broken.test"
-; -- SPF
-nospf IN TXT "hello"
-multi IN TXT "v=spf1 -all"
-multi IN TXT "v=spf1 ip4:192.0.2.1 -all"
-syntax IN TXT "v=spf1 ip4:300.1.1.1 foo:bar -all"
-deep IN TXT "v=spf1 include:d1.{b} include:d2.{b} include:d3.{b} -all"
-d1 IN TXT "v=spf1 a mx include:d4.{b} -all"
+
+
+def _spflimits(k: str) -> str:
+    mx11 = "".join(f"mxmany IN MX {i} x1.{k}.\n".replace("x1", f"h{i}") for i in range(11))
+    return (
+        site(k, "deep", spf=f"v=spf1 include:d1.{k} include:d2.{k} include:d3.{k} -all")
+        + f"""d1 IN TXT "v=spf1 a mx include:d4.{k} -all"
 d1 IN A 192.0.2.1
-d1 IN MX 10 x1.{b}.
-d2 IN TXT "v=spf1 a:x1.{b} a:x2.{b} a:x3.{b} -all"
-d3 IN TXT "v=spf1 exists:%{{i}}.e.{b} include:d4.{b} -all"
-d4 IN TXT "v=spf1 a:x1.{b} a:x2.{b} -all"
+d1 IN MX 10 x1.{k}.
+d2 IN TXT "v=spf1 a:x1.{k} a:x2.{k} a:x3.{k} -all"
+d3 IN TXT "v=spf1 exists:%{{i}}.e.{k} include:d4.{k} -all"
+d4 IN TXT "v=spf1 a:x1.{k} a:x2.{k} -all"
 x1 IN A 192.0.2.11
 x2 IN A 192.0.2.12
 x3 IN A 192.0.2.13
-void IN TXT "v=spf1 include:nope1.{b} a:nope2.{b} a:nope3.{b} -all"
-loop IN TXT "v=spf1 include:loop.{b} -all"
-plusall IN TXT "v=spf1 +all"
-noall IN TXT "v=spf1 ip4:192.0.2.1"
-ptr IN TXT "v=spf1 ptr -all"
-ipfail IN TXT "v=spf1 ip4:192.0.2.1 mx -all"
-long IN TXT {txt(long_spf)}
-macro IN TXT "v=spf1 exists:%{{ir}}.allow.{b} -all"
-25.2.0.192.allow IN A 127.0.0.2
-; -- DKIM (selectors under dk.broken.test)
-bad._domainkey.dk IN TXT "v=DKIM1; k=rsa; p=!!!notbase64"
-revoked._domainkey.dk IN TXT "v=DKIM1; k=rsa; p="
-short._domainkey.dk IN TXT {txt("v=DKIM1; k=rsa; p=" + _rsa(1024))}
-tiny._domainkey.dk IN TXT {txt("v=DKIM1; k=rsa; p=" + _rsa(512))}
-testing._domainkey.dk IN TXT {txt("v=DKIM1; k=rsa; t=y; p=" + k2048)}
-sha1._domainkey.dk IN TXT {txt("v=DKIM1; k=rsa; h=sha1; p=" + k2048)}
-ed._domainkey.dk IN TXT "v=DKIM1; k=ed25519; p={_ed25519()}"
-; -- DMARC
-_dmarc.dm-none IN TXT "v=DMARC1; p=none; rua=mailto:d@broken.test"
-_dmarc.dm-pct IN TXT "v=DMARC1; p=reject; pct=50; rua=mailto:d@broken.test"
-_dmarc.dm-norua IN TXT "v=DMARC1; p=reject"
-_dmarc.dm-multi IN TXT "v=DMARC1; p=reject; rua=mailto:d@broken.test"
-_dmarc.dm-multi IN TXT "v=DMARC1; p=none; rua=mailto:d@broken.test"
-_dmarc.dm-syntax IN TXT "v=DMARC1; p=maybe; rua=mailto:d@broken.test"
-_dmarc.dm-ext IN TXT "v=DMARC1; p=reject; rua=mailto:r@reports.provider.test"
-sub IN A 192.0.2.9
-; -- MX, MTA-STS, TLS-RPT, BIMI
-nullmx IN MX 0 .
-_mta-sts.sts-bad IN TXT "v=STSv1; id=bad-id!"
-_smtp._tls.rpt-bad IN TXT "v=TLSRPTv1; rua=ftp://x.broken.test"
-default._bimi.bimi-bad IN TXT "v=BIMI1; l=http://cdn.broken.test/logo.png"
-_dmarc.bimi-bad IN TXT "v=DMARC1; p=none; rua=mailto:d@broken.test"
-; -- PTR targets
-fcrdns IN A 192.0.2.25
-wrongptr IN A 192.0.2.51
+"""
+        + site(k, "void", spf=f"v=spf1 include:nope1.{k} a:nope2.{k} a:nope3.{k} -all")
+        + site(k, "loop", spf=f"v=spf1 include:loop.{k} -all")
+        + site(k, "mxmany", spf="v=spf1 mx -all", mx=False)
+        + mx11
+        + "".join(f"h{i} IN A 192.0.2.{100 + i}\n" for i in range(11))
+    )
+
+
+def _dkim(k2048: str) -> str:
+    rsa_ok = "v=DKIM1; k=rsa; p=" + k2048
+    return f"""good._domainkey IN TXT {txt(rsa_ok)}
+esp._domainkey IN CNAME key1.dkim.provider.test.
+bad._domainkey IN TXT "v=DKIM1; k=rsa; p=!!!notbase64"
+revoked._domainkey IN TXT "v=DKIM1; k=rsa; p="
+short._domainkey IN TXT {txt("v=DKIM1; k=rsa; p=" + _rsa(1024))}
+tiny._domainkey IN TXT {txt("v=DKIM1; k=rsa; p=" + _rsa(512))}
+testing._domainkey IN TXT {txt("v=DKIM1; k=rsa; t=y; p=" + k2048)}
+sha1._domainkey IN TXT {txt("v=DKIM1; k=rsa; h=sha1; p=" + k2048)}
+ed._domainkey IN TXT "v=DKIM1; k=ed25519; p={_ed25519()}"
+dangling._domainkey IN CNAME gone.dkim.provider.test.
+"""
+
+
+def _dmarc(k: str) -> str:
+    own = f"rua=mailto:d@{k}"
+    return (
+        site(k, "none", dmarc=f"v=DMARC1; p=none; {own}")
+        + site(k, "pct", dmarc=f"v=DMARC1; p=reject; pct=50; {own}")
+        + site(k, "norua", dmarc="v=DMARC1; p=reject")
+        + site(k, "multi", dmarc=f"v=DMARC1; p=reject; {own}")
+        + f'_dmarc.multi IN TXT "v=DMARC1; p=reject; rua=mailto:other@{k}"\n'
+        + site(k, "syntax", dmarc=f"v=DMARC1; p=maybe; {own}")
+        + site(k, "ext", dmarc="v=DMARC1; p=reject; rua=mailto:r@reports.test")
+    )
+
+
+def _bimi(k: str) -> str:
+    logo = f'"v=BIMI1; l=https://cdn.{k}/logo.svg"'
+    return (
+        f"default._bimi IN TXT {logo}\n"
+        + site(k, "bad")
+        + f'default._bimi.bad IN TXT "v=BIMI1; l=http://cdn.{k}/logo.png"\n'
+        + site(k, "weak", dmarc=f"v=DMARC1; p=none; rua=mailto:d@{k}")
+        + f"default._bimi.weak IN TXT {logo}\n"
+        + site(k, "weakpct", dmarc=f"v=DMARC1; p=quarantine; pct=50; rua=mailto:d@{k}")
+        + f"default._bimi.weakpct IN TXT {logo}\n"
+    )
+
+
+def _transport(k: str) -> str:
+    return (
+        site(k, "sts-bad", sts=False)
+        + '_mta-sts.sts-bad IN TXT "v=STSv1; id=bad-id!"\n'
+        + site(k, "rpt-bad", rpt=False)
+        + '_smtp._tls.rpt-bad IN TXT "v=TLSRPTv1; rua=ftp://x.transport.test"\n'
+        + site(k, "bare", sts=False, rpt=False)
+    )
+
+
+def _market(key: str) -> str:
+    return (
+        site("market.test", "tx")
+        + site("market.test", "news")
+        + f"s1._domainkey.tx IN TXT {txt('v=DKIM1; k=rsa; p=' + key)}\n"
+        + f"m1._domainkey.news IN TXT {txt('v=DKIM1; k=rsa; p=' + key)}\n"
+    )
+
+
+def _hostile(k: str) -> str:
+    big = "v=spf1 " + " ".join(f"ip4:198.51.{i // 250}.{i % 250}" for i in range(600)) + " -all"
+    blob = "verification=" + secrets.token_hex(5000)  # 10 KB that is not SPF
+    chain = (
+        "".join(f'c{i} IN TXT "v=spf1 include:c{i + 1}.{k} -all"\n' for i in range(1, 100))
+        + 'c100 IN TXT "v=spf1 ip4:192.0.2.0/24 -all"\n'
+    )
+    leaves = "v=spf1 " + " ".join(f"include:l{j}.{k}" for j in range(10)) + " -all"
+    fan = "".join(f"f{i} IN TXT {txt(leaves)}\n" for i in range(10)) + "".join(
+        f'l{j} IN TXT "v=spf1 ip4:192.0.2.{j} -all"\n' for j in range(10)
+    )
+    return (
+        # the apex is healthy, with noise next to its SPF record: non-ASCII bytes and a
+        # 10 KB record (the answer needs TCP)
+        '@ IN TXT "note: caf\\195\\169 \\255\\254 \\000 end"\n'
+        + f"@ IN TXT {txt(blob, 255)}\n"
+        + site(k, "mutual", spf=f"v=spf1 include:other.{k} -all")
+        + f'other IN TXT "v=spf1 include:mutual.{k} -all"\n'
+        + site(k, "chain", spf=f"v=spf1 include:c1.{k} -all")
+        + chain
+        + site(k, "fan", spf="v=spf1 " + " ".join(f"include:f{i}.{k}" for i in range(10)) + " -all")
+        + fan
+        + site(k, "big", spf=None)
+        + f"big IN TXT {txt(big, 255)}\n"
+        + site(k, "utf8", spf=None)
+        + f'utf8 IN TXT "v=spf1 ip4:192.0.2.1 include:caf\\195\\169.{k} \\255 -all"\n'
+        + "loop1._domainkey IN CNAME loop2._domainkey\n"
+        + "loop2._domainkey IN CNAME loop1._domainkey\n"
+    )
+
+
+def zones() -> dict[str, str]:
+    k2048 = _rsa(2048)
+    provider = (
+        HEADER.format(origin="provider.test")
+        + f"""spf IN TXT "v=spf1 ip4:203.0.113.0/24 -all"
+key1.dkim IN TXT {txt("v=DKIM1; k=rsa; p=" + _rsa(2048))}
 """
     )
-    nodmarc = HEADER.format(origin="nodmarc.test") + '@ IN TXT "v=spf1 -all"\n'
-    reverse = (
-        HEADER.format(origin="2.0.192.in-addr.arpa")
-        + f"""
-25 IN PTR fcrdns.{b}.
-50 IN PTR wrongptr.{b}.
-"""
+    reports = HEADER.format(origin="reports.test") + "".join(
+        f'{d}._report._dmarc IN TXT "v=DMARC1"\n' for d in ("good.test", "good2.test")
     )
+    hosts = HEADER.format(origin="hosts.test") + "wrongptr IN A 192.0.2.51\n"
+    reverse4 = HEADER.format(origin="2.0.192.in-addr.arpa") + (
+        "10 IN PTR mx.spf.test.\n25 IN PTR out.good.test.\n26 IN PTR out.good2.test.\n"
+        "50 IN PTR wrongptr.hosts.test.\n"
+    )
+    reverse6 = HEADER.format(origin="5.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa") + (
+        "5.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0 IN PTR out.good2.test.\n"
+    )
+    good_dmarc = "v=DMARC1; p=reject; rua=mailto:dmarc@good.test,mailto:agg@reports.test"
+    good2_dmarc = (
+        "v=DMARC1; p=quarantine; sp=reject; adkim=s; rua=mailto:dmarc@good2.test;"
+        " ruf=mailto:forensic@reports.test"
+    )
+    good2_spf = "v=spf1 a:out.good2.test ip6:2001:db8:25::/64 redirect=spf.provider.test"
     return {
-        "good.test": good,
+        # the parent of every fixture zone: names outside them are NXDOMAIN, as on the
+        # Internet (a DMARC tree walk up to _dmarc.test gets an answer, not REFUSED)
+        "test": HEADER.format(origin="test"),
+        "good.test": zone("good.test", _good(k2048), dmarc=good_dmarc).replace(
+            SPF_OK, "v=spf1 ip4:192.0.2.25 include:spf.provider.test -all", 1
+        ),
+        "good2.test": zone("good2.test", _good2(), dmarc=good2_dmarc).replace(SPF_OK, good2_spf, 1),
         "provider.test": provider,
-        b: broken,
-        "nodmarc.test": nodmarc,
-        "2.0.192.in-addr.arpa": reverse,
+        "reports.test": reports,
+        "spf.test": zone("spf.test", _spf("spf.test")),
+        "spflimits.test": zone("spflimits.test", _spflimits("spflimits.test")),
+        "dkim.test": zone("dkim.test", _dkim(k2048)),
+        "dmarc.test": zone("dmarc.test", _dmarc("dmarc.test")),
+        "subpolicy.test": zone(
+            "subpolicy.test",
+            site("subpolicy.test", "mail")
+            + site(
+                "subpolicy.test",
+                "tangle",
+                spf="v=spf1 include:deep.spflimits.test -all",
+                mx=False,
+                sts=False,
+                rpt=False,
+            ),
+            dmarc="v=DMARC1; p=reject; sp=none; rua=mailto:d@subpolicy.test",
+        ),
+        "nodmarc.test": HEADER.format(origin="nodmarc.test")
+        + site("nodmarc.test")
+        + site("nodmarc.test", "mail"),
+        "nullmx.test": zone("nullmx.test", site("nullmx.test", "nomx", mx=False)).replace(
+            "@ IN MX 10 mx.nullmx.test.", "@ IN MX 0 .", 1
+        ),
+        "bimi.test": zone("bimi.test", _bimi("bimi.test")),
+        "transport.test": zone("transport.test", _transport("transport.test")),
+        "market.test": zone("market.test", _market(_rsa(2048))),
+        "hostile.test": zone("hostile.test", _hostile("hostile.test")),
+        "hosts.test": hosts,
+        "2.0.192.in-addr.arpa": reverse4,
+        "5.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa": reverse6,
     }
 
 
@@ -166,7 +336,7 @@ def free_port() -> int:
                 t.bind(("127.0.0.1", port))
             except OSError:
                 continue
-        return port
+        return int(port)
 
 
 @pytest.fixture(scope="session")
@@ -240,3 +410,32 @@ def silent_nameserver() -> Iterator[str]:
     sock.bind(("127.0.0.1", 0))
     yield f"127.0.0.1:{sock.getsockname()[1]}"
     sock.close()
+
+
+class Listener:
+    """A nameserver on loopback that never answers, and records what it was asked."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
+        self.asked: list[tuple[str, str]] = []
+        threading.Thread(target=self._listen, daemon=True).start()
+
+    def _listen(self) -> None:
+        import dns.message
+
+        while True:
+            try:
+                data = self.sock.recv(65535)
+            except OSError:
+                return
+            q = dns.message.from_wire(data).question[0]
+            self.asked.append((q.name.to_text(), dns.rdatatype.to_text(q.rdtype)))
+
+
+@pytest.fixture
+def listening_silent_nameserver() -> Iterator[Listener]:
+    listener = Listener()
+    yield listener
+    listener.sock.close()

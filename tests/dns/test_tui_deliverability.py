@@ -35,7 +35,7 @@ async def ids_on_screen(app: StudioApp, pilot, nameserver: str) -> set[str]:  # 
 
 
 async def test_broken_zone_lists_its_ids_and_good_none(nameserver: str, tmp_path: Path) -> None:
-    ws = workspace(tmp_path, "deep.broken.test")
+    ws = workspace(tmp_path, "tangle.subpolicy.test")
     app = StudioApp(ws, watch_interval=0)
     async with app.run_test(size=(120, 36)) as pilot:
         found = await ids_on_screen(app, pilot, nameserver)

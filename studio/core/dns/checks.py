@@ -78,8 +78,10 @@ class DnsContext:
 
 
 def failed(ctx: DnsContext, answer: Answer, what: str) -> list[Finding]:
-    """dns.timeout / dns.servfail for a question that could not be answered."""
-    check_id = "dns.timeout" if answer.status == "timeout" else "dns.servfail"
+    """dns.timeout / dns.servfail / dns.cname-loop for a question that could not be answered."""
+    check_id = {"timeout": "dns.timeout", "loop": "dns.cname-loop"}.get(
+        answer.status, "dns.servfail"
+    )
     return [
         ctx.finding(
             check_id,

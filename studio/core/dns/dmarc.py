@@ -40,11 +40,15 @@ class DmarcRecord:
 
     @property
     def policy(self) -> str:
-        return self.tags.get("p", "").lower()
+        """p=; an invalid one counts as none (RFC 7489 6.6.3: act as if p=none)."""
+        p = self.tags.get("p", "").lower()
+        return p if p in POLICIES else "none"
 
     @property
     def subdomain_policy(self) -> str:
-        return self.tags.get("sp", self.policy).lower()
+        """sp=, else p= (an invalid sp= counts as none, like p=)."""
+        sp = self.tags.get("sp", self.policy).lower()
+        return sp if sp in POLICIES else "none"
 
     @property
     def pct(self) -> int:

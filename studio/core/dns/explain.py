@@ -311,4 +311,14 @@ ENTRIES: list[tuple[str, Severity, str, str, str]] = [
         "The check could not be made: it is reported, never silently passed.",
         "Fix the zone (DNSSEC, lame delegation) or add the missing zone file.",
     ),
+    (
+        "dns.cname-loop",
+        E,
+        "A CNAME chain loops or never ends",
+        "Resolvers give up on a CNAME chain that loops (a -> b -> a) or is longer than "
+        "they follow, so the record behind it (often a provider's DKIM key) is never "
+        "found, on every attempt: receivers treat it as a failure that does not heal.",
+        "Point the CNAME at the record the provider gives you, and check that the "
+        "target is not itself a CNAME back to your name.",
+    ),
 ]

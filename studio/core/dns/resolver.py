@@ -8,8 +8,8 @@
   once, and concurrent askers share the answer.
 
 Answers are plain data (:class:`Answer`) with a status instead of exceptions, so
-checks can turn a timeout or SERVFAIL into a ``dns.timeout``/``dns.servfail``
-finding rather than a silent pass.
+checks can turn a timeout, a SERVFAIL or a CNAME chain that never ends into a
+``dns.timeout``/``dns.servfail``/``dns.cname-loop`` finding rather than a silent pass.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Protocol
 
 import dns.asyncresolver
 import dns.exception
+import dns.message
 import dns.name
 import dns.nameserver
 import dns.rdataclass
@@ -34,6 +35,8 @@ import dns.zone
 from ...errors import DnsError
 
 OK, NXDOMAIN, NODATA, TIMEOUT, SERVFAIL = "ok", "nxdomain", "nodata", "timeout", "servfail"
+LOOP = "loop"  # a CNAME chain that loops or is longer than resolvers follow
+MAX_CHAIN = 16  # CNAMEs followed before giving up (dnspython's limit too)
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Answer:
     Attributes:
         name: the name asked (lower case, no trailing dot).
         rdtype: ``TXT``, ``A``, ``MX`` ...
-        status: ok, nxdomain, nodata, timeout or servfail.
+        status: ok, nxdomain, nodata, timeout, servfail or loop.
         records: each record in presentation form; for TXT, the strings joined.
         strings: for TXT, each record's character-strings (to check their lengths).
         canonical: the name the answer came from after CNAMEs, if different.
@@ -65,7 +68,7 @@ class Answer:
     @property
     def failed(self) -> bool:
         """The question could not be answered (not: the answer is empty)."""
-        return self.status in (TIMEOUT, SERVFAIL)
+        return self.status in (TIMEOUT, SERVFAIL, LOOP)
 
 
 class Resolver(Protocol):
@@ -143,7 +146,10 @@ class LiveResolver:
             return Answer(qname, rdtype, NXDOMAIN)
         except dns.resolver.LifetimeTimeout:
             return Answer(qname, rdtype, TIMEOUT)
-        except dns.resolver.NoNameservers:
+        except dns.resolver.NoNameservers as exc:
+            errors = exc.kwargs.get("errors") or []
+            if any(isinstance(e[3], dns.message.ChainTooLong) for e in errors):
+                return Answer(qname, rdtype, LOOP)
             return Answer(qname, rdtype, SERVFAIL)
         except (dns.exception.DNSException, OSError):
             return Answer(qname, rdtype, SERVFAIL)
@@ -191,7 +197,7 @@ class ZoneResolver:
     async def resolve(self, name: str, rdtype: str) -> Answer:
         qname = normalize(name)
         current = qname
-        for _ in range(8):  # CNAME chain limit
+        for _ in range(MAX_CHAIN):
             zone = self._zone_for(current)
             if zone is None:
                 # Outside every zone file: it cannot be checked from here.
@@ -208,7 +214,7 @@ class ZoneResolver:
             if cname is None:
                 return Answer(qname, rdtype, NODATA, canonical=_other(current, qname))
             current = normalize(next(iter(cname)).target.to_text())
-        return Answer(qname, rdtype, SERVFAIL)
+        return Answer(qname, rdtype, LOOP)
 
 
 class CachingResolver:

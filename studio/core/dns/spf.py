@@ -84,16 +84,19 @@ async def query_spf(domain: str, *, resolver: Resolver) -> tuple[Answer, list[st
     return answer, [r for r in answer.records if is_spf(r)]
 
 
-def _check_domain_spec(value: str, errors: list[str], term: str) -> None:
+def _check_domain_spec(value: str, errors: list[str], term: str) -> bool:
+    """Append what is wrong with a domain-spec to ``errors``; True when it is valid."""
+    before = len(errors)
     if not value or not _NAME_CHARS.match(value):
         errors.append(f"{term}: invalid domain {value!r}")
-        return
+        return False
     for m in re.finditer(r"%.?", value):
         if m.group(0) not in ("%{", "%%", "%_", "%-"):
             errors.append(f"{term}: invalid macro {m.group(0)!r}")
     for m in re.finditer(r"%\{([^}]*)\}", value):
         if not re.fullmatch(r"[slodiphcrtv]\d*r?[.\-+,/_=]*", m.group(1)):
             errors.append(f"{term}: invalid macro %{{{m.group(1)}}}")
+    return len(errors) == before
 
 
 def parse_spf(text: str) -> SpfRecord:
@@ -111,7 +114,8 @@ def parse_spf(text: str) -> SpfRecord:
             if name in ("redirect", "exp"):
                 if name in seen_modifiers:
                     errors.append(f"{name}= appears more than once")
-                _check_domain_spec(mod_value, errors, raw)
+                if not _check_domain_spec(mod_value, errors, raw):
+                    continue  # an invalid target is never looked up
             seen_modifiers.add(name)
             terms.append(Term("+", name, mod_value))
             continue
@@ -144,10 +148,12 @@ def parse_spf(text: str) -> SpfRecord:
         elif mech_l in ("include", "exists"):
             if not value:
                 errors.append(f"{raw}: {mech_l} needs a domain")
-            else:
-                _check_domain_spec(value, errors, raw)
+                continue
+            if not _check_domain_spec(value, errors, raw):
+                continue  # an invalid target is never looked up
         elif mech_l in ("a", "mx", "ptr") and value:
-            _check_domain_spec(value, errors, raw)
+            if not _check_domain_spec(value, errors, raw):
+                continue
         elif mech_l in ("ip4", "ip6"):
             try:
                 net = ipaddress.ip_network(rest, strict=False)
