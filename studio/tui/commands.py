@@ -17,6 +17,12 @@ COMMANDS: tuple[tuple[str, str, str, str], ...] = (
     ("open_browser", "Open in browser", "ctrl+o", "Open the rendered HTML in a browser"),
     ("new_sample", "New sample set", "ctrl+n", "A sample from the variables the template uses"),
     ("toggle_theme", "Toggle light/dark theme", "ctrl+t", "Switch between light and dark"),
+    (
+        "toggle_files",
+        "Show/hide files",
+        "ctrl+b",
+        "The workspace tree (narrow: instead of the preview)",
+    ),
     ("deliverability", "Deliverability", "ctrl+d", "DNS preflight of the sending domain"),
     ("inbox", "Inbox", "ctrl+e", "Messages caught by the embedded sink"),
     ("send", "Send test message", "ctrl+g", "Send this template with this sample"),

@@ -7,28 +7,27 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-HELP = """\
+from ..commands import COMMANDS
+
+INTRO = """\
 # Studio
 
 Pick a template, component, brand file or sample in the tree (left). Edit it in the
 middle; the preview (right) re-renders as you type, with the selected **sample** and
 **locale**. An error shows with its line and the last good preview stays.
+"""
 
-| key | action |
-| --- | --- |
-| ctrl+s | save (atomically) |
-| ctrl+f | find in the file; enter: next match |
-| ctrl+z / ctrl+y | undo / redo |
-| ctrl+o | open the rendered HTML in a browser |
-| ctrl+n | new sample set from the template's variables |
-| ctrl+t | toggle light and dark theme |
-| ctrl+p | command palette: every action |
-| f1 | this help |
-| ctrl+q | quit (asks when something is unsaved) |
-
+OUTRO = """
 Findings (the checks of `studio lint`) are listed in the Findings tab: select one to
 jump to its line.
 """
+
+
+def help_text() -> str:
+    """The intro, then a table of every key (from the palette's list of actions)."""
+    rows = ["| key | action |", "| --- | --- |", "| ctrl+z / ctrl+y | undo / redo |"]
+    rows += [f"| {key} | {title}: {text} |" for _, title, key, text in COMMANDS]
+    return INTRO + "\n" + "\n".join(rows) + "\n" + OUTRO
 
 
 class HelpScreen(ModalScreen[None]):
@@ -36,4 +35,4 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Markdown(HELP)
+            yield Markdown(help_text())
