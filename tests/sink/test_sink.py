@@ -15,6 +15,7 @@ import pytest
 from studio.core.inbox import Inbox
 from studio.core.sink import Captured, Sink, SinkConfig
 from studio.errors import SinkError
+from tests.sink.conftest import digest, holds_intact, make_message, stored_messages
 
 MSG = b"From: a@shop.example\r\nTo: b@x.example\r\nSubject: hello\r\n\r\nbody line\r\n"
 
@@ -137,32 +138,38 @@ def test_many_idle_connections_do_not_block_a_client(sink: tuple[Sink, list[Capt
     assert len(new_files(s)) == 1
 
 
-def test_concurrent_load_loses_nothing(sink: tuple[Sink, list[Captured]]) -> None:
+def test_load_of_2000_messages_over_32_connections_loses_nothing(
+    sink: tuple[Sink, list[Captured]],
+) -> None:
+    """2000 messages of 20 KB, 32 smtplib clients at once: each stored once, byte for byte."""
     s, got = sink
-    clients, per_client = 40, 10
+    connections, per_connection = 32, 63  # 2016 messages
+    sent: dict[str, tuple[int, str]] = {}
     errors: list[BaseException] = []
 
     def client(n: int) -> None:
         try:
-            with smtplib.SMTP(*s.address, timeout=30) as c:
-                for i in range(per_client):
-                    c.sendmail(
-                        "a@shop.example",
-                        ["b@x.example"],
-                        MSG.replace(b"hello", f"m{n}-{i}".encode()),
-                    )
+            with smtplib.SMTP(*s.address, timeout=60) as c:
+                for i in range(per_connection):
+                    message = make_message(f"c{n}-m{i}")
+                    c.sendmail("load@shop.example", ["sink@x.example"], message)
+                    sent[f"c{n}-m{i}@load.example"] = digest(message)
         except BaseException as exc:  # noqa: BLE001 - collected and asserted
             errors.append(exc)
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(connections)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert errors == []
-    subjects = {m.subject for m in Inbox(s.config.maildir).list()}
-    assert len(subjects) == clients * per_client
-    assert len({c.id for c in got}) == clients * per_client
+    assert len(sent) == connections * per_connection
+    stored = stored_messages(s.config.maildir)
+    assert stored.keys() == sent.keys()  # nothing lost, nothing else
+    assert [mid for mid, files in stored.items() if len(files) != 1] == []  # no duplicate
+    assert [mid for mid, files in stored.items() if not holds_intact(files[0], sent[mid])] == []
+    assert len({c.id for c in got}) == len(sent)
+    assert not list((s.config.maildir / "tmp").iterdir())
 
 
 def test_connection_limit_answers_421(tmp_path: Path) -> None:
