@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ipaddress
-import re
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -204,8 +203,8 @@ class _LimitedSMTP(SMTP):
             if error is not None:  # keep only what tells whether a dot starts a line
                 del data[:-4]
         del data[-3:]
-        # A line is too long if it has line_length_limit bytes before its LF (CR included).
-        if error is None and re.search(b"[^\n]{%d}" % self.line_length_limit, data):
+        # A line is too long with line_length_limit bytes or more before its LF (CR included).
+        if error is None and max(map(len, data.split(b"\n"))) >= self.line_length_limit:
             error = "500 Line too long (see RFC5321 4.5.3.1.6)"
         if error is not None:
             return b"", error
