@@ -267,52 +267,62 @@ def install_maildev() -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--messages", type=int, default=2000, help="per server and level")
+    parser.add_argument("--messages", type=int, default=2000, help="per server, level, round")
     parser.add_argument("--concurrency", default="1,8,32", help="connection counts")
     parser.add_argument("--size", type=int, default=20_000, help="message size in bytes")
+    parser.add_argument("--rounds", type=int, default=3, help="best of this many runs")
     parser.add_argument("--no-maildev", action="store_true", help="use the reference figures")
     args = parser.parse_args()
     levels = [int(n) for n in args.concurrency.split(",")]
     servers = SERVERS if not args.no_maildev and install_maildev() else SERVERS[:2]
 
-    results: dict[str, dict[int, Result]] = {}
-    for server in servers:
+    # Servers take turns within each round, so load from elsewhere hits them alike.
+    results: dict[str, dict[int, list[Result]]] = {s.name: {n: [] for n in levels} for s in servers}
+    for _ in range(args.rounds):
         for n in levels:
-            results.setdefault(server.name, {})[n] = r = run(server, args.messages, args.size, n)
-            print(
-                f"  {server.name:<18} {n:>3} conn: {r.rate:7.0f} msg/s, {r.rss:6.1f} MB,"
-                f" {r.stored}/{r.expected} stored",
-                file=sys.stderr,
-            )
+            for server in list(servers):
+                try:
+                    r = run(server, args.messages, args.size, n)
+                except RuntimeError as exc:  # MailDev would not start: use the reference
+                    print(f"  {server.name}: {exc}", file=sys.stderr)
+                    servers.remove(server)
+                    del results[server.name]
+                    continue
+                results[server.name][n].append(r)
+                print(
+                    f"  {server.name:<18} {n:>3} conn: {r.rate:6.0f} msg/s, {r.rss:5.0f} MB,"
+                    f" {r.stored}/{r.expected} stored, {r.acked} acknowledged",
+                    file=sys.stderr,
+                )
 
-    print(f"\n{args.messages} messages of {args.size // 1000} KB per server and level\n")
-    head = " ".join(f"{f'{n} conn':>9}" for n in levels)
-    print(f"| {'server':<24} | {head} | peak RSS | stored/expected |")
+    best = {
+        name: {n: max(r.rate for r in runs) for n, runs in by.items()}
+        for name, by in results.items()
+    }
+    print(
+        f"\n{args.messages} messages of {args.size // 1000} KB per server, level and round;"
+        f" msg/s best of {args.rounds} rounds\n"
+    )
+    head = " | ".join(f"{f'{n} conn':>7}" for n in levels)
+    print(f"| server | {head} | peak RSS | stored/expected |")
+    print("| --- | " + " | ".join("---:" for _ in levels) + " | ---: | ---: |")
     for name, by_level in results.items():
-        rates = " ".join(f"{r.rate:9.0f}" for r in by_level.values())
-        rss = max(r.rss for r in by_level.values())
-        stored = sum(r.stored for r in by_level.values())
-        total = sum(r.expected for r in by_level.values())
-        dupes = sum(r.duplicates for r in by_level.values())
-        extra = f" ({dupes} duplicates)" if dupes else ""
-        print(f"| {name:<24} | {rates} | {rss:5.0f} MB | {stored:>7}/{total:<7}{extra} |")
+        runs = [r for rs in by_level.values() for r in rs]
+        rates = " | ".join(f"{best[name][n]:7.0f}" for n in levels)
+        stored = f"{sum(r.stored for r in runs)}/{sum(r.expected for r in runs)}"
+        dupes = sum(r.duplicates for r in runs)
+        stored += f" ({dupes} duplicates)" if dupes else ""
+        print(f"| {name} | {rates} | {max(r.rss for r in runs):5.0f} MB | {stored} |")
     if "MailDev" not in results:
         ref, ref_rss = MAILDEV_REFERENCE
-        rates = " ".join(f"{ref.get(n, float('nan')):9.0f}" for n in levels)
-        print(f"| {'MailDev (issue figures)':<24} | {rates} | {ref_rss:5.0f} MB | {'—':>15} |")
-        print("\nMailDev could not be run (no node/npm): its row is the issue's reference.")
-        maildev = {n: ref.get(n, float("nan")) for n in levels}
-    else:
-        maildev = {n: r.rate for n, r in results["MailDev"].items()}
-    ours, base = results["studio sink"], results["aiosmtpd Maildir"]
-    print(
-        "\nstudio sink / MailDev:         "
-        + "  ".join(f"{ours[n].rate / maildev[n]:.2f}x" for n in levels)
-    )
-    print(
-        "studio sink / aiosmtpd Maildir: "
-        + "  ".join(f"{ours[n].rate / base[n].rate:.2f}x" for n in levels)
-    )
+        best["MailDev"] = {n: ref.get(n, float("nan")) for n in levels}
+        rates = " | ".join(f"{best['MailDev'][n]:7.0f}" for n in levels)
+        print(f"| MailDev (issue's figures) | {rates} | {ref_rss:5.0f} MB | — |")
+        print("\nMailDev could not be run here: its row is the issue's reference figures.")
+    print()
+    for other in ("MailDev", "aiosmtpd Maildir"):
+        ratios = "  ".join(f"{best['studio sink'][n] / best[other][n]:.2f}x" for n in levels)
+        print(f"studio sink / {other + ':':<17} {ratios}")
 
 
 if __name__ == "__main__":
