@@ -1,7 +1,7 @@
 """Sink benchmark: messages/s and peak memory of the studio sink against two baselines,
 all measured in this run with one load client.
 
-    python benchmarks/sink.py [--messages 2000] [--concurrency 1,8,32] [--size 20000]
+    python benchmarks/sink.py [--messages 2000] [--concurrency 1,8,32] [--size 20000] [--rounds 3]
                               [--no-maildev]
 
 Each server runs as its own process, started afresh on an empty store for each

@@ -1,8 +1,9 @@
 """A Maildir store that never acknowledges what it has not safely written.
 
 Each message is written to ``tmp/``, flushed and fsynced, then renamed into
-``new/`` (an atomic step on one filesystem), and the directory is fsynced: a
-crash leaves at worst a file in ``tmp/``, never half a message in ``new/``.
+``new/`` (an atomic step on one filesystem), and the directory is fsynced (once
+for all the deliveries renamed while the previous fsync ran): a crash leaves at worst
+a file in ``tmp/``, never half a message in ``new/``.
 Any Maildir reader (mutt, Thunderbird's import, Python's ``mailbox``) can read it.
 """
 
