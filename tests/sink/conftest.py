@@ -1,11 +1,19 @@
-"""Fixtures: a sink on a free loopback port, and a TLS + AUTH relay on loopback."""
+"""Fixtures: a sink on a free loopback port (in a thread, or as a `studio sink` process),
+messages to load it with and a way to check what it stored, and a TLS + AUTH relay."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import ipaddress
+import os
+import re
 import socket
 import ssl
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +50,73 @@ def sink(tmp_path: Path) -> Iterator[tuple[Sink, list[Captured]]]:
     )
     with s:
         yield s, got
+
+
+# -- load: messages with an id and a random body, and what the Maildir holds ------------
+
+MESSAGE_ID = re.compile(rb"^Message-ID: <([^>]+)>", re.IGNORECASE | re.MULTILINE)
+
+
+def make_message(tag: str, size: int = 20_000) -> bytes:
+    """About ``size`` bytes with ``Message-ID: <tag@load.example>`` and a random body,
+    CRLF line ends; a line starting with a dot tests dot-stuffing on the way."""
+    head = (
+        f"From: load@shop.example\r\nTo: sink@x.example\r\nSubject: load {tag}\r\n"
+        f"Message-ID: <{tag}@load.example>\r\n\r\n.a line starting with a dot\r\n"
+    ).encode()
+    body = base64.encodebytes(os.urandom(max(0, size - len(head)) * 3 // 4))
+    return head + body.replace(b"\n", b"\r\n")
+
+
+def digest(message: bytes) -> tuple[int, str]:
+    return len(message), hashlib.sha256(message).hexdigest()
+
+
+def stored_messages(maildir: Path) -> dict[str, list[bytes]]:
+    """Message-ID -> the content of every file in new/ and cur/ that carries it."""
+    found: dict[str, list[bytes]] = {}
+    for sub in ("new", "cur"):
+        for path in (maildir / sub).iterdir():
+            data = path.read_bytes()
+            match = MESSAGE_ID.search(data)
+            found.setdefault(match.group(1).decode() if match else "", []).append(data)
+    return found
+
+
+def holds_intact(content: bytes, sent: tuple[int, str]) -> bool:
+    """The stored file is the sink's trace headers followed by the message, byte for byte."""
+    size, sha = sent
+    return len(content) > size and hashlib.sha256(content[-size:]).hexdigest() == sha
+
+
+# -- the sink as its own process: `python -m studio sink` -------------------------------
+
+
+def wait_for_smtp(port: int, process: subprocess.Popen[bytes]) -> None:
+    """Return once the server on ``port`` greets; fail if it exits or never does."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"the sink exited with {process.returncode}"
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                if s.recv(512).startswith(b"220"):
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"no SMTP greeting on port {port}")
+
+
+def start_sink_process(port: int, maildir: Path, cwd: Path) -> subprocess.Popen[bytes]:
+    with (cwd / f"sink-{port}.err").open("wb") as err:  # the child keeps its own copy
+        process = subprocess.Popen(
+            [sys.executable, "-m", "studio", "sink", "--port", str(port)]
+            + ["--maildir", str(maildir)],
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+    wait_for_smtp(port, process)
+    return process
 
 
 # -- a real relay: aiosmtpd with a certificate from a throwaway CA, STARTTLS, AUTH ------

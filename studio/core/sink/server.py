@@ -16,11 +16,14 @@ import ipaddress
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email._header_value_parser import get_addr_spec, get_angle_addr
+from email.errors import HeaderParseError
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from ...errors import SinkError
 from .store import MaildirStore, StoredFile
@@ -118,10 +121,95 @@ def _accept_any(
 
 
 class _LimitedSMTP(SMTP):
-    """SMTP with a cap on concurrent connections (421 beyond it)."""
+    """SMTP with a cap on concurrent connections (421 beyond it).
+
+    aiosmtpd sizes its stream buffer by the class's ``line_length_limit`` and pauses
+    reading whenever twice that much is waiting: at 1000 bytes, a 20 KB message paused
+    and resumed the socket a dozen times. So the class value is the buffer size and the
+    instance value, set after it, the line length enforced (both checks read it).
+    """
 
     active = 0
     max_connections = 100
+    line_length_limit = 64 * 1024
+    line_length = 1000
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.line_length_limit = self.line_length
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        """The address of MAIL FROM / RCPT TO, and what follows it; (None, None) if invalid.
+
+        The same parse as aiosmtpd's, which also builds a typing class on every call
+        (a fifth of the sink's time per message went there).
+        """
+        if not arg:
+            return "", ""
+        parse = get_angle_addr if arg.lstrip().startswith("<") else get_addr_spec
+        try:
+            address, rest = parse(arg)
+        except HeaderParseError:
+            return None, None
+        addr: str = address.addr_spec
+        if self.local_part_limit and len(addr.rpartition("@")[0]) > self.local_part_limit:
+            return None, None
+        return addr, rest
+
+    async def smtp_DATA(self, arg: str) -> None:
+        """DATA as aiosmtpd answers it, read in chunks rather than line by line.
+
+        aiosmtpd's loop costs a Python iteration per line, half of the sink's time on
+        a 20 KB message; here ``readuntil`` finds each ``.\\r\\n`` in C and a chunk
+        ends the message only if that dot starts a line.
+        """
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        assert self.envelope is not None
+        if not self.envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        content, error = await self._read_data()
+        if error is None:
+            self.envelope.content = self.envelope.original_content = content
+            status = await self._call_handler_hook("DATA")
+            error = "250 OK" if status is MISSING else status
+        self._set_post_data_state()  # type: ignore[no-untyped-call]
+        await self.push(error)
+
+    async def _read_data(self) -> tuple[bytes, str | None]:
+        """The message up to the lone dot, unstuffed; or the error to answer once it ends."""
+        limit = self.data_size_limit
+        data = bytearray()
+        size = 0
+        error: str | None = None
+        while True:
+            try:
+                chunk = await self._reader.readuntil(b".\r\n")
+                end = True
+            except asyncio.LimitOverrunError as exc:  # none within the buffer: take what is safe
+                chunk = await self._reader.readexactly(exc.consumed)
+                end = False
+            size += len(chunk)
+            if error is None and limit and size > limit + 3:
+                error = "552 Error: Too much mail data"
+            data += chunk
+            if end and (size == 3 or data[-5:-3] == b"\r\n"):
+                break
+            if error is not None:  # keep only what tells whether a dot starts a line
+                del data[:-4]
+        del data[-3:]
+        # A line is too long with line_length_limit bytes or more before its LF (CR included).
+        if error is None and max(map(len, data.split(b"\n"))) >= self.line_length_limit:
+            error = "500 Line too long (see RFC5321 4.5.3.1.6)"
+        if error is not None:
+            return b"", error
+        content = bytes(data[1:] if data.startswith(b".") else data)
+        return content.replace(b"\r\n.", b"\r\n"), None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         type(self).active += 1
@@ -166,7 +254,7 @@ class _Controller(Controller):
             {
                 "active": 0,
                 "max_connections": config.max_connections,
-                "line_length_limit": config.line_length,
+                "line_length": config.line_length,
             },
         )
         super().__init__(

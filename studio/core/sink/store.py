@@ -1,8 +1,9 @@
 """A Maildir store that never acknowledges what it has not safely written.
 
 Each message is written to ``tmp/``, flushed and fsynced, then renamed into
-``new/`` (an atomic step on one filesystem), and the directory is fsynced: a
-crash leaves at worst a file in ``tmp/``, never half a message in ``new/``.
+``new/`` (an atomic step on one filesystem), and the directory is fsynced (once
+for all the deliveries renamed while the previous fsync ran): a crash leaves at worst
+a file in ``tmp/``, never half a message in ``new/``.
 Any Maildir reader (mutt, Thunderbird's import, Python's ``mailbox``) can read it.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,11 +28,54 @@ class StoredFile:
     path: Path
 
 
+class _GroupSync:
+    """fsync of a directory, shared by the threads that need it at the same time.
+
+    A caller needs a sync that *starts* after its call (after its rename); while one
+    runs, the callers arriving wait and the next sync covers them all. Under load,
+    one fsync of ``new/`` serves many messages instead of one each.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Condition()
+        self._started = 0  # number of the last sync started
+        self._done = 0  # number of the last sync completed
+        self._running = False
+
+    def sync(self) -> None:
+        with self._lock:
+            needed = self._started + 1
+            while self._running or self._done >= needed:
+                if self._done >= needed:
+                    return
+                self._lock.wait()
+            self._running = True
+            self._started += 1
+            number = self._started
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except BaseException:
+            with self._lock:
+                self._running = False
+                self._lock.notify_all()
+            raise
+        with self._lock:
+            self._running = False
+            self._done = number
+            self._lock.notify_all()
+
+
 class MaildirStore:
     """``new/``, ``cur/`` and ``tmp/`` under ``root``, created on first use."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._new_synced = _GroupSync(root / "new")
         try:
             for sub in ("tmp", "new", "cur"):
                 (root / sub).mkdir(parents=True, exist_ok=True)
@@ -60,11 +105,7 @@ class MaildirStore:
             raise
         os.close(fd)
         os.rename(tmp, final)
-        dir_fd = os.open(self.root / "new", os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        self._new_synced.sync()
         return StoredFile(name, final)
 
     def files(self) -> list[StoredFile]:
