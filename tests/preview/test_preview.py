@@ -63,6 +63,20 @@ def browser() -> Iterator[object]:
         b.close()
 
 
+def loopback_page(browser, server: PreviewServer):  # type: ignore[no-untyped-def]
+    """A page that may only fetch from the preview server: the e-mails' remote images
+    (cdn.*.example) are refused at once instead of being looked up (tests stay on
+    loopback, and a page's load event does not wait on a network that is not there)."""
+    page = browser.new_page()
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(server.url) else route.abort()
+        ),
+    )
+    return page
+
+
 def frame_text(page, frame_id: str) -> str:  # type: ignore[no-untyped-def]
     return str(page.frame_locator(f"#{frame_id}").locator("body").inner_text())
 
@@ -73,7 +87,7 @@ def test_page_frames_sample_switch_and_live_reload(
     server: PreviewServer,  # type: ignore[no-untyped-def]
     ws: Workspace,
 ) -> None:
-    page = browser.new_page()
+    page = loopback_page(browser, server)
     page.goto(server.url + "t/password_reset")
     assert page.locator("#subject").inner_text() == "Reset your Shop password"
     for frame in ("desktop", "mobile", "dark"):
@@ -105,7 +119,7 @@ def test_dark_frame_applies_the_templates_dark_styles(
     server: PreviewServer,  # type: ignore[no-untyped-def]
     ws: Workspace,
 ) -> None:
-    page = browser.new_page()
+    page = loopback_page(browser, server)
     page.goto(server.url + "t/password_reset")
     js = "el => getComputedStyle(el).backgroundColor"
     light = page.frame_locator("#desktop").locator(".page").first.evaluate(js)
@@ -262,3 +276,24 @@ def test_build_with_screenshots_adds_them_to_the_gallery(ws: Workspace, tmp_path
             name = f"password_reset__{sample}__{width}.png"
             assert (tmp_path / "out" / "shots" / name).stat().st_size > 1000
             assert f'src="shots/{name}"' in index
+
+
+def test_a_save_before_the_event_stream_connects_still_reloads(
+    server: PreviewServer, ws: Workspace
+) -> None:
+    status, page = raw_get(server, "/t/password_reset")
+    assert status == 200
+    since = int(page.split("/events?since=")[1].split('"')[0])
+    path = ws.template_path("password_reset")
+    path.write_text(path.read_text() + "\n")
+    deadline = time.monotonic() + 10
+    while server.watcher.generation == since and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.watcher.generation > since  # saved before the page listens
+    addr, port = server.httpd.server_address[:2]
+    conn = http.client.HTTPConnection(str(addr), port, timeout=5)
+    conn.request("GET", f"/events?since={since}")
+    resp = conn.getresponse()
+    first = resp.fp.readline() + resp.fp.readline() + resp.fp.readline()
+    conn.close()
+    assert b"event: reload" in first

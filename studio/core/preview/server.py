@@ -49,9 +49,15 @@ iframe{{border:1px solid #ccc;background:#fff;height:720px}}
 pre{{white-space:pre-wrap;background:#fff;border:1px solid #ddd;padding:1rem;max-width:1000px}}
 .error{{color:#a00;font-weight:bold}} li.error,li.warning{{color:#a00}} li.info{{color:#066}}
 </style></head><body>{body}
-<script>const es=new EventSource("/events");
+<script>const es=new EventSource("/events?since={since}");
 es.addEventListener("reload",()=>location.reload());</script>
 </body></html>"""
+
+
+def query_since(path: str) -> int | None:
+    """The ``since`` generation an event stream asks from (``/events?since=3``)."""
+    value = parse_qs(urlsplit(path).query).get("since", [""])[0]
+    return int(value) if value.isdigit() else None
 
 
 class PreviewServer:
@@ -141,6 +147,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = parts.path
         ws = self.preview.workspace
         names = ws.template_names()
+        # The page asks for changes made after this point, so that a save landing
+        # between this render and the page's event stream connecting still reloads it.
+        self.since = self.preview.watcher.generation
         try:
             if path == "/":
                 self._send(200, self.index(names))
@@ -157,7 +166,11 @@ class _Handler(BaseHTTPRequestHandler):
         except StudioError as exc:
             self._send(
                 200,
-                PAGE.format(title="error", body=f'<p class="error">{html.escape(str(exc))}</p>'),
+                PAGE.format(
+                    since=self.since,
+                    title="error",
+                    body=f'<p class="error">{html.escape(str(exc))}</p>',
+                ),
             )
         except (BrokenPipeError, ConnectionResetError):
             return
@@ -174,6 +187,7 @@ class _Handler(BaseHTTPRequestHandler):
     def index(self, names: list[str]) -> str:
         items = "".join(f'<li><a href="/t/{quote(n)}">{html.escape(n)}</a></li>' for n in names)
         return PAGE.format(
+            since=self.since,
             title="Studio preview",
             body=f"<h1>{html.escape(self.preview.workspace.root.name)}</h1><ul>{items}</ul>",
         )
@@ -224,7 +238,7 @@ onchange="this.form.submit()">{locales}</select></label></form>
 <h2>Text part</h2><pre id="text">{esc(msg.text)}</pre>
 <h2>HTML source ({msg.size / 1024:.1f} KB of Gmail's 102 KB)</h2>
 <pre id="source">{esc(msg.html)}</pre>"""
-        return PAGE.format(title=f"{esc(name)} — Studio preview", body=body)
+        return PAGE.format(since=self.since, title=f"{esc(name)} — Studio preview", body=body)
 
     def events(self) -> None:
         self.send_response(200)
@@ -233,6 +247,9 @@ onchange="this.form.submit()">{locales}</select></label></form>
         self.end_headers()
         watcher = self.preview.watcher
         seen = watcher.generation
+        asked = query_since(self.path)
+        if asked is not None and asked < seen:
+            seen = asked  # changed since the page was served: reload at once
         try:
             self.wfile.write(b": connected\n\n")
             self.wfile.flush()
