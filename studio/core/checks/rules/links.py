@@ -117,7 +117,7 @@ def unrendered(ctx: MessageContext) -> Iterator[Hit]:
             yield Hit(
                 ctx.subject,
                 f"template syntax left in a URL: {link.href}",
-                ctx.sources.locate(link.href),
+                ctx.sources.locate(link.href, link.href.split("?", 1)[0]),
                 {"href": link.href},
             )
     for image in ctx.html.images:
@@ -125,6 +125,6 @@ def unrendered(ctx: MessageContext) -> Iterator[Hit]:
             yield Hit(
                 ctx.subject,
                 f"template syntax left in an image URL: {image.src}",
-                ctx.sources.locate(image.src),
+                ctx.sources.locate(image.src, image.src.split("?", 1)[0]),
                 {"src": image.src},
             )
