@@ -264,6 +264,9 @@ _ENTRIES: list[tuple[str, Severity, str, str, str]] = [
 
 CATALOGUE: dict[str, Explanation] = {row[0]: Explanation(*row) for row in _ENTRIES}
 
+LINT_IDS: frozenset[str] = frozenset(CATALOGUE)
+"""The template, message and SMS ids (defined here; the DNS ids are registered later)."""
+
 
 def register(entries: list[tuple[str, Severity, str, str, str]]) -> None:
     """Add ids defined elsewhere (the DNS checks) to the catalogue."""

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
-from ..findings import Finding, Severity, summarize
+from ..findings import Finding, Location, Severity, summarize
 
 FORMATS = ("text", "json", "junit", "sarif", "github")
 EXPLAIN_HINT = "studio explain {id}"
@@ -72,12 +73,14 @@ def format_json(findings: Sequence[Finding]) -> str:
 
 def format_junit(findings: Sequence[Finding]) -> str:
     """JUnit XML: one test case per finding; errors and warnings fail, info passes."""
-    active = [f for f in _sorted(findings)]
+    active = _sorted(findings)
     failures = sum(1 for f in active if f.suppressed is None and f.severity >= Severity.WARNING)
+    skipped = sum(1 for f in active if f.suppressed is not None)
+    counts = f'tests="{len(active)}" failures="{failures}" errors="0" skipped="{skipped}"'
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<testsuites name="studio" tests="{len(active)}" failures="{failures}">',
-        f'<testsuite name="studio" tests="{len(active)}" failures="{failures}">',
+        f'<testsuites name="studio" {counts}>',
+        f'<testsuite name="studio" {counts}>',
     ]
     for f in active:
         name = quoteattr(f"{f.id} {f.subject}")
@@ -98,39 +101,63 @@ def format_junit(findings: Sequence[Finding]) -> str:
     return "\n".join(out) + "\n"
 
 
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def _sarif_rule(check_id: str) -> dict[str, object]:
+    """A reportingDescriptor: the id with its catalogue title, why and fix."""
+    from ..checks.catalogue import CATALOGUE, all_ids
+
+    all_ids()  # registers the DNS ids
+    e = CATALOGUE.get(check_id)
+    if e is None:
+        return {"id": check_id, "shortDescription": {"text": check_id}}
+    return {
+        "id": check_id,
+        "shortDescription": {"text": e.title},
+        "fullDescription": {"text": e.why},
+        "help": {"text": e.fix},
+        "defaultConfiguration": {"level": _SARIF_LEVEL[e.severity]},
+    }
+
+
+def _sarif_location(location: Location) -> dict[str, object]:
+    # A URI reference: spaces and non-ASCII characters of file names percent-encoded.
+    physical: dict[str, object] = {"artifactLocation": {"uri": quote(location.file)}}
+    if location.line:
+        region = {"startLine": location.line}
+        if location.column:
+            region["startColumn"] = location.column
+        physical["region"] = region
+    return {"physicalLocation": physical}
+
+
 def format_sarif(findings: Sequence[Finding]) -> str:
-    """SARIF 2.1.0, for code-scanning dashboards."""
-    level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+    """SARIF 2.1.0 (valid against the OASIS schema), for code-scanning dashboards."""
     ids = sorted({f.id for f in findings})
+    index = {check_id: i for i, check_id in enumerate(ids)}
     results = []
     for f in _sorted(findings):
         result: dict[str, object] = {
             "ruleId": f.id,
-            "level": level[f.severity],
+            "ruleIndex": index[f.id],
+            "level": _SARIF_LEVEL[f.severity],
             "message": {"text": f"{f.subject}: {f.message}"},
         }
         if f.location is not None:
-            region: dict[str, int] = {}
-            if f.location.line:
-                region["startLine"] = f.location.line
-            physical: dict[str, object] = {"artifactLocation": {"uri": f.location.file}}
-            if region:
-                physical["region"] = region
-            result["locations"] = [{"physicalLocation": physical}]
+            result["locations"] = [_sarif_location(f.location)]
         if f.suppressed is not None:
             result["suppressions"] = [{"kind": "inSource", "justification": f.suppressed}]
         results.append(result)
     doc = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [
             {
-                "tool": {
-                    "driver": {
-                        "name": "studio",
-                        "rules": [{"id": i, "shortDescription": {"text": i}} for i in ids],
-                    }
-                },
+                "tool": {"driver": {"name": "studio", "rules": [_sarif_rule(i) for i in ids]}},
                 "results": results,
             }
         ],

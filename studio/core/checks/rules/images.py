@@ -48,6 +48,8 @@ def insecure_image(ctx: MessageContext) -> Iterator[Hit]:
 
 @rule("html.lang-missing")
 def lang_missing(ctx: MessageContext) -> Iterator[Hit]:
+    if not ctx.msg.html.strip():
+        return  # a text-only message has no document to tag
     lang = (ctx.html.lang or "").strip().lower()
     if not lang or lang == "und":
         yield Hit(
@@ -57,7 +59,7 @@ def lang_missing(ctx: MessageContext) -> Iterator[Hit]:
 
 @rule("html.title-missing")
 def title_missing(ctx: MessageContext) -> Iterator[Hit]:
-    if not ctx.html.title:
+    if ctx.msg.html.strip() and not ctx.html.title:
         yield Hit(
             ctx.subject, "empty <title> (set <mj-title>)", ctx.sources.locate("<mj-head", "<mjml")
         )

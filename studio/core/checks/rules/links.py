@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import parse_qsl, urlsplit
 
+from ...findings import Location
 from ..context import MessageContext
 from ..registry import Hit, rule
 
@@ -26,6 +27,11 @@ def _host(url: str) -> str:
         return ""
 
 
+def _locate(ctx: MessageContext, href: str) -> Location:
+    """Where a URL is written: as rendered, else without the query tracking may have added."""
+    return ctx.sources.locate(href, href.split("?", 1)[0])
+
+
 def _web(ctx: MessageContext) -> Iterator[tuple[str, str]]:
     seen = set()
     for link in ctx.html.links:
@@ -39,7 +45,7 @@ def _web(ctx: MessageContext) -> Iterator[tuple[str, str]]:
 def insecure(ctx: MessageContext) -> Iterator[Hit]:
     for href, _ in _web(ctx):
         if href.lower().startswith("http://"):
-            yield Hit(ctx.subject, f"http link: {href}", ctx.sources.locate(href), {"href": href})
+            yield Hit(ctx.subject, f"http link: {href}", _locate(ctx, href), {"href": href})
 
 
 @rule("link.empty")
@@ -57,7 +63,7 @@ def empty(ctx: MessageContext) -> Iterator[Hit]:
             yield Hit(
                 ctx.subject,
                 f"a link with no visible text or image alt: {href}",
-                ctx.sources.locate(href),
+                _locate(ctx, href),
                 {"href": href},
             )
 
@@ -85,7 +91,7 @@ def shortener(ctx: MessageContext) -> Iterator[Hit]:
             yield Hit(
                 ctx.subject,
                 f"{host} is a public URL shortener: {href}",
-                ctx.sources.locate(href),
+                _locate(ctx, href),
                 {"href": href},
             )
 
@@ -117,7 +123,7 @@ def unrendered(ctx: MessageContext) -> Iterator[Hit]:
             yield Hit(
                 ctx.subject,
                 f"template syntax left in a URL: {link.href}",
-                ctx.sources.locate(link.href),
+                ctx.sources.locate(link.href, link.href.split("?", 1)[0]),
                 {"href": link.href},
             )
     for image in ctx.html.images:
@@ -125,6 +131,6 @@ def unrendered(ctx: MessageContext) -> Iterator[Hit]:
             yield Hit(
                 ctx.subject,
                 f"template syntax left in an image URL: {image.src}",
-                ctx.sources.locate(image.src),
+                ctx.sources.locate(image.src, image.src.split("?", 1)[0]),
                 {"src": image.src},
             )

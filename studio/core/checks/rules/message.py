@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from email.utils import parseaddr
 
-from ..context import MessageContext
+from ..context import MessageContext, UrlIndex
 from ..registry import Hit, rule
 
 GMAIL_CLIP_BYTES = 102 * 1024
@@ -84,7 +84,7 @@ def image_heavy(ctx: MessageContext) -> Iterator[Hit]:
 
 @rule("message.text-parity")
 def text_parity(ctx: MessageContext) -> Iterator[Hit]:
-    text = ctx.msg.text
+    text = UrlIndex(ctx.msg.text)
     seen = set()
     for link in ctx.html.links:
         href = link.href.strip()
