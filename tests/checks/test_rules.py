@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -294,3 +295,16 @@ def test_spam_score_absent_is_info_not_silent(
     add(scratch, "ham", CLEAN)
     [f] = [f for f in lint_template(scratch, "ham") if f.id == "message.spam-score"]
     assert f.severity == Severity.INFO
+
+
+def test_css_in_a_lone_message_skips_what_mrml_writes(example: Workspace, tmp_path: Path) -> None:
+    eml = tmp_path / "order.eml"
+    eml.write_bytes(bytes(example.render("order_confirmation", sample="en_basic").email))
+    assert "css.unsupported" not in ids(lint_file(eml, spam=False))
+    html = tmp_path / "own.html"
+    html.write_text(
+        '<html lang="en"><head><title>t</title></head>'
+        '<body><div style="box-shadow:1px 1px 2px #000">x</div></body></html>'
+    )
+    found = [f for f in lint_file(html, spam=False) if f.id == "css.unsupported"]
+    assert [f.details["property"] for f in found] == ["box-shadow"]

@@ -296,17 +296,8 @@ def _html_message(html: str) -> RenderedMessage:
 
 def dns_findings(workspace: Workspace) -> list[Finding]:
     """The DNS preflight of the workspace's transactional domain, as findings."""
-    try:
-        from ..dns import preflight_workspace
-    except ImportError:
-        return [
-            Finding(
-                "dns.unavailable",
-                Severity.INFO,
-                workspace.settings.transactional_domain or "workspace",
-                "the DNS checks are not available in this build",
-            )
-        ]
+    from ..dns import preflight_workspace
+
     found: list[Finding] = preflight_workspace(workspace)
     return found
 

@@ -26,7 +26,7 @@ THRESHOLD = 0.5
 
 _STYLE_BLOCK = re.compile(r"<mj-style\b[^>]*>(.*?)</mj-style>", re.S | re.I)
 _STYLE_ATTR = re.compile(r"""\sstyle\s*=\s*(["'])(.*?)\1""", re.S | re.I)
-_DECL = re.compile(r"(?:^|[;{\s])(-?[a-z][a-z-]*)\s*:\s*[^;{}]+", re.I)
+_DECL = re.compile(r"(?:^|[;{\s])(-?[a-z][a-z-]*)\s*:\s*([^;{}]+)", re.I)
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 
 
@@ -79,22 +79,52 @@ def support_table() -> dict[str, Support]:
     return table
 
 
-def declared_properties(mjml: str) -> list[str]:
-    """CSS property names declared in the author's styles, in order of appearance."""
-    found: dict[str, None] = {}
+def declarations(mjml: str) -> Iterator[tuple[str, str]]:
+    """(property, value) of each declaration in ``<mj-style>`` blocks and style attributes."""
     chunks = [m.group(1) for m in _STYLE_BLOCK.finditer(mjml)]
     chunks += [m.group(2) for m in _STYLE_ATTR.finditer(mjml)]
     for chunk in chunks:
         for m in _DECL.finditer(_COMMENT.sub("", chunk)):
-            found.setdefault(m.group(1).lower(), None)
+            yield m.group(1).lower(), "".join(m.group(2).split()).lower()
+
+
+def declared_properties(mjml: str, *, skip: frozenset[tuple[str, str]] = frozenset()) -> list[str]:
+    """CSS property names declared in the author's styles, in order of appearance."""
+    found: dict[str, None] = {}
+    for prop, value in declarations(mjml):
+        if (prop, value) not in skip:
+            found.setdefault(prop, None)
     return list(found)
+
+
+# Every MJML element once: what MRML writes into style attributes by itself.
+_EVERY_ELEMENT = """<mjml><mj-head><mj-preview>p</mj-preview></mj-head>
+<mj-body><mj-wrapper><mj-section><mj-group><mj-column>
+<mj-text>t</mj-text><mj-button href="https://x.example/">b</mj-button>
+<mj-image src="https://x.example/i.png" alt="i" href="https://x.example/"></mj-image>
+<mj-divider></mj-divider><mj-spacer></mj-spacer><mj-table><tr><td>c</td></tr></mj-table>
+<mj-social><mj-social-element name="facebook" href="https://x.example/">f</mj-social-element>
+</mj-social><mj-navbar><mj-navbar-link href="https://x.example/">n</mj-navbar-link></mj-navbar>
+</mj-column></mj-group></mj-section></mj-wrapper>
+<mj-hero background-url="https://x.example/h.png"><mj-text>h</mj-text></mj-hero>
+</mj-body></mjml>"""
+
+
+@cache
+def mjml_boilerplate() -> frozenset[tuple[str, str]]:
+    """The declarations MRML adds to the HTML of every message, whoever wrote the MJML."""
+    from ...render.mjml import compile_mjml
+
+    return frozenset(declarations(compile_mjml(_EVERY_ELEMENT).html))
 
 
 @rule("css.unsupported")
 def unsupported(ctx: MessageContext) -> Iterator[Hit]:
     table = support_table()
     allowed = set(ctx.settings.lint.css_allow)
-    for prop in declared_properties(ctx.msg.mjml):
+    # A lone HTML file or captured message has no MJML: leave out what MRML writes.
+    skip = mjml_boilerplate() if ctx.msg.mjml == ctx.msg.html else frozenset()
+    for prop in declared_properties(ctx.msg.mjml, skip=skip):
         if prop in allowed:
             continue
         support = table.get(prop)
