@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import statistics
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+importlib.import_module("studio.tui")  # first: it sets Textual's frame rate, as `studio` does
 
 from rich.console import RenderableType  # noqa: E402
 from textual.app import App, ComposeResult  # noqa: E402
