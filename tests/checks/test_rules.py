@@ -308,3 +308,22 @@ def test_css_in_a_lone_message_skips_what_mrml_writes(example: Workspace, tmp_pa
     )
     found = [f for f in lint_file(html, spam=False) if f.id == "css.unsupported"]
     assert [f.details["property"] for f in found] == ["box-shadow"]
+
+
+def test_html_view_reads_links_images_and_words_like_a_browser() -> None:
+    from studio.core.checks.context import HtmlView
+
+    view = HtmlView.parse(
+        '<!DOCTYPE html><HTML LANG="fr"><head><title>A &amp; B</title>'
+        "<style>a{color:red}</style></head><body>"
+        '<!-- <a href="https://hidden.example/">hidden</a> -->'
+        '<a href="https://a.example/?a=1&amp;b=2">Go <img src="i.png" alt="Logo"> now</a>'
+        '<script>if (a<b) { x = "<a href=z>"; }</script>'
+        "<p>tail words</p><img src='j.png'></body></HTML>"
+    )
+    assert view.lang == "fr" and view.title == "A & B"
+    assert [(x.href, x.text, x.image_alt) for x in view.links] == [
+        ("https://a.example/?a=1&b=2", "Go now", "Logo")
+    ]
+    assert [(i.src, i.alt) for i in view.images] == [("i.png", "Logo"), ("j.png", None)]
+    assert view.words == 4

@@ -8,12 +8,12 @@ to the first source line that contains it, so that the report says where to fix 
 
 from __future__ import annotations
 
+import html
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from html.parser import HTMLParser
 from pathlib import Path
 
 from ...errors import StudioError
@@ -38,56 +38,82 @@ class Image:
     alt: str | None
 
 
-class _HtmlView(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
+_HTML_SKIP = re.compile(r"<!--.*?-->|<![^>]*>|<\?[^>]*>", re.S)
+_HTML_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)([^>]*)>")
+_HTML_ATTR = re.compile(r"""([^\s=/>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+_RAW_TEXT = frozenset({"style", "script"})
+
+
+def _html_attrs(raw: str) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for m in _HTML_ATTR.finditer(raw):
+        name, value = m.group(1).lower(), m.group(2)
+        if name not in out:
+            out[name] = None if value is None else html.unescape(value.strip("\"'"))
+    return out
+
+
+class _HtmlView:
+    """One pass over the tags of a message's HTML (a regex scan: the standard
+    library's HTMLParser was most of the message checks' time)."""
+
+    def __init__(self, text: str) -> None:
         self.links: list[Link] = []
         self.images: list[Image] = []
         self.lang: str | None = None
         self.title = ""
         self.words = 0
-        self._in_title = False
-        self._skip = 0
-        self._open: list[tuple[str, list[str], list[str]]] = []  # href, text parts, alts
-
-    def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
-        attrs = dict(attrs_list)
-        if tag == "html":
-            self.lang = attrs.get("lang")
-        elif tag == "title":
-            self._in_title = True
-        elif tag in ("style", "script", "head"):
-            self._skip += 1
-        elif tag == "a":
-            self._open.append((attrs.get("href") or "", [], []))
-        elif tag == "img":
-            self.images.append(Image(src=attrs.get("src") or "", alt=attrs.get("alt")))
-            if self._open and attrs.get("alt"):
-                self._open[-1][2].append(attrs["alt"] or "")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        elif tag in ("style", "script", "head") and self._skip:
-            self._skip -= 1
-        elif tag == "a" and self._open:
-            href, text, alts = self._open.pop()
-            self.links.append(
-                Link(
-                    href=href,
-                    text=" ".join("".join(text).split()),
-                    image_alt=" ".join(alts) or None,
-                )
-            )
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title += data
-        if self._skip:
-            return
-        for _, text, _ in self._open:
-            text.append(data)
-        self.words += len(data.split())
+        in_title = False
+        skip = 0
+        opened: list[tuple[str, list[str], list[str]]] = []  # href, text parts, alts
+        text = _HTML_SKIP.sub("", text)
+        pos = 0
+        while (m := _HTML_TAG.search(text, pos)) is not None:
+            closing, tag = m.group(1) == "/", m.group(2).lower()
+            data = text[pos : m.start()]
+            pos = m.end()
+            if data:
+                data = html.unescape(data)
+                if in_title:
+                    self.title += data
+                if not skip:
+                    for _, parts, _ in opened:
+                        parts.append(data)
+                    self.words += len(data.split())
+            if closing:
+                if tag == "title":
+                    in_title = False
+                elif tag in ("style", "script", "head") and skip:
+                    skip -= 1
+                elif tag == "a" and opened:
+                    href, parts, alts = opened.pop()
+                    self.links.append(
+                        Link(
+                            href=href,
+                            text=" ".join("".join(parts).split()),
+                            image_alt=" ".join(alts) or None,
+                        )
+                    )
+                continue
+            if tag in _RAW_TEXT:  # not markup up to its end tag
+                end = re.compile(rf"</{tag}\s*>", re.I).search(text, pos)
+                pos = end.start() if end else len(text)
+            if tag == "html":
+                self.lang = _html_attrs(m.group(3)).get("lang")
+            elif tag == "title":
+                in_title = True
+            elif tag in ("style", "script", "head"):
+                skip += 1
+            elif tag == "a":
+                opened.append((_html_attrs(m.group(3)).get("href") or "", [], []))
+            elif tag == "img":
+                attrs = _html_attrs(m.group(3))
+                self.images.append(Image(src=attrs.get("src") or "", alt=attrs.get("alt")))
+                if opened and attrs.get("alt"):
+                    opened[-1][2].append(attrs["alt"] or "")
+        tail = html.unescape(text[pos:])
+        if tail and not skip:
+            self.words += len(tail.split())
 
 
 @dataclass(frozen=True)
@@ -100,9 +126,7 @@ class HtmlView:
 
     @classmethod
     def parse(cls, html: str) -> HtmlView:
-        p = _HtmlView()
-        p.feed(html)
-        p.close()
+        p = _HtmlView(html)
         return cls(tuple(p.links), tuple(p.images), p.lang, p.title.strip(), p.words)
 
 
