@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
@@ -66,6 +66,10 @@ async def test_send_lands_in_the_embedded_sink_and_the_inbox_updates_live(ws: Wo
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, MessageScreen)
+        html_view = app.screen.query_one("#msg-html TextArea", TextArea).text
+        source = app.screen.query_one("#msg-source TextArea", TextArea).text
+        assert "Your one-time code" in html_view and "<table" in source
+        assert "<table" not in html_view and "<td" not in html_view  # read, not markup
     assert app.sink is None or not app.sink.running
 
 

@@ -24,6 +24,7 @@ from textual.widgets import (
 )
 
 from ...core.inbox import CapturedMessage, Inbox, inspect
+from ...core.render.text import mjml_to_text
 from ...core.report import render_report
 from ...core.send import RelayTransport
 from ...core.sink import Captured, Sink, SinkConfig
@@ -123,7 +124,9 @@ class InboxScreen(Screen[None]):
         cursor = table.cursor_row
         table.clear()
         for mid, time, from_, to, size, subject, verdict in event.rows:
-            table.add_row(time, from_, to, subject, f"{size:,}", verdict, key=mid)
+            table.add_row(
+                time, _short(from_), _short(to), _short(subject, 40), f"{size:,}", verdict, key=mid
+            )
         if event.rows:
             table.move_cursor(row=min(cursor, len(event.rows) - 1))
 
@@ -158,6 +161,11 @@ class InboxScreen(Screen[None]):
         self.action_refresh()
 
 
+def _short(text: str, width: int = 28) -> str:
+    """A list cell: long names and subjects cut so the verdict stays on screen."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 class MessageScreen(ModalScreen[None]):
     BINDINGS = [("escape,q", "dismiss", "Back"), ("l", "release", "Release to relay")]
 
@@ -177,15 +185,20 @@ class MessageScreen(ModalScreen[None]):
                 + (f" ({v.spf_note})" if v and v.spf_note else "")
             )
             with TabbedContent():
-                with TabPane("Text"):
+                with TabPane("Text", id="msg-text"):
                     yield TextArea(c.text or "(no text part)", read_only=True)
-                with TabPane("Headers"):
+                with TabPane("HTML", id="msg-html"):
+                    # what the HTML part says, read as a reader would (links, alt text)
+                    yield TextArea(
+                        mjml_to_text(c.html) if c.html else "(no HTML part)", read_only=True
+                    )
+                with TabPane("Headers", id="msg-headers"):
                     yield TextArea(
                         "\n".join(f"{k}: {v}" for k, v in c.message.items()), read_only=True
                     )
-                with TabPane("Source"):
+                with TabPane("Source", id="msg-source"):
                     yield TextArea(c.raw.decode("utf-8", "replace"), read_only=True)
-                with TabPane("Checks"):
+                with TabPane("Checks", id="msg-checks"):
                     yield Static(render_report(c.findings, "text"))
             relays = list(self.workspace.settings.relays)
             with Horizontal(id="release-row"):
