@@ -16,21 +16,47 @@ from .. import __version__
 from ..errors import StudioError
 from ._common import console_err
 
-# Command modules, imported for their side effect of adding commands to ``cli``.
-COMMAND_MODULES = (
-    "render",
-    "build",
-    "init",
-    "tui",
-    "inventory",
-    "lint",
-    "dns",
-    "sink",
-    "preview",
+# Each command and the module that defines it (on ``cli``). A module is imported
+# only when one of its commands runs (or for the help listing), so that
+# ``studio sink`` does not load the DNS, checks or browser code: start-up time and
+# memory stay those of the command used.
+COMMANDS = {
+    "render": "render",
+    "build": "build",
+    "init": "init",
+    "tui": "tui",
+    "inventory": "inventory",
+    "lint": "lint",
+    "check": "lint",
+    "explain": "lint",
+    "dns": "dns",
+    "sink": "sink",
+    "inbox": "mail",
+    "send": "mail",
+    "preview": "preview",
+    "shot": "preview",
+}
+COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(f"{__name__}.{module}")
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="studio")
 @click.option(
     "--workspace",
@@ -52,10 +78,6 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
         from .tui import run_tui
 
         run_tui(workspace)
-
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"{__name__}.{_name}")
 
 
 def main(argv: list[str] | None = None) -> None:

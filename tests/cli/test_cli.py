@@ -156,3 +156,15 @@ def test_build_reports_broken_template_and_keeps_going(scratch: Workspace, tmp_p
     assert result.returncode == 2
     assert "templates/broken.mjml:4" in result.stderr
     assert (tmp_path / "o" / "password_reset" / "en_basic.html").is_file()
+
+
+def test_commands_load_on_use_and_the_table_is_complete() -> None:
+    code = (
+        "import sys, importlib, studio.cli as c\n"
+        "assert 'studio.core.dns' not in sys.modules and 'studio.core.checks' not in sys.modules\n"
+        "for m in c.COMMAND_MODULES: importlib.import_module('studio.cli.' + m)\n"
+        "print(sorted(c.cli.commands) == sorted(c.COMMANDS))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True"
