@@ -8,8 +8,11 @@ from pathlib import Path
 import click
 
 from ..core.inbox import Inbox, inspect
+from ..core.render.pipeline import load_vars_file
 from ..core.report import render_report
-from ..core.send import RelayTransport, SendResult, SinkTransport, Transport
+from ..core.send import RelayTransport, SendResult, SinkTransport, Transport, validate_recipient
+from ..core.trigger import Trigger, parse_trigger
+from ..errors import ConfigError, SendError
 from . import cli
 from ._common import open_workspace
 from .sink import maildir_option, maildir_path, workspace_or_none
@@ -94,40 +97,96 @@ def inbox_clear(ctx: click.Context) -> None:
     click.echo(f"deleted {ctx.obj['inbox'].clear()} messages")
 
 
+@inbox_cmd.command("release")
+@click.argument("message_id")
+@click.option("--relay", required=True, help="A relay from the settings.")
+@click.pass_context
+def inbox_release(ctx: click.Context, message_id: str, relay: str) -> None:
+    """Send a captured message on through a relay, to its envelope recipients."""
+    ws = ctx.obj["ws"]
+    if ws is None:
+        raise ConfigError("release needs a workspace (its relays are in the settings)")
+    captured = inspect(ctx.obj["inbox"].get(message_id), ws)
+    transport = RelayTransport(ws.settings.relay(relay), workspace_root=ws.root)
+    result = transport.send(captured.message, list(captured.summary.recipients))
+    click.echo(
+        f"released {message_id} to {', '.join(result.recipients)} via {result.transport}:"
+        f" {result.reply}"
+    )
+
+
 @cli.command("send")
-@click.argument("target")
+@click.argument("target", required=False)
 @click.option("--sample", "-s", help="Sample set name.")
-@click.option("--locale", "-l", help="Locale (default: the sample's).")
-@click.option("--to", "recipients", multiple=True, required=True, help="Recipient (repeatable).")
+@click.option(
+    "--vars",
+    "vars_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A trigger payload (template, to, locale, variables) or plain variables, as JSON.",
+)
+@click.option("--locale", "-l", help="Locale (default: the payload's, then the sample's).")
+@click.option(
+    "--to", "recipients", multiple=True, help="Recipient (repeatable; default: the payload's)."
+)
 @click.option("--relay", help="A relay from the settings; without it, the local sink.")
 @click.option("--host", default=None, help="Sink host (default: [sink] host).")
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Sink port.")
+@click.option("--dry-run", is_flag=True, help="Render and check the recipients; send nothing.")
 @click.pass_context
 def send_cmd(
     ctx: click.Context,
-    target: str,
+    target: str | None,
     sample: str | None,
+    vars_file: Path | None,
     locale: str | None,
     recipients: tuple[str, ...],
     relay: str | None,
     host: str | None,
     port: int | None,
+    dry_run: bool,
 ) -> None:
-    """Render TARGET with a sample and send it: to the local sink, or through --relay."""
+    """Render TARGET and send it: to the local sink, or through --relay.
+
+    With --vars, the JSON an application posts to trigger the message is replayed:
+    its template, recipients, locale and variables (options given here win).
+    """
     ws = open_workspace(ctx)
-    msg = ws.render(target, sample=sample, locale=locale)
+    trigger = parse_trigger(load_vars_file(vars_file), str(vars_file)) if vars_file else Trigger()
+    if target and trigger.template and target != trigger.template:
+        raise ConfigError(f"{vars_file}: template {trigger.template!r} but TARGET is {target!r}")
+    name = target or trigger.template
+    if not name:
+        raise ConfigError("send: give TARGET, or a --vars payload with a template")
+    rcpts = [validate_recipient(r) for r in (recipients or trigger.recipients)]
+    if not rcpts:
+        raise ConfigError("send: give --to ADDRESS, or a --vars payload with to")
+    msg = ws.render(
+        name,
+        sample=sample,
+        variables=trigger.variables or None,
+        locale=locale or trigger.locale,
+    )
     email = msg.email
+    email["To"] = ", ".join(rcpts)
     transport: Transport
     if relay:
-        transport = RelayTransport(ws.settings.relay(relay), workspace_root=ws.root)
+        relay_settings = ws.settings.relay(relay)
+        refused = [r for r in rcpts if not relay_settings.allows(r)]
+        if refused:  # checked before anything is built or sent
+            allowed = ", ".join(relay_settings.allow_recipients) or "nobody"
+            raise SendError(f"relay {relay} may not send to {refused[0]}: allowed {allowed}")
+        transport = RelayTransport(relay_settings, workspace_root=ws.root)
     else:
         s = ws.settings.sink
         transport = SinkTransport(host or s.host, port or s.port)
-    from ..core.send import validate_recipient
-
-    email["To"] = ", ".join(validate_recipient(r) for r in recipients)
-    result: SendResult = transport.send(email, recipients)
+    if dry_run:
+        click.echo(
+            f"would send {name} ({msg.subject!r}, {len(bytes(email)):,} bytes) to"
+            f" {', '.join(rcpts)} via {transport.name}; sent nothing"
+        )
+        return
+    result: SendResult = transport.send(email, rcpts)
     click.echo(
-        f"sent {target} to {', '.join(result.recipients)} via {result.transport}:"
+        f"sent {name} to {', '.join(result.recipients)} via {result.transport}:"
         f" {result.reply} {result.message_id}"
     )

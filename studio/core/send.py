@@ -82,6 +82,15 @@ class SinkTransport:
         return SendResult(self.name, rcpts, reply, str(message.get("Message-ID", "")))
 
 
+def wire_bytes(message: EmailMessage) -> bytes:
+    """The message as it goes over SMTP: CRLF line ends, whatever policy it was read with.
+
+    smtplib sends bytes as given; a message parsed from a file (a captured one, on
+    release) has the default policy's bare LF, which servers refuse as one long line.
+    """
+    return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
+
+
 def _send_data(
     client: smtplib.SMTP, message: EmailMessage, rcpts: Sequence[str], where: str
 ) -> str:
@@ -98,7 +107,7 @@ def _send_data(
         if code not in (250, 251):
             client.rset()
             raise SendError(f"{where} refused {r}: {code} {resp.decode(errors='replace')}")
-    code, resp = client.data(message.as_bytes())
+    code, resp = client.data(wire_bytes(message))
     if code != 250:
         raise SendError(f"{where} refused the message: {code} {resp.decode(errors='replace')}")
     return f"{code} {resp.decode(errors='replace')}"
@@ -194,7 +203,7 @@ class RelayTransport:
                 f"relay {r.name}: cannot read the DKIM key named by {var}: {exc.strerror}"
             ) from None
         domain = parseaddr(str(message.get("From", "")))[1].rpartition("@")[2]
-        raw = message.as_bytes()
+        raw = wire_bytes(message)
         try:
             sig = dkim.sign(
                 raw,
