@@ -18,6 +18,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, TextArea, Tree
 
 from ..core.render.pipeline import RenderedMessage
@@ -36,6 +37,8 @@ from .screens import (
     SendScreen,
 )
 from .widgets import PreviewPane, WorkspaceTree
+
+FINDINGS_DELAY = 0.15  # s of quiet after a preview before its checks run
 
 LOCALES = ["en-GB", "fr-FR", "en-US", "de-DE"]
 
@@ -85,6 +88,7 @@ class StudioApp(App[None]):
         self.preview_edits = 0  # the edits the preview (or its error) reflects
         self._rendering = False
         self._render_wanted = False
+        self._findings_timer: Timer | None = None
         self._loading = False
         self.sink: Sink | None = None  # the embedded sink, once started from the inbox
 
@@ -385,11 +389,19 @@ class StudioApp(App[None]):
         finally:
             renderer.overlay.clear()
         self.post_message(PreviewRendered(generation, edits, msg, sms, None))
-        if self._render_wanted:
-            return  # more edits came in: the next render computes the findings
+
+    def start_findings(self) -> None:
+        """Check the previewed message once typing pauses (a render never waits for it)."""
+        msg = self.last_good
+        if msg is None or self._rendering or self._render_wanted:
+            return  # the render in flight re-arms this when it is shown
+        self.compute_findings(self.generation, msg)
+
+    @work(thread=True, exclusive=True, group="findings")
+    def compute_findings(self, generation: int, msg: RenderedMessage) -> None:
         from ..core.checks import lint_message
 
-        self.post_message(FindingsComputed(generation, lint_message(ws, msg)))
+        self.post_message(FindingsComputed(generation, lint_message(self.workspace, msg)))
 
     def on_preview_rendered(self, event: PreviewRendered) -> None:
         if event.generation != self.generation or self._live_pane() is None:
@@ -399,6 +411,9 @@ class StudioApp(App[None]):
         if event.message is not None:
             self.last_good = event.message
             pane.show(event.message, event.sms)
+            if self._findings_timer is not None:
+                self._findings_timer.stop()
+            self._findings_timer = self.set_timer(FINDINGS_DELAY, self.start_findings)
         elif event.error is not None:
             pane.show_error(event.error)  # the last good preview stays below
             line = getattr(event.error, "line", None)
