@@ -172,6 +172,11 @@ async def test_findings_panel_lists_ids(ws: Workspace) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         pane = app.query_one(PreviewPane)
+        for _ in range(50):  # the checks run once typing pauses, in their own worker
+            if pane.findings:
+                break
+            await pilot.pause(0.1)
+            await app.workers.wait_for_complete()
         assert "image.missing-alt" in {f.id for f in pane.findings}
 
 
