@@ -35,16 +35,19 @@ def scratch(tmp_path: Path) -> Workspace:
     return Workspace.open(tmp_path / "ws")
 
 
-@pytest.fixture
-def example_copy(tmp_path: Path) -> Workspace:
-    """A copy of the example workspace (brand, components, templates, samples) to modify."""
-    dest = tmp_path / "example"
+def copy_example(dest: Path) -> Path:
+    """Copy the example workspace (brand, components, templates, samples, settings) to dest."""
     dest.mkdir()
     for sub in ("brand", "components", "templates", "samples"):
-        if (REPO / sub).is_dir():
-            shutil.copytree(REPO / sub, dest / sub)
+        shutil.copytree(REPO / sub, dest / sub)
     shutil.copy(REPO / "pyproject.toml", dest / "pyproject.toml")
-    return Workspace.open(dest)
+    return dest
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Workspace:
+    """A copy of the example workspace to modify."""
+    return Workspace.open(copy_example(tmp_path / "example"))
 
 
 def corpus_dir() -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from ..core.checks import lint_workspace
@@ -12,8 +14,12 @@ from . import cli
 from ._common import open_workspace
 
 
-def _open_findings(ws: Workspace, name: str) -> list[Finding]:
-    return lint_workspace(ws, [name], spam=False)
+def _findings_by_message(ws: Workspace) -> Callable[[Workspace, str], list[Finding]]:
+    """Lint the workspace once; each message's findings are those naming it."""
+    by_name: dict[str, list[Finding]] = {}
+    for f in lint_workspace(ws, spam=False):
+        by_name.setdefault(f.subject.split(" (", 1)[0], []).append(f)
+    return lambda _ws, name: by_name.get(name, [])
 
 
 @cli.command("inventory")
@@ -35,5 +41,5 @@ def _open_findings(ws: Workspace, name: str) -> list[Finding]:
 def inventory(ctx: click.Context, fmt: str, findings: bool) -> None:
     """List every message: journey, channels, trigger, owner, variables, samples, review."""
     ws = open_workspace(ctx)
-    rows = build_inventory(ws, lint=_open_findings if findings else None)
+    rows = build_inventory(ws, lint=_findings_by_message(ws) if findings else None)
     click.echo(format_inventory(rows, fmt), nl=False)

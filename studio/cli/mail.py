@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from ..core.inbox import Inbox, inspect
+from ..core.inbox import Inbox, inspect, release
 from ..core.render.pipeline import load_vars_file
 from ..core.report import render_report
 from ..core.send import RelayTransport, SendResult, SinkTransport, Transport, validate_recipient
 from ..core.trigger import Trigger, parse_trigger
-from ..errors import ConfigError, SendError
+from ..errors import ConfigError
 from . import cli
 from ._common import open_workspace
 from .sink import maildir_option, maildir_path, workspace_or_none
@@ -106,9 +106,7 @@ def inbox_release(ctx: click.Context, message_id: str, relay: str) -> None:
     ws = ctx.obj["ws"]
     if ws is None:
         raise ConfigError("release needs a workspace (its relays are in the settings)")
-    captured = inspect(ctx.obj["inbox"].get(message_id), ws)
-    transport = RelayTransport(ws.settings.relay(relay), workspace_root=ws.root)
-    result = transport.send(captured.message, list(captured.summary.recipients))
+    result = release(ctx.obj["inbox"].get(message_id), ws, relay)
     click.echo(
         f"released {message_id} to {', '.join(result.recipients)} via {result.transport}:"
         f" {result.reply}"
@@ -170,12 +168,9 @@ def send_cmd(
     email["To"] = ", ".join(rcpts)
     transport: Transport
     if relay:
-        relay_settings = ws.settings.relay(relay)
-        refused = [r for r in rcpts if not relay_settings.allows(r)]
-        if refused:  # checked before anything is built or sent
-            allowed = ", ".join(relay_settings.allow_recipients) or "nobody"
-            raise SendError(f"relay {relay} may not send to {refused[0]}: allowed {allowed}")
-        transport = RelayTransport(relay_settings, workspace_root=ws.root)
+        relay_transport = RelayTransport(ws.settings.relay(relay), workspace_root=ws.root)
+        relay_transport.check_recipients(rcpts)  # before anything is sent, dry run or not
+        transport = relay_transport
     else:
         s = ws.settings.sink
         transport = SinkTransport(host or s.host, port or s.port)

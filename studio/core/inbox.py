@@ -26,6 +26,7 @@ from .dns.dmarc import org_domain
 from .dns.resolver import Resolver
 from .dns.spf import check_host
 from .findings import Finding, Severity
+from .send import RelayTransport, SendResult
 from .sink.store import MaildirStore, StoredFile
 from .workspace import Workspace
 
@@ -276,3 +277,12 @@ def recipients_of(msg: EmailMessage) -> list[str]:
     return [
         a for _, a in getaddresses([str(v) for v in msg.get_all("To", []) + msg.get_all("Cc", [])])
     ]
+
+
+def release(captured: CapturedMessage, workspace: Workspace, relay: str) -> SendResult:
+    """Send a captured message on through a relay, as captured, to its envelope recipients.
+
+    The relay's allow-list applies as to any send.
+    """
+    transport = RelayTransport(workspace.settings.relay(relay), workspace_root=workspace.root)
+    return transport.send(captured.message, list(captured.summary.recipients))

@@ -230,13 +230,19 @@ class RelayTransport:
         headers.insert(0, headers.pop())
         return message
 
-    def send(self, message: EmailMessage, recipients: Sequence[str]) -> SendResult:
+    def check_recipients(self, recipients: Sequence[str]) -> tuple[str, ...]:
+        """The recipients as plain addresses, each one allowed by the relay (or a SendError)."""
         r = self.relay
         rcpts = tuple(validate_recipient(x) for x in recipients)
         for x in rcpts:
             if not r.allows(x):
                 allowed = ", ".join(r.allow_recipients) or "nobody (allow_recipients is empty)"
                 raise SendError(f"relay {r.name} may not send to {x}: allowed {allowed}")
+        return rcpts
+
+    def send(self, message: EmailMessage, recipients: Sequence[str]) -> SendResult:
+        r = self.relay
+        rcpts = self.check_recipients(recipients)
         creds = self._credentials()
         message = self._sign(message)
         try:

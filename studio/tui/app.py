@@ -25,7 +25,7 @@ from ..core.render.pipeline import RenderedMessage
 from ..core.sink import Sink
 from ..core.variables import template_variables
 from ..core.workspace import Workspace
-from ..errors import StudioError
+from ..errors import ConfigError, StudioError
 from .commands import StudioCommands
 from .files import atomic_write
 from .messages import FindingsComputed, MessageCaptured, PreviewRendered, RenderFinished
@@ -138,8 +138,7 @@ class StudioApp(App[None]):
         # Everything built so far (the modules, the widgets, the compiled
         # templates) lives as long as the app: keep it out of the collector's
         # passes, which otherwise stall a keystroke's repaint now and then, and
-        # make full passes rarer (benchmarks/tui.py: p95 keystroke-to-preview
-        # 136 ms with Python's defaults, 56 ms so).
+        # make full passes rarer (see the studio's figures in the README).
         gc.collect()
         gc.freeze()
         gc.set_threshold(2_000, 10, 100)
@@ -332,27 +331,14 @@ class StudioApp(App[None]):
         locale: str | None,
         overlay: dict[str, str],
     ) -> None:
-        try:
-            self._render(generation, edits, template, sample, locale, overlay)
-        finally:
-            self.post_message(RenderFinished(generation))
-
-    def _render(
-        self,
-        generation: int,
-        edits: int,
-        template: str,
-        sample: str | None,
-        locale: str | None,
-        overlay: dict[str, str],
-    ) -> None:
-        """Render in the worker thread and post the result; then the findings, if idle."""
+        """Render in the worker thread; post the result, then that the worker is done."""
         ws = self.workspace
         renderer = ws.renderer
         template_rel = self.rel(ws.template_path(template))
         sample_rel = f"samples/{template}/{sample}.json" if sample else None
         renderer.overlay.clear()
         renderer.overlay.update({k: v for k, v in overlay.items() if k != template_rel})
+        result: PreviewRendered | None = None
         try:
             variables: dict[str, Any] = {}
             sample_locale = None
@@ -377,18 +363,17 @@ class StudioApp(App[None]):
                 sms = renderer.render_sms(
                     template, variables=variables, locale=locale or sample_locale
                 )
+            result = PreviewRendered(generation, edits, msg, sms, None)
         except StudioError as exc:
-            self.post_message(PreviewRendered(generation, edits, None, None, exc))
-            return
+            result = PreviewRendered(generation, edits, None, None, exc)
         except json.JSONDecodeError as exc:
-            from ..errors import ConfigError
-
             err = ConfigError(f"{sample_rel}:{exc.lineno}: invalid JSON: {exc.msg}")
-            self.post_message(PreviewRendered(generation, edits, None, None, err))
-            return
+            result = PreviewRendered(generation, edits, None, None, err)
         finally:
             renderer.overlay.clear()
-        self.post_message(PreviewRendered(generation, edits, msg, sms, None))
+            if result is not None:
+                self.post_message(result)
+            self.post_message(RenderFinished(generation))  # the next render may start
 
     def start_findings(self) -> None:
         """Check the previewed message once typing pauses (a render never waits for it)."""

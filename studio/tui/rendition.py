@@ -249,8 +249,10 @@ def rendition_blocks(mjml: str) -> list[RenderableType]:
             b.image(_attrs(part))
         elif name == "mj-divider" and not closing:
             b.rule()
+        elif name in ("table", "mj-table") and closing:
+            b.close_table()
         elif name in ("table", "mj-table"):
-            b.close_table() if closing else b.open_table()
+            b.open_table()
         elif name == "tr" and not closing and b.tables:
             b.tables[-1].rows.append([])
         elif name in ("td", "th"):

@@ -25,7 +25,7 @@ from studio.core.inbox import Inbox, inspect
 from studio.core.scaffold import init_workspace
 from studio.core.sink.store import MaildirStore
 from studio.core.workspace import Workspace
-from tests.conftest import REPO
+from tests.conftest import copy_example
 
 TODAY = dt.date.today().isoformat()
 HAS_SPAMASSASSIN = shutil.which("spamassassin") is not None
@@ -165,12 +165,7 @@ def captured(tamper: bool) -> Build:
 
 
 def example_copy(tmp: Path) -> Workspace:
-    dest = tmp / "example"
-    dest.mkdir()
-    for sub in ("brand", "components", "templates", "samples"):
-        shutil.copytree(REPO / sub, dest / sub)
-    shutil.copy(REPO / "pyproject.toml", dest / "pyproject.toml")
-    return Workspace.open(dest)
+    return Workspace.open(copy_example(tmp / "example"))
 
 
 PROMO = {

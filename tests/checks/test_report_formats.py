@@ -19,7 +19,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from studio.core.findings import Finding, Location, Severity
 from studio.core.report import format_junit, format_sarif
 from studio.core.workspace import Workspace
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_example
 
 DATA = Path(__file__).parent / "data"
 BROKEN = DATA / "broken_example"
@@ -75,10 +75,7 @@ def assert_junit(text: str) -> ET.Element:
 
 def broken_example(dest: Path) -> Path:
     """A copy of the example workspace with the broken templates and samples of data/."""
-    dest.mkdir()
-    for sub in ("brand", "components", "templates", "samples"):
-        shutil.copytree(REPO / sub, dest / sub)
-    shutil.copy(REPO / "pyproject.toml", dest / "pyproject.toml")
+    copy_example(dest)
     shutil.copytree(BROKEN, dest, dirs_exist_ok=True)
     return dest
 

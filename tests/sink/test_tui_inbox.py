@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,16 +10,13 @@ from textual.widgets import DataTable, Input, Select, Static, TextArea
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
 from studio.tui.screens import InboxScreen, MessageScreen, SendScreen
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_example
 from tests.sink.conftest import free_port
 
 
 @pytest.fixture
 def ws(tmp_path: Path) -> Workspace:
-    dest = tmp_path / "example"
-    dest.mkdir()
-    for sub in ("brand", "components", "templates", "samples"):
-        shutil.copytree(REPO / sub, dest / sub)
+    dest = copy_example(tmp_path / "example")
     text = (REPO / "pyproject.toml").read_text()
     text = text.replace(
         '[tool.studio.sink]\nmaildir = ".studio/maildir"',

@@ -39,17 +39,8 @@ def test_help_screen(snap_compare, app: StudioApp) -> None:  # type: ignore[no-u
 
 
 @pytest.fixture
-def example_app(tmp_path: Path) -> StudioApp:
-    import shutil
-
-    from tests.conftest import REPO
-
-    dest = tmp_path / "example"
-    dest.mkdir()
-    for sub in ("brand", "components", "templates", "samples"):
-        shutil.copytree(REPO / sub, dest / sub)
-    shutil.copy(REPO / "pyproject.toml", dest / "pyproject.toml")
-    return StudioApp(Workspace.open(dest), watch_interval=0)
+def example_app(example_copy: Workspace) -> StudioApp:
+    return StudioApp(example_copy, watch_interval=0)
 
 
 @pytest.mark.parametrize("key", ["ctrl+d", "ctrl+e", "ctrl+g"])

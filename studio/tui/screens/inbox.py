@@ -23,10 +23,9 @@ from textual.widgets import (
     TextArea,
 )
 
-from ...core.inbox import CapturedMessage, Inbox, inspect
+from ...core.inbox import CapturedMessage, Inbox, inspect, release
 from ...core.render.text import mjml_to_text
 from ...core.report import render_report
-from ...core.send import RelayTransport
 from ...core.sink import Captured, Sink, SinkConfig
 from ...core.workspace import Workspace
 from ...errors import StudioError
@@ -217,10 +216,7 @@ class MessageScreen(ModalScreen[None]):
     @work(thread=True, exclusive=True, group="release")
     def release(self, name: str) -> None:
         try:
-            relay = self.workspace.settings.relay(name)
-            result = RelayTransport(relay, workspace_root=self.workspace.root).send(
-                self.captured.message, list(self.captured.summary.recipients)
-            )
+            result = release(self.captured, self.workspace, name)
             line = f"released via {result.transport}: {result.reply}"
         except StudioError as exc:
             line = f"⚠ {exc}"

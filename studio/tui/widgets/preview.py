@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group
 from rich.rule import Rule
 from rich.text import Text
@@ -45,8 +47,11 @@ def sms_rendition(sms: RenderedSms) -> Text:
 
 
 class PreviewPane(Vertical):
-    shown: RenderedMessage | None = None
-    _stale: set[str] = set()
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.shown: RenderedMessage | None = None
+        self._stale: set[str] = set()  # lazy tabs not yet loaded with `shown`
+        self.findings: list[Finding] = []
 
     def compose(self) -> ComposeResult:
         yield Static("", id="preview-error")
