@@ -32,8 +32,25 @@ def _pre_commit(args: list[str], cwd: Path, home: Path) -> subprocess.CompletedP
     )
 
 
+def _hook_repository(tmp_path: Path) -> Path:
+    """This repository as pre-commit reads it: a git repository (a copy when the
+    checkout was exported without its .git)."""
+    if (REPO / ".git").exists():
+        return REPO
+    copy = tmp_path / "studio-repo"
+    shutil.copytree(
+        REPO, copy,
+        ignore=shutil.ignore_patterns(".venv", "node", "__pycache__", ".*_cache", "*.egg-info"),
+    )
+    subprocess.run(["git", "init", "-q"], cwd=copy, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=copy, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "studio"], cwd=copy, check=True)
+    return copy
+
+
 @pytest.mark.slow
 def test_lint_hook_installs_from_this_repository_and_gates(tmp_path: Path) -> None:
+    repo = _hook_repository(tmp_path)
     ws = tmp_path / "ws"
     studio = shutil.which("studio", path=str(Path(sys.executable).parent))
     assert studio, "studio is not installed in the test environment"
@@ -43,7 +60,7 @@ def test_lint_hook_installs_from_this_repository_and_gates(tmp_path: Path) -> No
     subprocess.run([*GIT, "commit", "-qm", "init"], cwd=ws, check=True)
     home = tmp_path / "pre-commit-home"
 
-    clean = _pre_commit(["try-repo", str(REPO), "studio-lint", "--all-files"], ws, home)
+    clean = _pre_commit(["try-repo", str(repo), "studio-lint", "--all-files"], ws, home)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert re.search(r"studio lint\.+Passed", clean.stdout)
 
@@ -54,7 +71,7 @@ def test_lint_hook_installs_from_this_repository_and_gates(tmp_path: Path) -> No
     template.write_text(broken, "utf-8")
     subprocess.run(["git", "add", "-A"], cwd=ws, check=True)
 
-    failing = _pre_commit(["try-repo", str(REPO), "studio-lint"], ws, home)
+    failing = _pre_commit(["try-repo", str(repo), "studio-lint"], ws, home)
     assert failing.returncode == 1, failing.stdout + failing.stderr
     assert "image.missing-alt" in failing.stdout
 
@@ -62,7 +79,7 @@ def test_lint_hook_installs_from_this_repository_and_gates(tmp_path: Path) -> No
     subprocess.run([*GIT, "commit", "-qm", "broken", "--no-verify"], cwd=ws, check=True)
     (ws / "NOTES.txt").write_text("hello\n", "utf-8")
     subprocess.run(["git", "add", "NOTES.txt"], cwd=ws, check=True)
-    skipped = _pre_commit(["try-repo", str(REPO), "studio-lint"], ws, home)
+    skipped = _pre_commit(["try-repo", str(repo), "studio-lint"], ws, home)
     assert skipped.returncode == 0, skipped.stdout + skipped.stderr
     assert re.search(r"studio lint\.+\(no files to check\)Skipped", skipped.stdout)
 
