@@ -15,7 +15,6 @@ from typing import Any
 
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
@@ -28,6 +27,7 @@ from ..core.workspace import Workspace
 from ..errors import ConfigError, StudioError
 from .commands import StudioCommands
 from .files import atomic_write
+from .keys import app_bindings
 from .messages import FindingsComputed, MessageCaptured, PreviewRendered, RenderFinished
 from .screens import (
     ConfirmScreen,
@@ -58,19 +58,7 @@ class StudioApp(App[None]):
     # Below 110 columns the tree is hidden (ctrl+b shows it in place of the
     # preview), so that editor and preview share an 80-column terminal.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save"),
-        Binding("ctrl+f", "find", "Find"),
-        Binding("ctrl+o", "open_browser", "Browser"),
-        Binding("ctrl+n", "new_sample", "New sample"),
-        Binding("ctrl+t", "toggle_theme", "Theme"),
-        Binding("ctrl+b", "toggle_files", "Files"),
-        Binding("ctrl+d", "deliverability", "DNS"),
-        Binding("ctrl+e", "inbox", "Inbox"),
-        Binding("ctrl+g", "send", "Send"),
-        Binding("f1", "help", "Help"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
-    ]
+    BINDINGS = app_bindings()  # the one key table: keys.py
 
     def __init__(self, workspace: Workspace, *, watch_interval: float = 2.0) -> None:
         super().__init__()

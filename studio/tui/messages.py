@@ -1,4 +1,8 @@
-"""Messages the studio's widgets and workers post (past tense: something happened)."""
+"""Messages the studio's widgets, screens and workers post (past tense: something happened).
+
+Workers never touch widgets from their thread: they post one of these and the
+screen or the app updates its widgets when it handles it, on the UI thread.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from ..core.dns import DnsReport
 from ..core.findings import Finding
+from ..core.inbox import CapturedMessage
 from ..core.render.pipeline import RenderedMessage, RenderedSms
 from ..errors import StudioError
 
@@ -31,13 +37,10 @@ class RenderFinished(Message):
 
 @dataclass
 class FindingsComputed(Message):
+    """The checks of the previewed message (of render ``generation``) are done."""
+
     generation: int
     findings: list[Finding]
-
-
-@dataclass
-class FileChangedOnDisk(Message):
-    path: str
 
 
 @dataclass
@@ -45,3 +48,62 @@ class MessageCaptured(Message):
     """The embedded sink stored a message (posted from the sink's thread)."""
 
     id: str
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One line of the inbox list, every field already as it is shown."""
+
+    id: str
+    time: str
+    from_: str
+    to: str
+    size: str
+    subject: str
+    verdict: str
+
+
+@dataclass
+class InboxListed(Message):
+    """The inbox was read: its rows, how many messages could not be read, or why none could."""
+
+    rows: list[InboxRow]
+    unreadable: int
+    error: str  # the Maildir itself could not be read ("" when it could)
+
+
+@dataclass
+class CapturedMessageLoaded(Message):
+    """A captured message was read, verified and checked: ready to be shown."""
+
+    captured: CapturedMessage
+
+
+@dataclass
+class CapturedMessageFailed(Message):
+    """A captured message could not be read or checked (``error`` says why)."""
+
+    id: str
+    error: str
+
+
+@dataclass
+class ReleaseFinished(Message):
+    """A release to a relay finished: the relay's reply, or why it failed."""
+
+    line: str
+
+
+@dataclass
+class SendFinished(Message):
+    """A test send finished: the transport's reply, or why it failed."""
+
+    line: str
+
+
+@dataclass
+class PreflightFinished(Message):
+    """The DNS preflight finished (``report`` set) or could not run (``error`` set)."""
+
+    report: DnsReport | None
+    error: str | None

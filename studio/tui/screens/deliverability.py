@@ -8,30 +8,23 @@ SPF include tree is drawn with its lookup counts and the 10-lookup budget as a g
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, ProgressBar, Static
 
 from ...core.checks.catalogue import CATALOGUE
 from ...core.dns import DnsReport, preflight_sync, resolver_for
 from ...core.findings import Finding
+from ...core.safe_text import printable
 from ...core.workspace import Workspace
 from ...errors import StudioError
+from ..messages import PreflightFinished
 
 ORDER = ["SPF", "DKIM", "DMARC", "MX", "MTA-STS", "TLS-RPT", "BIMI", "PTR", "Domain", "DNS"]
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
-
-
-@dataclass
-class PreflightFinished(Message):
-    report: DnsReport | None
-    error: str | None
 
 
 class DeliverabilityScreen(Screen[None]):
@@ -110,7 +103,9 @@ class DeliverabilityScreen(Screen[None]):
         table = self.query_one("#dns-table", DataTable)
         table.clear()
         if event.error is not None:
-            self.query_one("#dns-detail", Static).update(Text(f"⚠ {event.error}", style="red"))
+            self.query_one("#dns-detail", Static).update(
+                Text(f"⚠ {printable(event.error)}", style="red")
+            )
             return
         report = event.report
         assert report is not None
@@ -124,13 +119,15 @@ class DeliverabilityScreen(Screen[None]):
                     protocol,
                     Text(sev, style=STYLE[sev]),
                     f.id,
-                    f.subject,
-                    f.message,
+                    Text(printable(f.subject, one_line=True)),  # DNS answers: literal text
+                    Text(printable(f.message, one_line=True)),
                     key=str(len(self.rows)),
                 )
                 self.rows.append(f)
         if not self.rows:
-            table.add_row("all", Text("ok", style="green"), "", report.domain, "no problems found")
+            table.add_row(
+                "all", Text("ok", style="green"), "", Text(report.domain), "no problems found"
+            )
         tree = report.spf_tree
         gauge = self.query_one("#spf-gauge", ProgressBar)
         if tree is not None and tree.record is not None:
@@ -141,7 +138,7 @@ class DeliverabilityScreen(Screen[None]):
                     style="bold red" if tree.total > 10 else "green",
                 )
             )
-            self.query_one("#spf-tree", Static).update("\n".join(tree.render()))
+            self.query_one("#spf-tree", Static).update(Text(printable("\n".join(tree.render()))))
 
     @on(DataTable.RowSelected, "#dns-table")
     def show_detail(self, event: DataTable.RowSelected) -> None:
@@ -157,10 +154,10 @@ class DeliverabilityScreen(Screen[None]):
         ]
         text = Text()
         text.append(f"{f.id}\n", style="bold")
-        text.append(f.message + "\n\n")
+        text.append(printable(f.message) + "\n\n")
         if records:
             text.append("Record found:\n", style="bold")
-            text.append("\n".join(records) + "\n\n")
+            text.append(printable("\n".join(records)) + "\n\n")
         if e is not None:
             text.append("Why it matters: ", style="bold")
             text.append(e.why + "\n\n")

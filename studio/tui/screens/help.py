@@ -7,7 +7,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-from ..commands import COMMANDS
+from ..keys import help_rows
 
 INTRO = """\
 # Studio
@@ -24,9 +24,9 @@ jump to its line.
 
 
 def help_text() -> str:
-    """The intro, then a table of every key (from the palette's list of actions)."""
-    rows = ["| key | action |", "| --- | --- |", "| ctrl+z / ctrl+y | undo / redo |"]
-    rows += [f"| {key} | {title}: {text} |" for _, title, key, text in COMMANDS]
+    """The intro, then a table of every key (from the one key table, ``keys.py``)."""
+    rows = ["| key | action |", "| --- | --- |"]
+    rows += [f"| {key} | {text} |" for key, text in help_rows()]
     return INTRO + "\n" + "\n".join(rows) + "\n" + OUTRO
 
 

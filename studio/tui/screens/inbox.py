@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Button,
@@ -26,15 +25,18 @@ from textual.widgets import (
 from ...core.inbox import CapturedMessage, Inbox, inspect, release
 from ...core.render.text import mjml_to_text
 from ...core.report import render_report
+from ...core.safe_text import printable
 from ...core.sink import Captured, Sink, SinkConfig
 from ...core.workspace import Workspace
 from ...errors import StudioError
-from ..messages import MessageCaptured
-
-
-@dataclass
-class VerdictsComputed(Message):
-    rows: list[tuple[str, str, str, str, int, str, str]]
+from ..messages import (
+    CapturedMessageFailed,
+    CapturedMessageLoaded,
+    InboxListed,
+    InboxRow,
+    MessageCaptured,
+    ReleaseFinished,
+)
 
 
 def sink_config(workspace: Workspace) -> SinkConfig:
@@ -62,6 +64,7 @@ class InboxScreen(Screen[None]):
         super().__init__()
         self.workspace = workspace
         self.inbox = Inbox(sink_config(workspace).maildir)
+        self.listing_problem = ""  # shown in the status line: why some rows are missing
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,7 +87,9 @@ class InboxScreen(Screen[None]):
             text = f"sink running on {cfg.host}:{cfg.port} · storing in {where} · s to stop"
         else:
             text = f"sink stopped · reading {where} · s to start it on {cfg.host}:{cfg.port}"
-        self.query_one("#sink-status", Static).update(text)
+        if self.listing_problem:
+            text += f" · ⚠ {self.listing_problem}"
+        self.query_one("#sink-status", Static).update(Text(printable(text, one_line=True)))
 
     def action_toggle_sink(self) -> None:
         app = self.app
@@ -100,7 +105,7 @@ class InboxScreen(Screen[None]):
             try:
                 app.sink = Sink(sink_config(self.workspace), on_message=captured).start()  # type: ignore[attr-defined]
             except StudioError as exc:
-                self.notify(str(exc), severity="error")
+                self.notify(printable(str(exc), one_line=True), severity="error", markup=False)
         self.update_status()
 
     def on_screen_resume(self) -> None:
@@ -108,26 +113,65 @@ class InboxScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="inbox")
     def action_refresh(self) -> None:
-        rows = []
-        for s in self.inbox.list():
-            try:
-                v = inspect(self.inbox.get(s.id), self.workspace).verdict
-                verdict = v.line() if v else ""
-            except StudioError:
-                verdict = "?"
-            rows.append((s.id, s.date[11:19], s.from_, s.to, s.size, s.subject, verdict))
-        self.post_message(VerdictsComputed(rows))
+        """Read the Maildir and verify each message, off the UI thread.
 
-    def on_verdicts_computed(self, event: VerdictsComputed) -> None:
+        Captured mail is hostile input: a message that cannot be read, parsed or
+        verified becomes one "unreadable" row (counted in the status line), never
+        an exception that stops the listing or the app.
+        """
+        rows: list[InboxRow] = []
+        unreadable = 0
+        try:
+            stored = self.inbox.store.files()
+        except Exception as exc:  # noqa: BLE001 - an unreadable Maildir is shown as empty
+            self.post_message(InboxListed([], 0, str(exc) or type(exc).__name__))
+            return
+        for f in stored:
+            try:
+                rows.append(self.row_of(f.id))
+            except Exception:  # noqa: BLE001 - one bad message never stops the list
+                unreadable += 1
+                rows.append(InboxRow(f.id, "", "", "", "", "(unreadable message)", "?"))
+        self.post_message(InboxListed(rows, unreadable, ""))
+
+    def row_of(self, mid: str) -> InboxRow:
+        """One message's list row, as shown (control characters escaped)."""
+        captured = self.inbox.get(mid)
+        try:
+            v = inspect(captured, self.workspace).verdict
+            verdict = v.line() if v else ""
+        except StudioError:
+            verdict = "?"
+        s = captured.summary
+        return InboxRow(
+            mid,
+            s.date[11:19],
+            _cell(s.from_),
+            _cell(s.to),
+            f"{s.size:,}",
+            _cell(s.subject, 40),
+            verdict,
+        )
+
+    def on_inbox_listed(self, event: InboxListed) -> None:
         table = self.query_one("#inbox-table", DataTable)
         cursor = table.cursor_row
         table.clear()
-        for mid, time, from_, to, size, subject, verdict in event.rows:
-            table.add_row(
-                time, _short(from_), _short(to), _short(subject, 40), f"{size:,}", verdict, key=mid
-            )
+        for r in event.rows:
+            # Text, never a str: a str cell is read as markup ("[/nope]" raises,
+            # "[@click=app.quit]" becomes an action).
+            cells = (r.time, r.from_, r.to, r.subject, r.size, r.verdict)
+            table.add_row(*(Text(c) for c in cells), key=r.id)
         if event.rows:
             table.move_cursor(row=min(cursor, len(event.rows) - 1))
+        self.listing_problem = (
+            f"cannot read the maildir: {event.error}"
+            if event.error
+            else f"{event.unreadable} unreadable message(s)"
+            if event.unreadable
+            else ""
+        )
+        self.update_status()
 
     def selected_id(self) -> str | None:
         table = self.query_one("#inbox-table", DataTable)
@@ -144,10 +188,20 @@ class InboxScreen(Screen[None]):
         """Verify and check a message off the UI thread (DNS, DKIM), then show it."""
         try:
             captured = inspect(self.inbox.get(mid), self.workspace)
-        except StudioError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+        except Exception as exc:  # noqa: BLE001 - hostile input: say so, keep the app
+            self.post_message(CapturedMessageFailed(mid, str(exc) or type(exc).__name__))
             return
-        self.app.call_from_thread(self.app.push_screen, MessageScreen(self.workspace, captured))
+        self.post_message(CapturedMessageLoaded(captured))
+
+    def on_captured_message_loaded(self, event: CapturedMessageLoaded) -> None:
+        self.app.push_screen(MessageScreen(self.workspace, event.captured))
+
+    def on_captured_message_failed(self, event: CapturedMessageFailed) -> None:
+        self.notify(
+            printable(f"cannot show {event.id}: {event.error}", one_line=True),
+            severity="error",
+            markup=False,
+        )
 
     def action_delete(self) -> None:
         mid = self.selected_id()
@@ -160,8 +214,21 @@ class InboxScreen(Screen[None]):
         self.action_refresh()
 
 
-def _short(text: str, width: int = 28) -> str:
-    """A list cell: long names and subjects cut so the verdict stays on screen."""
+def _shown(text: Callable[[], str]) -> str:
+    """One part of a captured message as literal, printable text, or why it cannot be shown.
+
+    Header values are parsed when they are read, so showing a hostile message can
+    raise from anywhere; one part that cannot be shown leaves the others readable.
+    """
+    try:
+        return printable(text())
+    except Exception as exc:  # noqa: BLE001 - hostile input: say so, keep the screen
+        return f"(cannot show this part: {printable(str(exc) or type(exc).__name__)})"
+
+
+def _cell(text: str, width: int = 28) -> str:
+    """A list cell: one line, control characters escaped, cut so the verdict stays on screen."""
+    text = printable(text, one_line=True)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -177,28 +244,32 @@ class MessageScreen(ModalScreen[None]):
         c = self.captured
         v = c.verdict
         with VerticalScroll(id="message-view"):
-            yield Label(Text(c.summary.subject, style="bold"))
+            yield Label(Text(printable(c.summary.subject, one_line=True), style="bold"))
             yield Static(
-                f"envelope {c.summary.sender} → {', '.join(c.summary.recipients)}\n"
-                f"verdict  {v.line() if v else '-'}"
-                + (f" ({v.spf_note})" if v and v.spf_note else "")
+                Text(
+                    printable(f"envelope {c.summary.sender} → {', '.join(c.summary.recipients)}")
+                    + f"\nverdict  {v.line() if v else '-'}"
+                    + (f" ({printable(v.spf_note)})" if v and v.spf_note else "")
+                )
             )
             with TabbedContent():
                 with TabPane("Text", id="msg-text"):
-                    yield TextArea(c.text or "(no text part)", read_only=True)
+                    yield TextArea(_shown(lambda: c.text or "(no text part)"), read_only=True)
                 with TabPane("HTML", id="msg-html"):
                     # what the HTML part says, read as a reader would (links, alt text)
                     yield TextArea(
-                        mjml_to_text(c.html) if c.html else "(no HTML part)", read_only=True
+                        _shown(lambda: mjml_to_text(c.html) if c.html else "(no HTML part)"),
+                        read_only=True,
                     )
                 with TabPane("Headers", id="msg-headers"):
                     yield TextArea(
-                        "\n".join(f"{k}: {v}" for k, v in c.message.items()), read_only=True
+                        _shown(lambda: "\n".join(f"{k}: {v}" for k, v in c.message.items())),
+                        read_only=True,
                     )
                 with TabPane("Source", id="msg-source"):
-                    yield TextArea(c.raw.decode("utf-8", "replace"), read_only=True)
+                    yield TextArea(_shown(lambda: c.raw.decode("utf-8", "replace")), read_only=True)
                 with TabPane("Checks", id="msg-checks"):
-                    yield Static(render_report(c.findings, "text"))
+                    yield Static(Text(_shown(lambda: render_report(c.findings, "text"))))
             relays = list(self.workspace.settings.relays)
             with Horizontal(id="release-row"):
                 yield Select([(r, r) for r in relays], prompt="relay", id="relay", allow_blank=True)
@@ -213,6 +284,9 @@ class MessageScreen(ModalScreen[None]):
             return
         self.release(name)
 
+    def on_release_finished(self, event: ReleaseFinished) -> None:
+        self.query_one("#release-result", Static).update(Text(printable(event.line)))
+
     @work(thread=True, exclusive=True, group="release")
     def release(self, name: str) -> None:
         try:
@@ -220,4 +294,4 @@ class MessageScreen(ModalScreen[None]):
             line = f"released via {result.transport}: {result.reply}"
         except StudioError as exc:
             line = f"⚠ {exc}"
-        self.app.call_from_thread(self.query_one("#release-result", Static).update, line)
+        self.post_message(ReleaseFinished(line))

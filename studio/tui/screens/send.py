@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from ...core.safe_text import printable
 from ...core.send import RelayTransport, SinkTransport, Transport, validate_recipient
 from ...core.workspace import Workspace
 from ...errors import StudioError
+from ..messages import SendFinished
 
 SINK = "__sink__"
 
@@ -80,4 +83,7 @@ class SendScreen(ModalScreen[str | None]):
             line = f"sent via {result.transport}: {result.reply} {result.message_id}"
         except StudioError as exc:
             line = f"⚠ {exc}"
-        self.app.call_from_thread(self.query_one("#send-result", Static).update, line)
+        self.post_message(SendFinished(line))
+
+    def on_send_finished(self, event: SendFinished) -> None:
+        self.query_one("#send-result", Static).update(Text(printable(event.line)))
