@@ -13,20 +13,23 @@ import webbrowser
 from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, TextArea, Tree
 
 from ..core.render.pipeline import RenderedMessage
+from ..core.safe_text import printable
 from ..core.sink import Sink
 from ..core.variables import template_variables
 from ..core.workspace import Workspace
 from ..errors import ConfigError, StudioError
 from .commands import StudioCommands
-from .files import atomic_write
+from .files import SaveError, read_file, save_file
 from .keys import app_bindings
 from .messages import FindingsComputed, MessageCaptured, PreviewRendered, RenderFinished
 from .screens import (
@@ -67,6 +70,7 @@ class StudioApp(App[None]):
         self.template: str | None = None  # the template being previewed
         self.buffers: dict[Path, str] = {}  # unsaved text of files edited
         self.saved: dict[Path, tuple[str, int]] = {}  # text and mtime as last read/saved
+        self.read_only: dict[Path, str] = {}  # files shown but not savable, and why
         self.generation = 0
         self.last_good: RenderedMessage | None = None
         self.watch_interval = watch_interval
@@ -136,17 +140,29 @@ class StudioApp(App[None]):
     def rel(self, path: Path) -> str:
         return self.workspace.relpath(path)
 
-    def open_file(self, path: Path) -> None:
-        """Show ``path`` in the editor (its unsaved buffer, if any)."""
+    def open_file(self, path: Path) -> bool:
+        """Show ``path`` in the editor (its unsaved buffer, if any); False if it cannot be read.
+
+        A file that cannot be read leaves the editor as it was (with a notice); one
+        that is not UTF-8 opens read-only.
+        """
         editor = self.home.query_one("#editor", TextArea)
+        if path not in self.saved:
+            try:
+                loaded = read_file(path)
+            except OSError as exc:
+                self.warn(f"{self.rel(path)}: cannot open: {exc.strerror or exc}")
+                return False
+            self.saved[path] = (loaded.text, loaded.mtime)
+            if loaded.read_only:
+                self.read_only[path] = loaded.read_only
+                self.warn(f"{self.rel(path)}: {loaded.read_only}")
         if self.current is not None and self.current in self.buffers:
             self.buffers[self.current] = editor.text
         self.current = path
-        if path not in self.saved:
-            text = path.read_text(encoding="utf-8")
-            self.saved[path] = (text, path.stat().st_mtime_ns)
         self._loading = True
         editor.load_text(self.buffers.get(path, self.saved[path][0]))
+        editor.read_only = path in self.read_only
         try:
             editor.language = language_of(path)
         except Exception:  # noqa: BLE001 - no highlighting for this language here
@@ -155,6 +171,11 @@ class StudioApp(App[None]):
         self.select_context(path)
         self.update_status()
         self.request_render()
+        return True
+
+    def warn(self, text: str, severity: SeverityLevel = "warning") -> None:
+        """A notice about a file or a failed action: literal text (a path is never markup)."""
+        self.notify(printable(text, one_line=True), severity=severity, markup=False)
 
     def select_context(self, path: Path) -> None:
         """Which template and sample the preview shows for the opened file."""
@@ -174,7 +195,7 @@ class StudioApp(App[None]):
         select = self.home.query_one("#sample", Select)
         samples = self.workspace.sample_names(name)
         if changed:
-            select.set_options([(s, s) for s in samples])
+            select.set_options([(Text(s), s) for s in samples])
         if sample is None and changed and samples:
             sample = "en_basic" if "en_basic" in samples else samples[0]
         if sample is not None:
@@ -187,7 +208,7 @@ class StudioApp(App[None]):
         if self.current is None:
             return
         mark = " ●" if self.current in self.buffers and self.dirty(self.current) else ""
-        self.home.query_one("#status", Label).update(f"{self.rel(self.current)}{mark}")
+        self.home.query_one("#status", Label).update(Text(f"{self.rel(self.current)}{mark}"))
         self.sub_title = self.rel(self.current) + (" (unsaved)" if mark else "")
 
     @on(TextArea.Changed, "#editor")
@@ -212,8 +233,12 @@ class StudioApp(App[None]):
         self.request_render()
 
     def action_save(self) -> None:
+        """Save the editor's file; on any failure say why and keep the buffer."""
         path = self.current
         if path is None:
+            return
+        if path in self.read_only:
+            self.warn(f"{self.rel(path)}: {self.read_only[path]}; not saved")
             return
         text = self.home.query_one("#editor", TextArea).text
         if path.suffix == ".json":
@@ -223,17 +248,28 @@ class StudioApp(App[None]):
                 self.notify(
                     f"{self.rel(path)}:{exc.lineno}: invalid JSON ({exc.msg}); not saved",
                     severity="error",
+                    markup=False,
                 )
                 return
-        atomic_write(path, text)
-        self.saved[path] = (text, path.stat().st_mtime_ns)
+        try:
+            mtime = save_file(path, text)
+        except SaveError as exc:
+            self.buffers[path] = text  # the edits stay, marked unsaved
+            self.update_status()
+            self.notify(printable(str(exc), one_line=True), severity="error", markup=False)
+            return
+        self.saved[path] = (text, mtime)
         self.buffers.pop(path, None)
         self.update_status()
-        self.notify(f"saved {self.rel(path)}")
+        self.notify(f"saved {self.rel(path)}", markup=False)
         self.request_render()
 
     def check_disk(self) -> None:
-        """Notice files changed by someone else; offer to reload them."""
+        """Notice files changed by someone else; reload them, or ask when edits would be lost.
+
+        A file that cannot be read any more (removed, now a folder, unreadable) is
+        reported once and its buffer kept; one rewritten as non-UTF-8 becomes read-only.
+        """
         for path, (_, mtime) in list(self.saved.items()):
             try:
                 now = path.stat().st_mtime_ns
@@ -241,39 +277,64 @@ class StudioApp(App[None]):
                 continue
             if now == mtime:
                 continue
-            text = path.read_text(encoding="utf-8")
-            if not self.dirty(path):
-                self.saved[path] = (text, now)
-                self.buffers.pop(path, None)
-                if path == self.current:
-                    self._loading = True
-                    self.home.query_one("#editor", TextArea).load_text(text)
-                    self._loading = False
-                self.notify(f"{self.rel(path)} changed on disk: reloaded")
-                self.request_render()
+            try:
+                loaded = read_file(path)
+            except OSError as exc:
+                self.saved[path] = (self.saved[path][0], now)  # reported once
+                self.warn(
+                    f"{self.rel(path)} cannot be read any more ({exc.strerror or exc}):"
+                    " your text stays in the editor"
+                )
                 continue
-            self.saved[path] = (self.saved[path][0], now)
-
-            def answer(reload: bool | None, path: Path = path, text: str = text) -> None:
-                if reload:
-                    self.saved[path] = (text, path.stat().st_mtime_ns)
-                    self.buffers.pop(path, None)
-                    if path == self.current:
-                        self._loading = True
-                        self.home.query_one("#editor", TextArea).load_text(text)
-                        self._loading = False
-                    self.update_status()
-                    self.request_render()
-
-            self.push_screen(
-                ConfirmScreen(
-                    f"{self.rel(path)} changed on disk and you have unsaved edits. Reload it"
-                    " (your edits are lost)?",
-                    yes="Reload",
-                    no="Keep mine",
-                ),
-                answer,
+            if self.dirty(path):
+                self.saved[path] = (self.saved[path][0], now)
+                if loaded.read_only:
+                    self.warn(f"{self.rel(path)} changed on disk and is {loaded.read_only}")
+                    continue
+                self.ask_reload(path, loaded.text)
+                continue
+            self.load_from_disk(path, loaded.text, now, loaded.read_only)
+            self.warn(
+                f"{self.rel(path)} changed on disk: reloaded"
+                + (f" ({loaded.read_only})" if loaded.read_only else ""),
+                severity="warning" if loaded.read_only else "information",
             )
+
+    def load_from_disk(self, path: Path, text: str, mtime: int, read_only: str | None) -> None:
+        """Take the file's text on disk as its saved text; the editor shows it if open."""
+        self.saved[path] = (text, mtime)
+        self.buffers.pop(path, None)
+        if read_only:
+            self.read_only[path] = read_only
+        else:
+            self.read_only.pop(path, None)
+        if path == self.current:
+            editor = self.home.query_one("#editor", TextArea)
+            self._loading = True
+            editor.load_text(text)
+            editor.read_only = read_only is not None
+            self._loading = False
+        self.update_status()
+        self.request_render()
+
+    def ask_reload(self, path: Path, text: str) -> None:
+        def answer(reload: bool | None) -> None:
+            if reload:
+                try:
+                    mtime = path.stat().st_mtime_ns
+                except OSError:
+                    mtime = self.saved[path][1]
+                self.load_from_disk(path, text, mtime, None)
+
+        self.push_screen(
+            ConfirmScreen(
+                f"{self.rel(path)} changed on disk and you have unsaved edits. Reload it"
+                " (your edits are lost)?",
+                yes="Reload",
+                no="Keep mine",
+            ),
+            answer,
+        )
 
     # -- preview -------------------------------------------------------------
 
@@ -357,6 +418,10 @@ class StudioApp(App[None]):
         except json.JSONDecodeError as exc:
             err = ConfigError(f"{sample_rel}:{exc.lineno}: invalid JSON: {exc.msg}")
             result = PreviewRendered(generation, edits, None, None, err)
+        except Exception as exc:  # noqa: BLE001 - a file on disk (not UTF-8, a folder...)
+            # must never stop the studio and lose the buffers: show it as the error.
+            err = StudioError(f"cannot render {template}: {exc}")
+            result = PreviewRendered(generation, edits, None, None, err)
         finally:
             renderer.overlay.clear()
             if result is not None:
@@ -433,7 +498,7 @@ class StudioApp(App[None]):
         if i < 0:
             i = text.find(needle)
         if i < 0:
-            self.notify(f"{needle!r} not found", severity="warning")
+            self.notify(printable(f"{needle!r} not found"), severity="warning", markup=False)
             return
         r = text.count("\n", 0, i)
         c = i - (text.rfind("\n", 0, i) + 1)
@@ -474,12 +539,16 @@ class StudioApp(App[None]):
         while (directory / f"new_{n}.json").exists():
             n += 1
         path = directory / f"new_{n}.json"
-        atomic_write(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        try:
+            save_file(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        except SaveError as exc:
+            self.notify(printable(str(exc), one_line=True), severity="error", markup=False)
+            return
         self.home.query_one(WorkspaceTree).rebuild()
         samples = ws.sample_names(self.template)
-        self.home.query_one("#sample", Select).set_options([(s, s) for s in samples])
+        self.home.query_one("#sample", Select).set_options([(Text(s), s) for s in samples])
         self.open_file(path)
-        self.notify(f"created {self.rel(path)} from the template's variables")
+        self.notify(f"created {self.rel(path)} from the template's variables", markup=False)
 
     def action_deliverability(self) -> None:
         self.push_screen(DeliverabilityScreen(self.workspace))
