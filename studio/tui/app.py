@@ -420,8 +420,8 @@ class StudioApp(App[None]):
             result = PreviewRendered(generation, edits, None, None, err)
         except Exception as exc:  # noqa: BLE001 - a file on disk (not UTF-8, a folder...)
             # must never stop the studio and lose the buffers: show it as the error.
-            err = StudioError(f"cannot render {template}: {exc}")
-            result = PreviewRendered(generation, edits, None, None, err)
+            failed = StudioError(f"cannot render {template}: {exc}")
+            result = PreviewRendered(generation, edits, None, None, failed)
         finally:
             renderer.overlay.clear()
             if result is not None:
