@@ -83,6 +83,7 @@ class StudioApp(App[None]):
         self._findings_timer: Timer | None = None
         self._loading = False
         self.sink: Sink | None = None  # the embedded sink, once started from the inbox
+        self.browser_dir: Path | None = None  # private folder of the HTML that ctrl+o opens
 
     @property
     def home(self) -> Screen[object]:
@@ -510,13 +511,21 @@ class StudioApp(App[None]):
         if msg is None:
             self.notify("nothing rendered yet", severity="warning")
             return
-        out = Path(tempfile.gettempdir()) / f"studio-{msg.template or 'preview'}.html"
-        out.write_text(msg.html, encoding="utf-8")
+        if self.browser_dir is None:
+            # A private folder (0700, unpredictable name), not /tmp/studio-<name>.html
+            # that another local user could create first as a symlink or read.
+            self.browser_dir = Path(tempfile.mkdtemp(prefix="studio-preview-"))
+        out = self.browser_dir / f"{msg.template or 'preview'}.html"
+        try:
+            save_file(out, msg.html)
+        except SaveError as exc:
+            self.notify(printable(str(exc), one_line=True), severity="error", markup=False)
+            return
         try:
             opened = webbrowser.open(out.as_uri())
         except webbrowser.Error:
             opened = False
-        self.notify(f"{'opened' if opened else 'wrote'} {out}")
+        self.notify(f"{'opened' if opened else 'wrote'} {out}", markup=False)
 
     def action_new_sample(self) -> None:
         if self.template is None:
