@@ -16,11 +16,11 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, TextArea, Tree
+from textual.widgets import DataTable, Footer, Header, Label, Select, TextArea, Tree
 
 from ..core.render.pipeline import RenderedMessage
 from ..core.safe_text import printable
@@ -39,11 +39,9 @@ from .screens import (
     InboxScreen,
     SendScreen,
 )
-from .widgets import PreviewPane, WorkspaceTree
+from .widgets import EditorPane, PreviewPane, WorkspaceTree
 
 FINDINGS_DELAY = 0.15  # s of quiet after a preview before its checks run
-
-LOCALES = ["en-GB", "fr-FR", "en-US", "de-DE"]
 
 
 def language_of(path: Path) -> str | None:
@@ -103,24 +101,11 @@ class StudioApp(App[None]):
         yield Header()
         with Horizontal(id="main"):
             yield WorkspaceTree(self.workspace, id="tree")
-            with Vertical(id="editor-pane"):
-                with Horizontal(id="toolbar"):
-                    yield Select[str]([], prompt="sample", id="sample", allow_blank=True)
-                    yield Select[str](
-                        [(x, x) for x in LOCALES], prompt="locale", id="locale", allow_blank=True
-                    )
-                    yield Label("", id="status")
-                yield Input(placeholder="find…", id="find")
-                yield TextArea(
-                    "", id="editor", show_line_numbers=True, tab_behavior="indent", soft_wrap=False
-                )
+            yield EditorPane(id="editor-pane")
             yield PreviewPane(id="preview")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.home.query_one("#find", Input).display = False
-        editor = self.home.query_one("#editor", TextArea)
-        editor.cursor_blink = False
         names = self.workspace.template_names()
         if names:
             self.open_file(self.workspace.template_path(names[0]))
@@ -481,30 +466,7 @@ class StudioApp(App[None]):
     # -- actions -------------------------------------------------------------
 
     def action_find(self) -> None:
-        box = self.home.query_one("#find", Input)
-        box.display = True
-        box.focus()
-
-    @on(Input.Submitted, "#find")
-    def find_next(self, event: Input.Submitted) -> None:
-        needle = event.value
-        editor = self.home.query_one("#editor", TextArea)
-        if not needle:
-            return
-        text = editor.text
-        row, col = editor.cursor_location
-        lines = text.split("\n")
-        offset = sum(len(x) + 1 for x in lines[:row]) + col + 1
-        i = text.find(needle, offset)
-        if i < 0:
-            i = text.find(needle)
-        if i < 0:
-            self.notify(printable(f"{needle!r} not found"), severity="warning", markup=False)
-            return
-        r = text.count("\n", 0, i)
-        c = i - (text.rfind("\n", 0, i) + 1)
-        editor.move_cursor((r, c))
-        editor.move_cursor((r, c + len(needle)), select=True)
+        self.home.query_one(EditorPane).show_find()
 
     def action_open_browser(self) -> None:
         msg = self.last_good

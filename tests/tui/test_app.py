@@ -207,7 +207,8 @@ async def test_command_palette_lists_the_studio_actions(
         await pilot.pause(0.5)
         await pilot.press("enter")
         await pilot.pause()
-        assert any("studio-password_reset.html" in str(n.message) for n in app._notifications)
+        out = app.browser_dir / "password_reset.html"  # type: ignore[operator]
+        assert any(str(out) in str(n.message) for n in app._notifications)
 
 
 async def test_a_render_finishing_under_a_dialog_updates_the_preview(ws: Workspace) -> None:

@@ -33,7 +33,9 @@ class SendScreen(ModalScreen[str | None]):
         options = [(f"local sink ({s.sink.host}:{s.sink.port})", SINK)]
         options += [(f"relay {name} ({r.host})", name) for name, r in s.relays.items()]
         with Vertical(id="send-dialog"):
-            yield Label(f"Send {self.template}" + (f" with {self.sample}" if self.sample else ""))
+            yield Label(
+                Text(f"Send {self.template}" + (f" with {self.sample}" if self.sample else ""))
+            )
             yield Input(placeholder="to: address@example", id="send-to")
             yield Select(options, value=SINK, allow_blank=False, id="send-via")
             yield Static("", id="send-allow")

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
 from ...core.checks.rules.message import GMAIL_CLIP_BYTES
 from ...core.findings import Finding
 from ...core.render.pipeline import RenderedMessage, RenderedSms
+from ...core.safe_text import printable
 from ...errors import StudioError
 from ..rendition import rendition as message_rendition
 
@@ -100,7 +101,7 @@ class PreviewPane(Vertical):
 
     def show_error(self, error: StudioError) -> None:
         box = self.query_one("#preview-error", Static)
-        box.update(Text(f"⚠ {error}", style="bold red"))
+        box.update(Text(f"⚠ {printable(str(error))}", style="bold red"))
         box.display = True
 
     def show_findings(self, findings: list[Finding]) -> None:
@@ -111,8 +112,9 @@ class PreviewPane(Vertical):
             sev = str(f.severity)
             table.add_row(
                 Text(sev, style=SEVERITY_STYLE[sev]),
-                f.id,
-                str(f.location) if f.location else "",
-                f.message,
+                Text(f.id),
+                # a finding quotes the sample's and the template's text: literal, never markup
+                Text(printable(str(f.location), one_line=True) if f.location else ""),
+                Text(printable(f.message, one_line=True)),
                 key=str(i),
             )
