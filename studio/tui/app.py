@@ -194,8 +194,11 @@ class StudioApp(App[None]):
         if self.current is None:
             return
         mark = " ●" if self.current in self.buffers and self.dirty(self.current) else ""
-        self.home.query_one("#status", Label).update(Text(f"{self.rel(self.current)}{mark}"))
-        self.sub_title = self.rel(self.current) + (" (unsaved)" if mark else "")
+        locked = " (read-only)" if self.current in self.read_only else ""
+        self.home.query_one("#status", Label).update(
+            Text(f"{self.rel(self.current)}{mark}{locked}")
+        )
+        self.sub_title = self.rel(self.current) + (" (unsaved)" if mark else "") + locked
 
     @on(TextArea.Changed, "#editor")
     def edited(self, event: TextArea.Changed) -> None:

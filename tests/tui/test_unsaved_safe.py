@@ -98,6 +98,7 @@ async def test_a_file_that_is_not_utf8_opens_read_only(ws: Workspace) -> None:
         assert app.open_file(footer)
         await settle(pilot)
         assert app.current == footer and editor(app).read_only
+        assert "(read-only)" in app.sub_title
         assert "Caf" in editor(app).text
         assert any("UTF-8" in n for n in notices(app))
         await pilot.press("ctrl+s")

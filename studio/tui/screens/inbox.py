@@ -221,7 +221,7 @@ def _shown(text: Callable[[], str]) -> str:
     raise from anywhere; one part that cannot be shown leaves the others readable.
     """
     try:
-        return printable(text())
+        return printable(text().replace("\r\n", "\n"))  # CRLF is a line break, not a control
     except Exception as exc:  # noqa: BLE001 - hostile input: say so, keep the screen
         return f"(cannot show this part: {printable(str(exc) or type(exc).__name__)})"
 
