@@ -1,13 +1,17 @@
-"""Helpers shared by the CLI commands: opening the workspace, printing errors."""
+"""Helpers shared by the CLI commands: opening the workspace, printing errors and reports."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
+from ..core.findings import Finding, Severity
+from ..core.report import FORMATS, exit_code, render_report
 from ..core.workspace import Workspace
+from ..errors import ConfigError
 
 
 def console_err(message: str) -> None:
@@ -19,3 +23,52 @@ def open_workspace(ctx: click.Context) -> Workspace:
     """The workspace given by ``--workspace``, or the nearest one above the cwd."""
     root = ctx.find_root().obj.get("workspace") if ctx.find_root().obj else None
     return Workspace.open(Path(root) if root else Path.cwd())
+
+
+def workspace_or_none(ctx: click.Context) -> Workspace | None:
+    """:func:`open_workspace`, or None where there is none (commands that work without)."""
+    try:
+        return open_workspace(ctx)
+    except ConfigError:
+        return None
+
+
+def typed(ctx: click.Context, name: str) -> bool:
+    """Whether the user typed this option (a flag overrides settings only then)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name == "COMMANDLINE"
+
+
+format_option = click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="Report format: text (coloured on a terminal), json, junit, sarif or github.",
+)
+fail_on_option = click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    default="error",
+    show_default=True,
+    help="Exit 1 when a finding is at or above this severity.",
+)
+
+
+def report_findings(
+    findings: Sequence[Finding], fmt: str, fail_on: str, *, text: str | None = None
+) -> None:
+    """Print the report, then exit 1 when a finding is at or above ``--fail-on``.
+
+    Args:
+        text: the report to print for the text format, when the command has its own.
+    """
+    if fmt == "text" and text is not None:
+        click.echo(text, nl=False)
+    else:
+        click.echo(render_report(findings, fmt, color=sys.stdout.isatty()), nl=False)
+    code = exit_code(findings, Severity.parse(fail_on))
+    if code:
+        raise SystemExit(code)

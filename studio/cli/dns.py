@@ -7,19 +7,17 @@ from pathlib import Path
 
 import click
 
-from ..core.dns import DnsReport, preflight_sync, resolver_for
-from ..core.findings import Severity
-from ..core.report import FORMATS, exit_code, render_report
-from ..core.workspace import Workspace
-from ..errors import ConfigError
+from ..core.dns import DnsReport, preflight_for
+from ..core.report import render_report
 from . import cli
-from ._common import open_workspace
-
-
-def _typed(ctx: click.Context, name: str) -> bool:
-    """Whether the user typed this option (a flag overrides settings only then)."""
-    source = ctx.get_parameter_source(name)
-    return source is not None and source.name == "COMMANDLINE"
+from ._common import (
+    fail_on_option,
+    format_option,
+    open_workspace,
+    report_findings,
+    typed,
+    workspace_or_none,
+)
 
 
 def _report_text(report: DnsReport, color: bool) -> str:
@@ -64,12 +62,8 @@ def _report_text(report: DnsReport, color: bool) -> str:
     show_default=True,
     help="Seconds per DNS query.",
 )
-@click.option(
-    "--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True
-)
-@click.option(
-    "--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True
-)
+@format_option
+@fail_on_option
 @click.pass_context
 def dns_cmd(
     ctx: click.Context,
@@ -87,46 +81,14 @@ def dns_cmd(
     Without DOMAIN, the workspace's transactional domain with its selectors, IPs and
     zone files; options typed on the command line override the settings.
     """
-    ws: Workspace | None
-    try:
-        ws = open_workspace(ctx)
-    except ConfigError:
-        if domain is None:
-            raise
-        ws = None
-    s = ws.settings if ws else None
-    domain = domain or (s.transactional_domain if s else None)
-    if not domain:
-        raise ConfigError("no domain: give DOMAIN or set transactional_domain in the settings")
-    use_settings = s is not None and domain == s.transactional_domain
-    if not selectors and use_settings and s:
-        selectors = s.dkim_selectors
-    if not ips and use_settings and s:
-        ips = s.sending_ips
-    if not nameservers and not zone_files and s and ws and use_settings:
-        nameservers = s.dns.nameservers
-        if not nameservers:
-            zone_files = tuple(ws.root / z for z in s.dns.zone_files)
-    if s and not _typed(ctx, "timeout"):
-        timeout = s.dns.timeout
-    resolver = resolver_for(
-        zone_files=zone_files,
-        nameservers=nameservers,
-        timeout=timeout,
-        retries=s.dns.retries if s else 1,
-    )
-    report = preflight_sync(
+    ws = open_workspace(ctx) if domain is None else workspace_or_none(ctx)
+    report = preflight_for(
+        ws,
         domain,
-        resolver=resolver,
         selectors=selectors,
         ips=ips,
-        marketing_domain=s.marketing_domain if s and use_settings else None,
-        marketing_selectors=s.marketing_dkim_selectors if s and use_settings else (),
+        nameservers=nameservers,
+        zone_files=zone_files,
+        timeout=timeout if ws is None or typed(ctx, "timeout") else None,
     )
-    if fmt == "text":
-        click.echo(_report_text(report, sys.stdout.isatty()), nl=False)
-    else:
-        click.echo(render_report(report.findings, fmt), nl=False)
-    code = exit_code(report.findings, Severity.parse(fail_on))
-    if code:
-        raise SystemExit(code)
+    report_findings(report.findings, fmt, fail_on, text=_report_text(report, sys.stdout.isatty()))

@@ -3,49 +3,23 @@
 from __future__ import annotations
 
 import difflib
-import sys
 from pathlib import Path
 
 import click
 
-from ..core.checks import CATALOGUE, all_ids, explain, lint_file, lint_workspace, run_check
-from ..core.findings import Finding, Severity
-from ..core.report import FORMATS, exit_code, render_report
-from ..core.workspace import Workspace
+from ..core.catalogue import CATALOGUE, all_ids
+from ..core.check import run_check
+from ..core.checks import lint_file, lint_workspace
+from ..core.findings import Finding
 from ..errors import ConfigError
 from . import cli
-from ._common import open_workspace
-
-format_option = click.option(
-    "--format",
-    "-f",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="text",
-    show_default=True,
-    help="Report format: text (coloured on a terminal), json, junit, sarif or github.",
+from ._common import (
+    fail_on_option,
+    format_option,
+    open_workspace,
+    report_findings,
+    workspace_or_none,
 )
-fail_on_option = click.option(
-    "--fail-on",
-    type=click.Choice(["error", "warning"]),
-    default="error",
-    show_default=True,
-    help="Exit 1 when a finding is at or above this severity.",
-)
-
-
-def _report(findings: list[Finding], fmt: str, fail_on: str) -> None:
-    click.echo(render_report(findings, fmt, color=sys.stdout.isatty()), nl=False)
-    code = exit_code(findings, Severity.parse(fail_on))
-    if code:
-        raise SystemExit(code)
-
-
-def _workspace_or_none(ctx: click.Context) -> Workspace | None:
-    try:
-        return open_workspace(ctx)
-    except ConfigError:
-        return None
 
 
 @cli.command("lint")
@@ -65,7 +39,7 @@ def lint(
     """
     files = [t for t in targets if Path(t).suffix.lower() in (".mjml", ".html", ".htm", ".eml")]
     names = [t for t in targets if t not in files]
-    ws = open_workspace(ctx) if names or not targets else _workspace_or_none(ctx)
+    ws = open_workspace(ctx) if names or not targets else workspace_or_none(ctx)
     findings: list[Finding] = []
     for f in files:
         path = Path(f)
@@ -78,7 +52,7 @@ def lint(
         findings += lint_file(path, ws if inside else None, spam=not no_spam)
     if ws is not None and (names or not targets):
         findings += lint_workspace(ws, names or None, spam=not no_spam)
-    _report(findings, fmt, fail_on)
+    report_findings(findings, fmt, fail_on)
 
 
 @cli.command("check")
@@ -90,7 +64,7 @@ def lint(
 def check(ctx: click.Context, fmt: str, fail_on: str, no_spam: bool, no_dns: bool) -> None:
     """The CI gate: lint every template and SMS, and preflight the sending domain's DNS."""
     ws = open_workspace(ctx)
-    _report(run_check(ws, spam=not no_spam, dns=not no_dns), fmt, fail_on)
+    report_findings(run_check(ws, spam=not no_spam, dns=not no_dns), fmt, fail_on)
 
 
 @cli.command("explain")
@@ -108,7 +82,7 @@ def explain_cmd(check_id: str | None) -> None:
         close = difflib.get_close_matches(check_id, ids, n=3, cutoff=0.5)
         hint = f" (did you mean {', '.join(close)}?)" if close else " (`studio explain` lists them)"
         raise ConfigError(f"unknown check id {check_id!r}{hint}")
-    e = explain(check_id)
+    e = CATALOGUE[check_id]
     click.echo(f"{e.id} — {e.title} (default severity: {e.severity})\n")
     click.echo(f"Why it matters: {e.why}\n")
     click.echo(f"How to fix it: {e.fix}")

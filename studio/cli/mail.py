@@ -10,12 +10,13 @@ import click
 from ..core.inbox import Inbox, inspect, release
 from ..core.render.pipeline import load_vars_file
 from ..core.report import render_report
-from ..core.send import RelayTransport, SendResult, SinkTransport, Transport, validate_recipient
+from ..core.send import SendResult, transport_for, validate_recipient
+from ..core.sink import SinkConfig
 from ..core.trigger import Trigger, parse_trigger
 from ..errors import ConfigError
 from . import cli
-from ._common import open_workspace
-from .sink import maildir_option, maildir_path, workspace_or_none
+from ._common import open_workspace, workspace_or_none
+from .sink import maildir_option
 
 
 @cli.group("inbox", invoke_without_command=True)
@@ -27,7 +28,7 @@ from .sink import maildir_option, maildir_path, workspace_or_none
 def inbox_cmd(ctx: click.Context, maildir: Path | None, fmt: str) -> None:
     """Messages captured by the sink: list (default), show ID, delete ID, clear."""
     ws = workspace_or_none(ctx)
-    ctx.obj["inbox"] = Inbox(maildir_path(ws, maildir))
+    ctx.obj["inbox"] = Inbox(SinkConfig.from_settings(ws, maildir=maildir).maildir)
     ctx.obj["ws"] = ws
     ctx.obj["fmt"] = fmt
     if ctx.invoked_subcommand is None:
@@ -166,14 +167,8 @@ def send_cmd(
     )
     email = msg.email
     email["To"] = ", ".join(rcpts)
-    transport: Transport
-    if relay:
-        relay_transport = RelayTransport(ws.settings.relay(relay), workspace_root=ws.root)
-        relay_transport.check_recipients(rcpts)  # before anything is sent, dry run or not
-        transport = relay_transport
-    else:
-        s = ws.settings.sink
-        transport = SinkTransport(host or s.host, port or s.port)
+    transport = transport_for(ws, relay, host, port)
+    transport.check_recipients(rcpts)  # before anything is sent, dry run or not
     if dry_run:
         click.echo(
             f"would send {name} ({msg.subject!r}, {len(bytes(email)):,} bytes) to"

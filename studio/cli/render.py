@@ -14,10 +14,9 @@ from ..core.render.pipeline import (
     load_vars_file,
     render_mjml_file,
 )
-from ..core.workspace import Workspace
 from ..errors import ConfigError
 from . import cli
-from ._common import open_workspace
+from ._common import open_workspace, workspace_or_none
 
 RENDER_FORMATS = ("html", "text", "mjml", "eml", "json", "sms")
 
@@ -33,7 +32,7 @@ def render_target(
     """Render TARGET: a template name, or a path to an ``.mjml`` file."""
     path = Path(target)
     if target.endswith(".mjml") and path.exists():
-        workspace = _workspace_or_none(ctx)
+        workspace = workspace_or_none(ctx)
         templates_dir = workspace.templates_dir.resolve() if workspace else None
         if workspace and templates_dir and path.resolve().parent == templates_dir:
             target = path.name[: -len(".mjml")]
@@ -49,13 +48,6 @@ def render_target(
     workspace = open_workspace(ctx)
     variables = load_vars_file(vars_file) if vars_file else None
     return workspace.render(target, sample=sample, variables=variables, locale=locale)
-
-
-def _workspace_or_none(ctx: click.Context) -> Workspace | None:
-    try:
-        return open_workspace(ctx)
-    except ConfigError:
-        return None
 
 
 def sms_report(sms: RenderedSms) -> str:

@@ -8,26 +8,8 @@ from pathlib import Path
 import click
 
 from ..core.sink import Captured, Sink, SinkConfig
-from ..core.workspace import Workspace
-from ..errors import ConfigError
 from . import cli
-from ._common import console_err, open_workspace
-
-
-def workspace_or_none(ctx: click.Context) -> Workspace | None:
-    try:
-        return open_workspace(ctx)
-    except ConfigError:
-        return None
-
-
-def maildir_path(ws: Workspace | None, option: Path | None) -> Path:
-    if option is not None:
-        return option
-    if ws is not None:
-        return ws.root / ws.settings.sink.maildir
-    return Path(".studio/maildir")
-
+from ._common import console_err, workspace_or_none
 
 maildir_option = click.option(
     "--maildir",
@@ -58,17 +40,13 @@ def sink_cmd(
     no_auth: bool,
 ) -> None:
     """Run the local SMTP sink: accept any message, store it in a Maildir, deliver nowhere."""
-    ws = workspace_or_none(ctx)
-    s = ws.settings.sink if ws else None
-    config = SinkConfig(
-        host=host or (s.host if s else "127.0.0.1"),
-        port=port or (s.port if s else 1025),
-        maildir=maildir_path(ws, maildir),
-        max_message_size=s.max_message_size if s else 25 * 1024 * 1024,
+    config = SinkConfig.from_settings(
+        workspace_or_none(ctx),
+        host=host,
+        port=port,
+        maildir=maildir,
         auth=not no_auth,
         allow_remote=allow_remote,
-        keep_messages=s.keep_messages if s else None,
-        keep_days=s.keep_days if s else None,
     )
 
     def printed(c: Captured) -> None:

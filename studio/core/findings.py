@@ -7,30 +7,12 @@ and stable (see DESIGN.md's catalogue); tests assert on ids, not on wording.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from .catalogue import Severity
 
-class Severity(enum.IntEnum):
-    """How bad a finding is; ordered so that ``ERROR > WARNING > INFO``."""
-
-    INFO = 1
-    WARNING = 2
-    ERROR = 3
-
-    def __str__(self) -> str:
-        return self.name.lower()
-
-    @classmethod
-    def parse(cls, value: str) -> Severity:
-        """Read ``"error"``, ``"warning"`` or ``"info"`` (any case)."""
-        try:
-            return cls[value.strip().upper()]
-        except KeyError:
-            raise ValueError(
-                f"unknown severity {value!r}: expected error, warning or info"
-            ) from None
+__all__ = ["Finding", "Location", "Severity", "summarize"]
 
 
 @dataclass(frozen=True)

@@ -16,17 +16,18 @@ import ipaddress
 import re
 from dataclasses import asdict, dataclass, field
 from email.message import EmailMessage
-from email.utils import getaddresses, parseaddr, parsedate_to_datetime
+from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
 import dkim
 
-from .dns import resolver_for
+from .catalogue import CATALOGUE
+from .dns import workspace_resolver
 from .dns.dmarc import org_domain
 from .dns.resolver import Resolver
 from .dns.spf import check_host
-from .findings import Finding, Severity
-from .send import RelayTransport, SendResult
+from .findings import Finding
+from .send import SendResult, transport_for
 from .sink.store import MaildirStore, StoredFile
 from .workspace import Workspace
 
@@ -41,6 +42,12 @@ class Summary:
     subject: str
     date: str
     size: int
+
+    def to_dict(self) -> dict[str, object]:
+        """The summary as ``studio inbox list -f json`` prints it (``from``, not ``from_``)."""
+        data = asdict(self)
+        data["from"] = data.pop("from_")
+        return data
 
 
 @dataclass(frozen=True)
@@ -72,13 +79,12 @@ class CapturedMessage:
 
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
-            **asdict(self.summary),
+            **self.summary.to_dict(),
             "peer": self.peer,
             "headers": [[k, str(v)] for k, v in self.message.items()],
             "text": self.text,
             "html": self.html,
         }
-        data["from"] = data.pop("from_")
         if self.verdict is not None:
             data["verdict"] = asdict(self.verdict)
         data["findings"] = [f.to_dict() for f in self.findings]
@@ -187,17 +193,7 @@ def verify(
 ) -> Verdict:
     """DKIM, SPF and DMARC alignment of a captured message."""
     if resolver is None:
-        s = workspace.settings if workspace else None
-        zones = (
-            [workspace.root / z for z in s.dns.zone_files]
-            if workspace and s and not s.dns.nameservers
-            else []
-        )
-        resolver = resolver_for(
-            zone_files=zones,
-            nameservers=s.dns.nameservers if s else (),
-            timeout=s.dns.timeout if s else 3.0,
-        )
+        resolver = workspace_resolver(workspace)
     raw = captured.raw
     # The sink's own trace headers are not part of what was signed.
     body_start = raw
@@ -252,14 +248,10 @@ def verify(
 
 def inspect(captured: CapturedMessage, workspace: Workspace | None) -> CapturedMessage:
     """Attach the verdict and the message checks to a captured message."""
-    from .checks import (
-        _message_from_eml,  # noqa: PLC2701 - shared eml reader
-        lint_message,
-    )
-    from .checks.catalogue import CATALOGUE
+    from .checks import lint_message, message_from_eml
 
     captured.verdict = verify(captured, workspace)
-    findings = lint_message(workspace, _message_from_eml(Path(captured.summary.id), captured.raw))
+    findings = lint_message(workspace, message_from_eml(captured.raw))
     if captured.verdict.dkim == "fail":
         findings.append(
             Finding(
@@ -269,14 +261,8 @@ def inspect(captured: CapturedMessage, workspace: Workspace | None) -> CapturedM
                 captured.verdict.dkim_reason,
             )
         )
-    captured.findings = [f for f in findings if f.severity >= Severity.INFO]
+    captured.findings = findings
     return captured
-
-
-def recipients_of(msg: EmailMessage) -> list[str]:
-    return [
-        a for _, a in getaddresses([str(v) for v in msg.get_all("To", []) + msg.get_all("Cc", [])])
-    ]
 
 
 def release(captured: CapturedMessage, workspace: Workspace, relay: str) -> SendResult:
@@ -284,5 +270,5 @@ def release(captured: CapturedMessage, workspace: Workspace, relay: str) -> Send
 
     The relay's allow-list applies as to any send.
     """
-    transport = RelayTransport(workspace.settings.relay(relay), workspace_root=workspace.root)
+    transport = transport_for(workspace, relay)
     return transport.send(captured.message, list(captured.summary.recipients))

@@ -23,13 +23,16 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import dkim
 
 from ..errors import ConfigError, SendError
 from .message import check_header
 from .settings import Relay
+
+if TYPE_CHECKING:
+    from .workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,32 @@ class SendResult:
 class Transport(Protocol):
     name: str
 
+    def check_recipients(self, recipients: Sequence[str]) -> tuple[str, ...]:
+        """The recipients as plain addresses, each one this transport may send to."""
+        ...
+
     def send(self, message: EmailMessage, recipients: Sequence[str]) -> SendResult: ...
+
+
+def transport_for(
+    workspace: Workspace,
+    relay: str | None = None,
+    host: str | None = None,
+    port: int | None = None,
+) -> Transport:
+    """Where a send goes: the named relay of the settings, else the local sink.
+
+    The CLI, the send dialog and the inbox's release all choose through here.
+
+    Args:
+        relay: a relay name from the settings (a ConfigError names the known ones).
+        host: the sink's host, instead of ``[sink] host``.
+        port: the sink's port, instead of ``[sink] port``.
+    """
+    if relay:
+        return RelayTransport(workspace.settings.relay(relay), workspace_root=workspace.root)
+    s = workspace.settings.sink
+    return SinkTransport(host or s.host, port or s.port)
 
 
 def validate_recipient(address: str) -> str:
@@ -70,14 +98,16 @@ class SinkTransport:
         self.host, self.port, self.timeout = host, port, timeout
         self.name = f"sink {host}:{port}"
 
+    def check_recipients(self, recipients: Sequence[str]) -> tuple[str, ...]:
+        """The recipients as plain addresses (the sink takes any)."""
+        return tuple(validate_recipient(r) for r in recipients)
+
     def send(self, message: EmailMessage, recipients: Sequence[str]) -> SendResult:
-        rcpts = tuple(validate_recipient(r) for r in recipients)
+        rcpts = self.check_recipients(recipients)
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as client:
                 reply = _send_data(client, message, rcpts, self.name)
         except (OSError, smtplib.SMTPException) as exc:
-            if isinstance(exc, SendError):
-                raise
             raise SendError(f"{self.name}: {_why(exc)} (is `studio sink` running?)") from None
         return SendResult(self.name, rcpts, reply, str(message.get("Message-ID", "")))
 

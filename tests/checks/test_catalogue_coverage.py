@@ -17,8 +17,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from studio.core.catalogue import LINT_IDS
 from studio.core.checks import lint_file, lint_template, lint_workspace
-from studio.core.checks.catalogue import LINT_IDS
 from studio.core.checks.registry import rules_of
 from studio.core.findings import Finding
 from studio.core.inbox import Inbox, inspect

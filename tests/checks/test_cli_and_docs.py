@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from studio.core.checks.catalogue import all_ids
+from studio.core.catalogue import all_ids
 from studio.core.workspace import Workspace
 from tests.conftest import REPO
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from studio.core.checks import CATALOGUE, RULES, lint_file, lint_template, lint_workspace
-from studio.core.checks.catalogue import all_ids
+from studio.core.catalogue import CATALOGUE, all_ids
+from studio.core.checks import RULES, lint_file, lint_template, lint_workspace
 from studio.core.findings import Finding, Severity
 from studio.core.workspace import Workspace
 from tests.conftest import REPO

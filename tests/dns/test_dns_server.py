@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from studio.core.catalogue import DNS_IDS
 from studio.core.dns import preflight_sync, resolver_for
-from studio.core.dns.explain import ENTRIES
 from studio.core.dns.spf import build_tree, check_host
 from studio.core.findings import Severity
 
@@ -174,7 +174,7 @@ def test_each_case_raises_exactly_its_ids(
 def test_every_dns_id_has_a_case() -> None:
     covered = {i for _, _, expected in CASES for i in expected}
     covered |= {"dkim.key-type", "dns.timeout"}  # the good zones; the silent server
-    assert covered == {entry[0] for entry in ENTRIES}
+    assert covered == DNS_IDS
 
 
 def test_spf_tree_counts_every_branch_past_the_limit(nameserver: str) -> None:

@@ -1,12 +1,15 @@
-"""Template and message checks, and the orchestrator behind ``lint`` and ``check``.
+"""Template and message checks: the engine behind ``lint``.
 
-Public API (used by the CLI, the TUI and the preview):
+Public API (used by the CLI, the TUI, the preview and :mod:`studio.core.check`):
 
 * :func:`lint_message` — the message rules on one rendered message;
 * :func:`lint_template` — a template with every sample (template, message and SMS rules);
 * :func:`lint_workspace` — every template of a workspace (or the named ones);
 * :func:`lint_file` — a lone ``.mjml``, ``.html`` or ``.eml`` file;
-* :func:`run_check` — lint plus the DNS preflight of the transactional domain.
+* :func:`message_from_eml` — a saved or captured ``.eml`` as a message to check.
+
+The ids and their explanations are in :mod:`studio.core.catalogue`; ``studio check``
+(lint plus the DNS preflight) is :mod:`studio.core.check`, above this package.
 
 Severity overrides (``lint.severity`` in the settings; ``"off"`` drops an id) and
 per-template suppressions (``suppress:`` in front matter, with a reason that the
@@ -29,7 +32,6 @@ from ..render.pipeline import RenderedMessage, render_mjml_file
 from ..render.text import mjml_to_text
 from ..templates import Template
 from ..workspace import Workspace
-from .catalogue import CATALOGUE, Explanation, all_ids
 from .context import (
     MessageContext,
     SampleRender,
@@ -41,17 +43,13 @@ from .context import (
 from .registry import RULES, rules_of
 
 __all__ = [
-    "CATALOGUE",
-    "Explanation",
     "RULES",
-    "all_ids",
     "apply_policy",
-    "dns_findings",
     "lint_file",
     "lint_message",
     "lint_template",
     "lint_workspace",
-    "run_check",
+    "message_from_eml",
 ]
 
 
@@ -226,7 +224,8 @@ def _template_or_none(workspace: Workspace, name: str) -> Template | None:
     return None
 
 
-def _message_from_eml(path: Path, raw: bytes) -> RenderedMessage:
+def message_from_eml(raw: bytes) -> RenderedMessage:
+    """A saved or captured message, read back as a message the rules can check."""
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(parsed, EmailMessage)
     html_part = parsed.get_body(("html",))
@@ -265,7 +264,7 @@ def lint_file(
     elif suffix in (".html", ".htm"):
         msg = _html_message(raw.decode("utf-8", "replace"))
     elif suffix == ".eml":
-        msg = _message_from_eml(path, raw)
+        msg = message_from_eml(raw)
     else:
         raise ConfigError(f"{path}: expected a template name or a .mjml, .html or .eml file")
     text = raw.decode("utf-8", "replace")
@@ -292,25 +291,3 @@ def _html_message(html: str) -> RenderedMessage:
         text=text,
         build_email=build,
     )
-
-
-def dns_findings(workspace: Workspace) -> list[Finding]:
-    """The DNS preflight of the workspace's transactional domain, as findings."""
-    from ..dns import preflight_workspace
-
-    found: list[Finding] = preflight_workspace(workspace)
-    return found
-
-
-def run_check(workspace: Workspace, *, spam: bool = True, dns: bool = True) -> list[Finding]:
-    """``studio check``: every template and SMS of the workspace, plus its DNS."""
-    findings = lint_workspace(workspace, spam=spam)
-    if dns and workspace.settings.transactional_domain:
-        findings += dns_findings(workspace)
-    return findings
-
-
-def explain(check_id: str) -> Explanation:
-    """The explanation of a check id (KeyError when unknown)."""
-    all_ids()
-    return CATALOGUE[check_id]

@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..catalogue import CATALOGUE
 from ..findings import Finding, Location, Severity
-from .catalogue import CATALOGUE
 
 KINDS = ("message", "template", "sms", "workspace")
 

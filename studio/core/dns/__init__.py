@@ -6,8 +6,14 @@ Entry points:
 * :func:`preflight_sync` — the same from synchronous code (the CLI, a TUI worker);
 * :func:`resolver_for` — a live resolver (system or ``HOST[:PORT]`` nameservers) or
   a zone-file resolver, wrapped in a per-run cache;
-* :func:`preflight_workspace` — the workspace's domain with its settings, as findings
-  (what ``studio check`` runs).
+* :func:`workspace_resolver` — that resolver as the workspace's ``[dns]`` settings
+  describe it (what the inbox verifies captured mail with);
+* :func:`preflight_for` — the preflight of a workspace's domain with its settings,
+  each one overridable: what ``studio dns``, the deliverability screen and
+  ``studio check`` all run, so they cannot drift apart.
+
+The ids these checks report are in :mod:`studio.core.catalogue`. This package
+loads neither the template engine nor the checks engine.
 
 Layering per protocol follows ``query_* → parse_* → check_*`` (``spf.py``,
 ``dkim.py``, ``dmarc.py``; the checks are in ``checks.py``).
@@ -20,23 +26,24 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..checks.catalogue import register
-from ..findings import Finding, Location
-from ..workspace import Workspace
+from ...errors import ConfigError
+from ..findings import Finding
 from .checks import CHECKS, PROTOCOL_OF, DnsContext
-from .explain import ENTRIES
 from .resolver import CachingResolver, LiveResolver, Resolver, ZoneResolver
 from .spf import SpfNode
 
-register(ENTRIES)
+if TYPE_CHECKING:
+    from ..workspace import Workspace
 
 __all__ = [
     "DnsReport",
     "preflight",
+    "preflight_for",
     "preflight_sync",
-    "preflight_workspace",
     "resolver_for",
+    "workspace_resolver",
 ]
 
 
@@ -108,35 +115,77 @@ def preflight_sync(domain: str, **kwargs: object) -> DnsReport:
     return asyncio.run(preflight(domain, **kwargs))  # type: ignore[arg-type]
 
 
-def zone_files_of(workspace: Workspace) -> list[Path]:
-    return [workspace.root / z for z in workspace.settings.dns.zone_files]
+def workspace_resolver(
+    workspace: Workspace | None,
+    *,
+    nameservers: Sequence[str] = (),
+    zone_files: Sequence[Path] = (),
+    timeout: float | None = None,
+    retries: int | None = None,
+    use_dns_settings: bool = True,
+) -> CachingResolver:
+    """The resolver the workspace's ``[dns]`` settings describe; arguments given win.
 
-
-def preflight_workspace(workspace: Workspace) -> list[Finding]:
-    """The DNS findings of the workspace's transactional domain (zone files or live)."""
-    s = workspace.settings
-    if not s.transactional_domain:
-        return []
-    zones = zone_files_of(workspace) if not s.dns.nameservers else []
-    resolver = resolver_for(
-        zone_files=zones,
-        nameservers=s.dns.nameservers,
-        timeout=s.dns.timeout,
-        retries=s.dns.retries,
+    Nameservers or zone files given replace both settings; without them, the
+    settings' nameservers, else its zone files (when ``use_dns_settings``), else the
+    system's resolver. Timeout and retries come from the settings unless given.
+    """
+    dns = workspace.settings.dns if workspace is not None else None
+    if not nameservers and not zone_files and dns is not None and use_dns_settings:
+        nameservers = dns.nameservers
+        if not nameservers:
+            assert workspace is not None
+            zone_files = [workspace.root / z for z in dns.zone_files]
+    return resolver_for(
+        zone_files=zone_files,
+        nameservers=nameservers,
+        timeout=timeout if timeout is not None else (dns.timeout if dns else 3.0),
+        retries=retries if retries is not None else (dns.retries if dns else 1),
     )
-    report = preflight_sync(
-        s.transactional_domain,
+
+
+def preflight_for(
+    workspace: Workspace | None,
+    domain: str | None = None,
+    *,
+    selectors: Sequence[str] = (),
+    ips: Sequence[str] = (),
+    nameservers: Sequence[str] = (),
+    zone_files: Sequence[Path] = (),
+    timeout: float | None = None,
+    retries: int | None = None,
+) -> DnsReport:
+    """The DNS preflight of ``domain`` (default: the workspace's transactional domain).
+
+    For the workspace's own domain, the selectors, sending IPs, marketing domain and
+    resolver come from the settings; an argument given (non-empty, or not None)
+    overrides its setting. Another domain is checked with only what is given, over
+    live DNS, with the settings' timeout and retries.
+
+    Raises:
+        ConfigError: no domain given and none in the settings.
+    """
+    s = workspace.settings if workspace is not None else None
+    domain = domain or (s.transactional_domain if s else None)
+    if not domain:
+        raise ConfigError("no domain: give DOMAIN or set transactional_domain in the settings")
+    own = s is not None and domain == s.transactional_domain
+    if own and s is not None:
+        selectors = selectors or s.dkim_selectors
+        ips = ips or s.sending_ips
+    resolver = workspace_resolver(
+        workspace,
+        nameservers=nameservers,
+        zone_files=zone_files,
+        timeout=timeout,
+        retries=retries,
+        use_dns_settings=own,
+    )
+    return preflight_sync(
+        domain,
         resolver=resolver,
-        selectors=s.dkim_selectors,
-        ips=s.sending_ips,
-        marketing_domain=s.marketing_domain,
-        marketing_selectors=s.marketing_dkim_selectors,
+        selectors=selectors,
+        ips=ips,
+        marketing_domain=s.marketing_domain if own and s else None,
+        marketing_selectors=s.marketing_dkim_selectors if own and s else (),
     )
-    if zones:
-        where = workspace.relpath(zones[0])
-        return [f if f.location else _at(f, where) for f in report.findings]
-    return report.findings
-
-
-def _at(f: Finding, file: str) -> Finding:
-    return Finding(f.id, f.severity, f.subject, f.message, Location(file), f.details, f.suppressed)

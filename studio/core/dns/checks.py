@@ -13,7 +13,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from ..checks.catalogue import CATALOGUE
+from ..catalogue import CATALOGUE
 from ..findings import Finding, Severity
 from .dkim import parse_dkim, query_dkim
 from .dmarc import (

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
+from ..catalogue import CATALOGUE
 from ..findings import Finding, Location, Severity, summarize
 
 FORMATS = ("text", "json", "junit", "sarif", "github")
@@ -109,9 +110,6 @@ _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.I
 
 def _sarif_rule(check_id: str) -> dict[str, object]:
     """A reportingDescriptor: the id with its catalogue title, why and fix."""
-    from ..checks.catalogue import CATALOGUE, all_ids
-
-    all_ids()  # registers the DNS ids
     e = CATALOGUE.get(check_id)
     if e is None:
         return {"id": check_id, "shortDescription": {"text": check_id}}

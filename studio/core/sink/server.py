@@ -20,13 +20,17 @@ from email._header_value_parser import get_addr_spec, get_angle_addr
 from email.errors import HeaderParseError
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from ...errors import SinkError
+from ..settings import SinkSettings
 from .store import MaildirStore, StoredFile
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
 
 DEFAULT_MAX_SIZE = 25 * 1024 * 1024
 
@@ -242,6 +246,35 @@ class SinkConfig:
     keep_messages: int | None = None
     keep_days: float | None = None
     extra: dict[str, object] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(
+        cls,
+        workspace: Workspace | None,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        maildir: Path | None = None,
+        auth: bool = True,
+        allow_remote: bool = False,
+    ) -> SinkConfig:
+        """The sink the workspace's ``[sink]`` settings describe (defaults without one).
+
+        ``studio sink``, ``studio inbox`` and the TUI's inbox all build it here; the
+        arguments given override the settings.
+        """
+        s = workspace.settings.sink if workspace is not None else SinkSettings()
+        root = workspace.root if workspace is not None else Path()
+        return cls(
+            host=host or s.host,
+            port=port or s.port,
+            maildir=maildir if maildir is not None else root / s.maildir,
+            max_message_size=s.max_message_size,
+            auth=auth,
+            allow_remote=allow_remote,
+            keep_messages=s.keep_messages,
+            keep_days=s.keep_days,
+        )
 
 
 class _Controller(Controller):

@@ -15,8 +15,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, ProgressBar, Static
 
-from ...core.checks.catalogue import CATALOGUE
-from ...core.dns import DnsReport, preflight_sync, resolver_for
+from ...core.catalogue import CATALOGUE
+from ...core.dns import DnsReport, preflight_for
 from ...core.findings import Finding
 from ...core.safe_text import printable
 from ...core.workspace import Workspace
@@ -72,27 +72,11 @@ class DeliverabilityScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="dns")
     def run_preflight(self) -> None:
         ws = self.workspace
-        s = ws.settings
-        if not s.transactional_domain:
+        if not ws.settings.transactional_domain:
             self.post_message(PreflightFinished(None, "set transactional_domain in the settings"))
             return
-        nameservers = self.nameservers if self.nameservers is not None else s.dns.nameservers
-        zones = [] if nameservers else [ws.root / z for z in s.dns.zone_files]
         try:
-            resolver = resolver_for(
-                zone_files=zones,
-                nameservers=nameservers,
-                timeout=self.timeout or s.dns.timeout,
-                retries=s.dns.retries,
-            )
-            report = preflight_sync(
-                s.transactional_domain,
-                resolver=resolver,
-                selectors=s.dkim_selectors,
-                ips=s.sending_ips,
-                marketing_domain=s.marketing_domain,
-                marketing_selectors=s.marketing_dkim_selectors,
-            )
+            report = preflight_for(ws, nameservers=self.nameservers or (), timeout=self.timeout)
         except StudioError as exc:
             self.post_message(PreflightFinished(None, str(exc)))
             return

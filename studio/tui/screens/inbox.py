@@ -39,18 +39,6 @@ from ..messages import (
 )
 
 
-def sink_config(workspace: Workspace) -> SinkConfig:
-    s = workspace.settings.sink
-    return SinkConfig(
-        host=s.host,
-        port=s.port,
-        maildir=workspace.root / s.maildir,
-        max_message_size=s.max_message_size,
-        keep_messages=s.keep_messages,
-        keep_days=s.keep_days,
-    )
-
-
 class InboxScreen(Screen[None]):
     BINDINGS = [
         ("s", "toggle_sink", "Start/stop sink"),
@@ -63,7 +51,7 @@ class InboxScreen(Screen[None]):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
-        self.inbox = Inbox(sink_config(workspace).maildir)
+        self.inbox = Inbox(SinkConfig.from_settings(workspace).maildir)
         self.listing_problem = ""  # shown in the status line: why some rows are missing
 
     def compose(self) -> ComposeResult:
@@ -81,7 +69,7 @@ class InboxScreen(Screen[None]):
 
     def update_status(self) -> None:
         sink: Sink | None = getattr(self.app, "sink", None)
-        cfg = sink_config(self.workspace)
+        cfg = SinkConfig.from_settings(self.workspace)
         where = self.workspace.relpath(cfg.maildir)
         if sink is not None and sink.running:
             text = f"sink running on {cfg.host}:{cfg.port} · storing in {where} · s to stop"
@@ -103,7 +91,8 @@ class InboxScreen(Screen[None]):
                 app.post_message(MessageCaptured(c.id))
 
             try:
-                app.sink = Sink(sink_config(self.workspace), on_message=captured).start()  # type: ignore[attr-defined]
+                config = SinkConfig.from_settings(self.workspace)
+                app.sink = Sink(config, on_message=captured).start()  # type: ignore[attr-defined]
             except StudioError as exc:
                 self.notify(printable(str(exc), one_line=True), severity="error", markup=False)
         self.update_status()

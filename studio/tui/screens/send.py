@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ...core.safe_text import printable
-from ...core.send import RelayTransport, SinkTransport, Transport, validate_recipient
+from ...core.send import transport_for, validate_recipient
 from ...core.workspace import Workspace
 from ...errors import StudioError
 from ..messages import SendFinished
@@ -74,11 +74,7 @@ class SendScreen(ModalScreen[str | None]):
         ws = self.workspace
         try:
             address = validate_recipient(to)
-            transport: Transport
-            if via == SINK:
-                transport = SinkTransport(ws.settings.sink.host, ws.settings.sink.port)
-            else:
-                transport = RelayTransport(ws.settings.relay(via), workspace_root=ws.root)
+            transport = transport_for(ws, None if via == SINK else via)
             msg = ws.render(self.template, sample=self.sample, locale=self.locale).email
             msg["To"] = address
             result = transport.send(msg, [address])

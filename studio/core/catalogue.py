@@ -1,0 +1,640 @@
+"""Every check id Studio reports, with its default severity and its explanation.
+
+Ids are public and stable (DESIGN.md): they are never reused for another meaning.
+This module is the one place they are defined, all of them (template, message, SMS
+and DNS), statically: the table is built and frozen when the module is imported and
+nothing adds to it later. ``studio explain`` reads it, the checks reference
+(docs/checks.md) is generated from it, the rule registry refuses an id missing here,
+and tests check that every rule and every DNS check reports only ids listed here.
+
+It imports nothing of Studio (a test checks it), so that the checks engine and the
+DNS preflight can both read it without loading each other. :class:`Severity` lives
+here for that reason; :mod:`studio.core.findings` re-exports it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from types import MappingProxyType
+
+
+class Severity(enum.IntEnum):
+    """How bad a finding is; ordered so that ``ERROR > WARNING > INFO``."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> Severity:
+        """Read ``"error"``, ``"warning"`` or ``"info"`` (any case)."""
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            raise ValueError(
+                f"unknown severity {value!r}: expected error, warning or info"
+            ) from None
+
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
+
+
+@dataclass(frozen=True)
+class Explanation:
+    id: str
+    severity: Severity
+    title: str
+    why: str
+    fix: str
+
+
+_Row = tuple[str, Severity, str, str, str]
+
+_LINT: tuple[_Row, ...] = (
+    # -- templates -------------------------------------------------------------
+    (
+        "template.syntax",
+        E,
+        "The template does not compile",
+        "A Jinja or MJML error means the message cannot be sent at all: the application "
+        "that triggers it will fail or send nothing.",
+        "Open the file at the line given and fix the tag, the expression or the MJML "
+        "element; `studio render NAME --sample S` shows the same error.",
+    ),
+    (
+        "template.undefined-variable",
+        E,
+        "A variable is used but missing from a sample",
+        "Templates run with strict undefined variables: a value the application does not "
+        "send breaks the render, or, guarded badly, shows an empty gap to the customer.",
+        "Add the variable to the sample (and to the application's payload), or make it "
+        "optional in the template with `{% if x is defined %}` or `x | default(...)`.",
+    ),
+    (
+        "template.unused-variable",
+        I,
+        "A sample defines a variable the template never uses",
+        "Unused data in samples hides what the template really needs and drifts from "
+        "what the application sends.",
+        "Remove it from the sample, or use it in the template if it was forgotten.",
+    ),
+    (
+        "template.stale-review",
+        W,
+        "The template has not been reviewed for over a year",
+        "Transactional messages outlive their authors: old logos, dead links, outdated "
+        "legal lines and tone. Good practice is a review at least yearly.",
+        "Review the copy, links and legal lines with the owner, then update `reviewed:` "
+        "in the front matter (the age limit is `lint.stale_review_days`).",
+    ),
+    (
+        "template.near-duplicate",
+        I,
+        "Two messages of the same journey and trigger read almost the same",
+        "Near-identical messages in one journey are usually a copy that drifted or a "
+        "message sent twice under two names: readers get the same mail twice, and a fix "
+        "made to one (a legal line, a link) is missed in the other.",
+        "Merge the two templates into one (with a variable for what differs), or make "
+        "each one say what is specific to its step. The threshold is "
+        "`lint.duplicate_similarity`.",
+    ),
+    (
+        "template.promo-heavy",
+        W,
+        "Commercial blocks outweigh the transactional content",
+        "A receipt or a password reset that reads like a newsletter is more likely to be "
+        "filtered as promotional, and the customer misses what they came for.",
+        "Shorten or remove cross-sell, referral and loyalty blocks so that they stay "
+        "secondary (below half of the text).",
+    ),
+    # -- messages ----------------------------------------------------------------
+    (
+        "message.size-clipped",
+        E,
+        "The HTML is over Gmail's 102 KB clipping limit",
+        "Gmail hides everything past 102 KB of HTML behind 'View entire message': the "
+        "footer, the legal line and often tracking pixels disappear.",
+        "Trim repeated blocks (long order tables: show the first lines and link to the "
+        "order), remove unused CSS and comments.",
+    ),
+    (
+        "message.no-text-part",
+        W,
+        "The message has no plain-text part",
+        "Spam filters score HTML-only mail higher, and some readers and watches show "
+        "only the text part.",
+        "Send `multipart/alternative` with a text part (Studio builds one from the MJML).",
+    ),
+    (
+        "message.headers",
+        E,
+        "A required header is missing",
+        "Messages without Message-ID, Date, From, MIME-Version or Subject are rejected "
+        "or heavily penalised by receivers.",
+        "Build the message with Studio (`ws.render(...).email`) or add the header.",
+    ),
+    (
+        "message.from-domain",
+        W,
+        "From is not on the transactional domain",
+        "Transactional mail should come from its dedicated domain, whose SPF, DKIM and "
+        "DMARC are set up for it; mixing domains mixes reputations.",
+        "Set `from` in the settings to an address on `transactional_domain`.",
+    ),
+    (
+        "message.no-preheader",
+        W,
+        "No preheader",
+        "Without a preheader, inboxes show the first text they find (often 'View in "
+        "browser' or alt text) next to the subject.",
+        "Add `preheader:` to the template's front matter.",
+    ),
+    (
+        "message.image-heavy",
+        W,
+        "Too little text for the images",
+        "Mostly-image messages look like spam to filters and are blank when images are blocked.",
+        "Put the information in text; keep images for the logo and product pictures.",
+    ),
+    (
+        "message.text-parity",
+        E,
+        "A link of the HTML part is missing from the text part",
+        "A reader of the text part (or a client that shows it) cannot reset the password "
+        "or verify the account if the link is not there.",
+        "Make sure every link is in the text part; Studio's text part keeps links, so "
+        "check custom text or links hidden from the MJML.",
+    ),
+    (
+        "message.spam-score",
+        W,
+        "SpamAssassin scores the message as spammy",
+        "SpamAssassin's rules are used by many receivers; a high score means the junk folder.",
+        "Read the rules that fired (in the finding's details) and fix their causes. "
+        "When SpamAssassin is not installed this is reported as info: install the "
+        "`spamassassin` package to run it.",
+    ),
+    (
+        "message.dkim-fail",
+        E,
+        "A captured signed message fails DKIM verification",
+        "Receivers treat a broken DKIM signature like none: DMARC then depends on SPF "
+        "alone, and with `p=reject` the message is refused.",
+        "Check the selector's public key in DNS against the signing key, and that nothing "
+        "rewrites the message after signing.",
+    ),
+    # -- images and links ----------------------------------------------------------
+    (
+        "image.missing-alt",
+        W,
+        "An image has no alt attribute",
+        "Many clients block images by default; screen readers read the alt. Without it "
+        "the message is a row of empty boxes.",
+        'Add `alt="what it shows"` (or `alt=""` for a decorative image) in the template '
+        "or component; MJML's output adds an empty alt, so this is checked in the source.",
+    ),
+    (
+        "image.insecure",
+        W,
+        "An image is loaded over http",
+        "Clients warn about or block mixed content, and proxies refuse plain http.",
+        "Serve images over https.",
+    ),
+    (
+        "link.insecure",
+        W,
+        "A link uses http",
+        "Plain http links are flagged by filters and browsers, and can be tampered with.",
+        "Use https links.",
+    ),
+    (
+        "link.empty",
+        E,
+        "A link has no target or no visible text",
+        "An empty href or a link without text is a dead end (and an accessibility fault).",
+        "Give the link a target and a readable label (or an image with alt text).",
+    ),
+    (
+        "link.mismatch",
+        E,
+        "The link text shows another URL than its target",
+        "Text that shows one URL and links to another is the signature of phishing; "
+        "filters penalise it heavily.",
+        "Show the real destination, or use descriptive text instead of a URL.",
+    ),
+    (
+        "link.shortener",
+        W,
+        "A link goes through a public URL shortener",
+        "Shortener domains are shared with spammers and often blocklisted.",
+        "Link to your own domain (with tracking parameters if needed).",
+    ),
+    (
+        "link.untracked",
+        I,
+        "A link to your own domain has no UTM tags",
+        "Without UTM tags you cannot tell which transactional message brought a visit.",
+        "Studio tags own-domain links automatically (`tracking` settings); a link opted "
+        "out with `| notrack` should carry a `suppress:` reason in the front matter.",
+    ),
+    (
+        "link.unrendered",
+        E,
+        "Template syntax is left in a URL",
+        "A link containing `{{`, `{%`, `[[` or `*|` was not rendered: it is broken for "
+        "every customer.",
+        "Render the variable (check its name in the sample) or remove the placeholder.",
+    ),
+    (
+        "html.lang-missing",
+        W,
+        "The HTML has no lang attribute",
+        "Screen readers pick the wrong voice and pronunciation without it.",
+        'Set `<mjml lang="{{ locale }}">` in the layout.',
+    ),
+    (
+        "html.title-missing",
+        I,
+        "The HTML has no title",
+        "The title shows in browser views and some clients, and helps accessibility.",
+        "Set `<mj-title>{{ subject }}</mj-title>` in the layout.",
+    ),
+    (
+        "css.unsupported",
+        W,
+        "A CSS property is poorly supported by major clients",
+        "Gmail, Outlook, Apple Mail and Yahoo ignore some CSS; a layout relying on it "
+        "breaks for a large share of readers (data: caniemail.com).",
+        "Use a supported alternative or make sure the design degrades well; see the "
+        "caniemail link in the finding.",
+    ),
+    # -- SMS ---------------------------------------------------------------------
+    (
+        "sms.ucs2",
+        W,
+        "A character forces the SMS into UCS-2",
+        "One character outside the GSM 03.38 alphabet (a curly apostrophe, an emoji) "
+        "cuts an SMS part from 160 to 70 characters: the message costs more parts.",
+        "Replace the named characters (`| sms_safe` turns typographic quotes and dashes "
+        "in data into plain ones), or accept UCS-2 on purpose and suppress with a reason.",
+    ),
+    (
+        "sms.segments",
+        W,
+        "The SMS needs more parts than allowed",
+        "Each part is billed, and long concatenated SMS arrive split on some phones.",
+        "Shorten the text or raise `max_sms_segments` in the front matter "
+        "(default `lint.max_sms_segments`).",
+    ),
+)
+
+_DNS: tuple[_Row, ...] = (
+    (
+        "spf.missing",
+        E,
+        "No SPF record",
+        "Without SPF, receivers cannot tell which servers may send for the domain; DMARC "
+        "then rests on DKIM alone and many receivers junk or refuse the mail.",
+        'Publish one TXT record "v=spf1 ... -all" at the sending domain listing your '
+        "sending servers (ip4:, ip6:, include: of your provider).",
+    ),
+    (
+        "spf.multiple",
+        E,
+        "More than one SPF record",
+        "Two v=spf1 records make SPF a permanent error (RFC 7208 4.5): every message fails.",
+        "Merge them into one record.",
+    ),
+    (
+        "spf.syntax",
+        E,
+        "SPF syntax error",
+        "A syntax error is a permanent error: SPF fails for every message.",
+        "Fix the term named in the finding (mechanism spelling, CIDR, IP, macro).",
+    ),
+    (
+        "spf.lookup-limit",
+        E,
+        "SPF needs more than 10 DNS lookups",
+        "Receivers stop after 10 DNS-querying terms (include, a, mx, ptr, exists, "
+        "redirect), counted through every include, and return a permanent error "
+        "(RFC 7208 4.6.4); an mx or ptr with more than 10 names does the same.",
+        "Flatten includes you do not need, replace a/mx with ip4:/ip6: ranges, or send "
+        "from a provider with a leaner include; the tree shows what each branch costs.",
+    ),
+    (
+        "spf.void-lookups",
+        E,
+        "More than 2 SPF lookups return nothing",
+        "Lookups that answer NXDOMAIN or no records count as void; past 2 the result is "
+        "a permanent error (RFC 7208 4.6.4).",
+        "Remove includes and a/mx terms that point to names without records.",
+    ),
+    (
+        "spf.include-missing",
+        E,
+        "An include or redirect target has no SPF record",
+        "include: of a domain without SPF is a permanent error for the whole record.",
+        "Fix the target's name, or remove the include.",
+    ),
+    (
+        "spf.loop",
+        E,
+        "SPF includes loop",
+        "A record that includes itself (directly or through others) cannot be evaluated.",
+        "Remove the include that points back up the tree.",
+    ),
+    (
+        "spf.all-permissive",
+        E,
+        "SPF ends with +all or ?all",
+        "+all authorises every server on the Internet; ?all says nothing. Either way "
+        "anyone can send as the domain.",
+        "End the record with -all (or ~all while testing).",
+    ),
+    (
+        "spf.no-all",
+        W,
+        "SPF has neither all nor redirect",
+        "Without a final all, unlisted servers get 'neutral': spoofed mail is not refused.",
+        "End the record with -all.",
+    ),
+    (
+        "spf.ptr",
+        W,
+        "SPF uses the deprecated ptr mechanism",
+        "ptr is slow, unreliable and deprecated (RFC 7208 5.5); some receivers ignore it.",
+        "Replace it with ip4:/ip6: ranges or a/mx terms.",
+    ),
+    (
+        "spf.ip-not-authorized",
+        E,
+        "A dedicated sending IP is not authorised by SPF",
+        "Mail from this IP fails SPF at receivers: with DMARC alignment on SPF it is "
+        "junked or refused.",
+        "Add the IP (ip4:/ip6:) or the include of the service that owns it.",
+    ),
+    (
+        "spf.too-long",
+        W,
+        "The SPF record is too long",
+        "A TXT string over 255 characters is invalid, and a record over about 450 octets "
+        "risks a response that needs TCP, which some receivers do not retry.",
+        "Split strings at 255 characters and shorten the record (fewer terms, ranges).",
+    ),
+    (
+        "dkim.missing",
+        E,
+        "No DKIM key for a selector",
+        "Receivers cannot verify signatures made with this selector: DKIM fails, and "
+        "DMARC with it.",
+        "Publish the public key at <selector>._domainkey.<domain> (or the CNAME your "
+        "provider gives).",
+    ),
+    (
+        "dkim.syntax",
+        E,
+        "DKIM key record syntax error",
+        "A malformed record (tags, base64, key type) makes every signature unverifiable.",
+        "Republish the record exactly as generated: v=DKIM1; k=rsa; p=<base64 key>.",
+    ),
+    (
+        "dkim.revoked",
+        E,
+        "The DKIM key is revoked (empty p=)",
+        "An empty p= tells receivers the key is withdrawn: signatures with it fail.",
+        "Sign with a current selector, or publish the key again.",
+    ),
+    (
+        "dkim.key-too-short",
+        E,
+        "The RSA DKIM key is too short",
+        "Keys under 1024 bits are refused by receivers (RFC 8301); under 2048 bits they "
+        "are considered weak.",
+        "Generate a 2048-bit key under a new selector, publish it, then switch signing.",
+    ),
+    (
+        "dkim.testing",
+        W,
+        "The DKIM key is in testing mode (t=y)",
+        "Receivers may treat signatures as if unsigned while t=y is set.",
+        "Remove t=y once signing works.",
+    ),
+    (
+        "dkim.sha1",
+        W,
+        "The DKIM key allows only SHA-1",
+        "SHA-1 signatures are no longer accepted (RFC 8301).",
+        "Remove h=sha1 (or list sha256) and sign with rsa-sha256.",
+    ),
+    (
+        "dkim.key-type",
+        I,
+        "The DKIM key type",
+        "For information: rsa keys work everywhere; ed25519 (RFC 8463) is not verified by "
+        "every receiver, so publish an rsa key beside it.",
+        "Nothing to fix.",
+    ),
+    (
+        "dmarc.missing",
+        E,
+        "No DMARC record",
+        "Without DMARC, receivers apply no policy to mail failing SPF and DKIM, and big "
+        "mailbox providers require DMARC from bulk senders.",
+        'Publish _dmarc.<domain> TXT "v=DMARC1; p=quarantine; rua=mailto:..." (at the '
+        "organisational domain to cover its subdomains).",
+    ),
+    (
+        "dmarc.multiple",
+        E,
+        "More than one DMARC record",
+        "Several DMARC records make receivers ignore DMARC for the domain.",
+        "Keep one record.",
+    ),
+    (
+        "dmarc.syntax",
+        E,
+        "DMARC syntax error",
+        "An invalid record is ignored: the domain has no DMARC policy in practice.",
+        "Fix the tag named in the finding (v=DMARC1 first, p= none|quarantine|reject).",
+    ),
+    (
+        "dmarc.policy-none",
+        W,
+        "The DMARC policy is p=none",
+        "p=none only monitors: spoofed mail is still delivered.",
+        "Move to p=quarantine, then p=reject, once reports show your mail aligns.",
+    ),
+    (
+        "dmarc.pct",
+        W,
+        "DMARC applies to less than 100 % of mail",
+        "pct under 100 leaves part of the failing mail outside the policy.",
+        "Raise pct to 100 (or remove it) once the rollout is done.",
+    ),
+    (
+        "dmarc.no-rua",
+        W,
+        "DMARC has no aggregate report address",
+        "Without rua= you get no reports, so you cannot see who sends as your domain or "
+        "whether your own mail aligns.",
+        "Add rua=mailto:dmarc-reports@<your domain>.",
+    ),
+    (
+        "dmarc.rua-unauthorized",
+        W,
+        "An external DMARC report destination is not authorised",
+        "Reports to another organisation's domain are sent only if that domain publishes "
+        "<your domain>._report._dmarc.<their domain> (RFC 7489 7.1).",
+        "Ask the destination (or your report provider) to publish the authorisation "
+        "record, or report to your own domain.",
+    ),
+    (
+        "dmarc.subdomain-policy",
+        W,
+        "The transactional subdomain is covered by a weaker sp=",
+        "The subdomain has no DMARC record of its own, so the organisational domain's sp= "
+        "applies, and it is weaker than p=.",
+        "Publish _dmarc.<transactional domain> with the policy you want, or raise sp=.",
+    ),
+    (
+        "mx.missing",
+        W,
+        "The domain has no MX",
+        "Bounces and replies to the transactional domain have nowhere to go, and some "
+        "receivers check that the sending domain can receive mail.",
+        "Publish an MX for the domain (or a null MX, RFC 7505, if it never receives).",
+    ),
+    (
+        "mx.null",
+        I,
+        "The domain has a null MX",
+        "For information: the domain declares it receives no mail (RFC 7505); bounces to "
+        "it are refused.",
+        "Nothing to fix if intended; use a Return-Path on a domain that receives bounces.",
+    ),
+    (
+        "mta-sts.missing",
+        I,
+        "No MTA-STS record",
+        "MTA-STS lets senders require TLS when delivering to you (RFC 8461).",
+        'Publish _mta-sts.<domain> TXT "v=STSv1; id=<id>" and the policy file.',
+    ),
+    (
+        "mta-sts.syntax",
+        E,
+        "MTA-STS record syntax error",
+        "A malformed record is ignored by senders.",
+        'Publish "v=STSv1; id=<1-32 letters or digits>".',
+    ),
+    (
+        "tlsrpt.missing",
+        I,
+        "No TLS-RPT record",
+        "TLS-RPT (RFC 8460) sends you reports of TLS failures delivering to your domain.",
+        'Publish _smtp._tls.<domain> TXT "v=TLSRPTv1; rua=mailto:...".',
+    ),
+    (
+        "tlsrpt.syntax",
+        E,
+        "TLS-RPT record syntax error",
+        "A malformed record gets you no reports.",
+        'Publish "v=TLSRPTv1; rua=mailto:address" (or an https: URI).',
+    ),
+    (
+        "bimi.syntax",
+        E,
+        "BIMI record syntax error",
+        "A malformed BIMI record shows no logo.",
+        'Publish default._bimi.<domain> TXT "v=BIMI1; l=https://.../logo.svg; a=https://.../vmc.pem".',
+    ),
+    (
+        "bimi.dmarc-too-weak",
+        W,
+        "BIMI needs a DMARC policy of quarantine or reject",
+        "Mailbox providers show the BIMI logo only for domains with an enforced DMARC "
+        "policy (quarantine or reject, pct=100).",
+        "Move DMARC to p=quarantine or p=reject.",
+    ),
+    (
+        "ptr.missing",
+        E,
+        "A dedicated sending IP has no reverse DNS",
+        "Receivers distrust (or refuse) mail from IPs without PTR records.",
+        "Ask the owner of the IP range (your provider) to set a PTR to a name of yours.",
+    ),
+    (
+        "ptr.mismatch",
+        E,
+        "A sending IP's reverse DNS is not forward-confirmed",
+        "The PTR name must resolve back to the same IP (forward-confirmed reverse DNS); "
+        "otherwise receivers treat it as missing.",
+        "Make the PTR name's A/AAAA record include the IP.",
+    ),
+    (
+        "domain.shared-with-marketing",
+        W,
+        "Transactional and marketing mail share a domain or keys",
+        "Marketing complaints and spam traps then hurt the reputation of receipts and "
+        "password resets, which must always arrive.",
+        "Send transactional mail from its own subdomain with its own DKIM selectors.",
+    ),
+    (
+        "dns.timeout",
+        E,
+        "A DNS query timed out",
+        "The check could not be made: it is reported, never silently passed.",
+        "Check the nameserver (or --nameserver/--timeout) and run again.",
+    ),
+    (
+        "dns.servfail",
+        E,
+        "A DNS query failed (SERVFAIL or outside the zone files)",
+        "The check could not be made: it is reported, never silently passed.",
+        "Fix the zone (DNSSEC, lame delegation) or add the missing zone file.",
+    ),
+    (
+        "dns.cname-loop",
+        E,
+        "A CNAME chain loops or never ends",
+        "Resolvers give up on a CNAME chain that loops (a -> b -> a) or is longer than "
+        "they follow, so the record behind it (often a provider's DKIM key) is never "
+        "found, on every attempt: receivers treat it as a failure that does not heal.",
+        "Point the CNAME at the record the provider gives you, and check that the "
+        "target is not itself a CNAME back to your name.",
+    ),
+)
+
+
+def _table(*groups: tuple[_Row, ...]) -> dict[str, Explanation]:
+    table: dict[str, Explanation] = {}
+    for group in groups:
+        for row in group:
+            if row[0] in table:
+                raise ValueError(f"check id {row[0]!r} defined twice")
+            table[row[0]] = Explanation(*row)
+    return table
+
+
+CATALOGUE: MappingProxyType[str, Explanation] = MappingProxyType(_table(_LINT, _DNS))
+"""Every id and its explanation (read-only)."""
+
+LINT_IDS: frozenset[str] = frozenset(row[0] for row in _LINT)
+"""The template, message and SMS ids (reported by the checks engine)."""
+
+DNS_IDS: frozenset[str] = frozenset(row[0] for row in _DNS)
+"""The ids the DNS preflight reports."""
+
+
+def all_ids() -> list[str]:
+    """Every id, sorted."""
+    return sorted(CATALOGUE)
+
+
+def explain(check_id: str) -> Explanation:
+    """The explanation of a check id (KeyError when unknown)."""
+    return CATALOGUE[check_id]

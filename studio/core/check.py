@@ -1,0 +1,41 @@
+"""``studio check``: the CI gate, the checks engine and the DNS preflight together.
+
+It sits above both :mod:`studio.core.checks` (templates, messages, SMS) and
+:mod:`studio.core.dns` (the sending domain), which know nothing of each other; both
+read their ids from :mod:`studio.core.catalogue`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .checks import lint_workspace
+from .dns import preflight_for
+from .findings import Finding, Location
+from .workspace import Workspace
+
+__all__ = ["dns_findings", "run_check"]
+
+
+def dns_findings(workspace: Workspace) -> list[Finding]:
+    """The DNS preflight of the workspace's transactional domain, as findings.
+
+    Checked against zone files, a finding without a place points at the first one,
+    so that reports (SARIF, GitHub annotations) have a file to show it on.
+    """
+    s = workspace.settings
+    if not s.transactional_domain:
+        return []
+    findings = preflight_for(workspace).findings
+    if s.dns.nameservers or not s.dns.zone_files:
+        return findings
+    where = Location(workspace.relpath(workspace.root / s.dns.zone_files[0]))
+    return [f if f.location else replace(f, location=where) for f in findings]
+
+
+def run_check(workspace: Workspace, *, spam: bool = True, dns: bool = True) -> list[Finding]:
+    """Every template and SMS of the workspace, plus its DNS (unless ``dns`` is False)."""
+    findings = lint_workspace(workspace, spam=spam)
+    if dns:
+        findings += dns_findings(workspace)
+    return findings
