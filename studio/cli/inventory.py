@@ -18,7 +18,8 @@ def _findings_by_message(ws: Workspace) -> Callable[[Workspace, str], list[Findi
     """Lint the workspace once; each message's findings are those naming it."""
     by_name: dict[str, list[Finding]] = {}
     for f in lint_workspace(ws, spam=False):
-        by_name.setdefault(f.subject.split(" (", 1)[0], []).append(f)
+        if f.template is not None:
+            by_name.setdefault(f.template, []).append(f)
     return lambda _ws, name: by_name.get(name, [])
 
 

@@ -42,11 +42,7 @@ def inbox_list(ctx: click.Context) -> None:
     inbox: Inbox = ctx.obj["inbox"]
     items = inbox.list()
     if ctx.obj["fmt"] == "json":
-        click.echo(
-            json.dumps(
-                [{**s.__dict__, "from": s.from_} for s in items], indent=2, ensure_ascii=False
-            )
-        )
+        click.echo(json.dumps([s.to_dict() for s in items], indent=2, ensure_ascii=False))
         return
     if not items:
         click.echo(f"no messages in {inbox.store.root}")

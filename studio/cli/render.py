@@ -75,24 +75,7 @@ def message_as(msg: RenderedMessage, fmt: str) -> str | bytes:
         return msg.mjml
     if fmt == "eml":
         return msg.email.as_bytes()
-    return (
-        json.dumps(
-            {
-                "template": msg.template,
-                "sample": msg.sample,
-                "locale": msg.locale,
-                "subject": msg.subject,
-                "preheader": msg.preheader,
-                "html": msg.html,
-                "text": msg.text,
-                "size": msg.size,
-                "warnings": list(msg.warnings),
-            },
-            indent=2,
-            ensure_ascii=False,
-        )
-        + "\n"
-    )
+    return json.dumps(msg.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
 @cli.command("render")

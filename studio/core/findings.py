@@ -43,6 +43,8 @@ class Finding:
         location: the file and line it points at, when there is one.
         details: extra structured data (a record, a URL, a variable name).
         suppressed: the reason given in front matter when a template suppresses it.
+        template: the template it belongs to (None for a domain or a lone file).
+        sample: the sample set it was seen with (None when not tied to one).
     """
 
     id: str
@@ -52,6 +54,8 @@ class Finding:
     location: Location | None = None
     details: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
     suppressed: str | None = None
+    template: str | None = None
+    sample: str | None = None
 
     def with_severity(self, severity: Severity) -> Finding:
         return replace(self, severity=severity)

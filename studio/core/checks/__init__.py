@@ -67,17 +67,16 @@ def apply_policy(
         if level is not None:
             f = f.with_severity(Severity.parse(level))
         if f.id in suppress and f.suppressed is None:
-            f = Finding(
-                f.id,
-                f.severity,
-                f.subject,
-                f.message,
-                f.location,
-                f.details,
-                suppressed=suppress[f.id],
-            )
+            f = replace(f, suppressed=suppress[f.id])
         out.append(f)
     return out
+
+
+def _belonging(
+    findings: Iterable[Finding], template: str | None, sample: str | None = None
+) -> list[Finding]:
+    """The findings, each marked with the template (and sample) it belongs to."""
+    return [replace(f, template=template, sample=f.sample or sample) for f in findings]
 
 
 def _dedupe(findings: Iterable[Finding], template: str) -> list[Finding]:
@@ -89,7 +88,7 @@ def _dedupe(findings: Iterable[Finding], template: str) -> list[Finding]:
     for group in groups.values():
         first = group[0]
         if len(group) > 1 and first.subject != template:
-            first = replace(first, subject=template)
+            first = replace(first, subject=template, sample=None)
         out.append(first)
     return out
 
@@ -123,7 +122,7 @@ def lint_message(
     found: list[Finding] = []
     for r in rules_of("message"):
         found += r.run(ctx)
-    return apply_policy(found, workspace, tpl)
+    return apply_policy(_belonging(found, msg.template, msg.sample), workspace, tpl)
 
 
 def lint_template(workspace: Workspace, name: str, *, spam: bool = True) -> list[Finding]:
@@ -146,7 +145,7 @@ def lint_template(workspace: Workspace, name: str, *, spam: bool = True) -> list
             scored = True
         ctx = TemplateContext(workspace, tpl, renders, sources)
         for r in rules_of("template"):
-            findings += apply_policy(r.run(ctx), workspace, tpl)
+            findings += apply_policy(_belonging(r.run(ctx), name), workspace, tpl)
     if workspace.sms_template_path(name).is_file():
         findings += lint_sms(workspace, name)
     if (
@@ -173,11 +172,12 @@ def lint_sms(workspace: Workspace, name: str) -> list[Finding]:
             )
             for r in rules_of("template"):
                 if r.id in ("template.syntax", "template.undefined-variable"):
-                    findings += apply_policy(r.run(ctx), workspace, tpl)
+                    found = _belonging(r.run(ctx), name, sample)
+                    findings += apply_policy(found, workspace, tpl)
             continue
         sctx = SmsContext(workspace, tpl, sms)
         for r in rules_of("sms"):
-            findings += apply_policy(r.run(sctx), workspace, tpl)
+            findings += apply_policy(_belonging(r.run(sctx), name, sample), workspace, tpl)
     return findings
 
 
@@ -210,7 +210,7 @@ def lint_across(workspace: Workspace, names: Sequence[str]) -> list[Finding]:
     for r in rules_of("workspace"):
         for f in r.run(ctx):
             tpl = _template_or_none(workspace, f.subject)
-            findings += apply_policy([f], workspace, tpl)
+            findings += apply_policy(_belonging([f], f.subject), workspace, tpl)
     return findings
 
 

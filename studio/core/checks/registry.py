@@ -36,6 +36,7 @@ class Hit:
     location: Location | None = None
     details: dict[str, object] | None = None
     severity: Severity | None = None
+    sample: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class Rule:
                 message=h.message,
                 location=h.location,
                 details=h.details or {},
+                sample=h.sample,
             )
             for h in self.check(ctx)
         ]

@@ -129,6 +129,7 @@ class LiveResolver:
     def __init__(
         self, nameservers: Sequence[str] = (), *, timeout: float = 3.0, retries: int = 1
     ) -> None:
+        self.nameservers, self.timeout, self.retries = tuple(nameservers), timeout, retries
         self._resolver = dns.asyncresolver.Resolver(configure=not nameservers)
         if nameservers:
             self._resolver.nameservers = [

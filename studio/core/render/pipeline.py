@@ -93,6 +93,20 @@ class RenderedMessage:
         """Size of the HTML part in bytes (what Gmail's 102 KB clipping counts)."""
         return len(self.html.encode("utf-8"))
 
+    def to_dict(self) -> dict[str, object]:
+        """The render as ``studio render --format json`` prints it."""
+        return {
+            "template": self.template,
+            "sample": self.sample,
+            "locale": self.locale,
+            "subject": self.subject,
+            "preheader": self.preheader,
+            "html": self.html,
+            "text": self.text,
+            "size": self.size,
+            "warnings": list(self.warnings),
+        }
+
 
 @dataclass(frozen=True)
 class RenderedSms:

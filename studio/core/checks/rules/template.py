@@ -47,6 +47,7 @@ def syntax(ctx: TemplateContext) -> Iterator[Hit]:
 
 @rule("template.undefined-variable", kind="template")
 def undefined_variable(ctx: TemplateContext) -> Iterator[Hit]:
+    known = set(ctx.workspace.sample_names(ctx.template.name))
     for r in ctx.renders:
         err = r.error
         if isinstance(err, RenderError) and err.kind in ("undefined", "error"):
@@ -57,6 +58,7 @@ def undefined_variable(ctx: TemplateContext) -> Iterator[Hit]:
                 f"{what} with sample {r.sample!r} of template {ctx.template.name!r}",
                 _location(err, ctx),
                 {"variable": name, "template": ctx.template.name, "sample": r.sample},
+                sample=r.sample if r.sample in known else None,
             )
 
 
@@ -96,6 +98,7 @@ def unused_variable(ctx: TemplateContext) -> Iterator[Hit]:
                 f"sample {r.sample!r} defines {path!r}, which the template never reads",
                 Location(ctx.workspace.relpath(sample.path)),
                 {"variable": path, "sample": r.sample},
+                sample=r.sample,
             )
 
 
@@ -152,4 +155,5 @@ def promo_heavy(ctx: TemplateContext) -> Iterator[Hit]:
                 f" ({promo} of {total} words; limit {PROMO_SHARE_LIMIT:.0%})",
                 Location(ctx.template.relname),
                 {"share": round(promo / total, 2), "components": sorted(overlay)},
+                sample=r.msg.sample,
             )
