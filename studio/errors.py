@@ -13,7 +13,8 @@ one line and exits with code 2; the TUI shows it in place. Findings about the
     │   └── TemplateNotFound
     ├── DnsError           a DNS operation that could not be made at all
     ├── SendError          SMTP relay or sink refused, unreachable, allow-list
-    └── SinkError          the local sink could not start or store
+    ├── SinkError          the local sink could not start or store
+    └── ShotError          screenshots could not be taken (studio.core.shots)
 """
 
 from __future__ import annotations

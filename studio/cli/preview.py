@@ -10,7 +10,7 @@ from urllib.parse import quote
 import click
 
 from ..core.preview import PreviewServer
-from ..core.shots import ShotError, compare, take_screenshots
+from ..core.shots import compare, take_screenshots
 from ..errors import ConfigError
 from . import cli
 from ._common import console_err, open_workspace
@@ -101,10 +101,7 @@ def shot(
         targets += [(n, s) for s in samples]
     if baseline is not None and not baseline.is_dir():
         raise ConfigError(f"--compare {baseline}: no such directory")
-    try:
-        shots = take_screenshots(ws, targets, out, widths=_widths(width), dark=dark)
-    except ShotError:
-        raise
+    shots = take_screenshots(ws, targets, out, widths=_widths(width), dark=dark)
     click.echo(f"{len(shots)} screenshots in {out}")
     if baseline is None:
         return

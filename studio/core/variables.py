@@ -219,11 +219,6 @@ def used_variables(env: Environment, name: str, *, source: str | None = None) ->
     return found
 
 
-def top_level(paths: set[str]) -> set[str]:
-    """The first segment of each path: what a sample must define."""
-    return {p.split(".", 1)[0] for p in paths}
-
-
 def template_variables(
     env: Environment, relname: str, *, extra_sources: tuple[str, ...] = ()
 ) -> set[str]:

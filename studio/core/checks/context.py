@@ -14,7 +14,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 
 from ...errors import StudioError
 from ..findings import Location
@@ -357,7 +356,3 @@ class WorkspaceContext:
     @property
     def settings(self) -> Settings:
         return self.workspace.settings
-
-
-def relative(workspace: Workspace | None, path: Path) -> str:
-    return workspace.relpath(path) if workspace else str(path)

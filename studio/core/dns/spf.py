@@ -184,7 +184,6 @@ class SpfNode:
     domain: str
     via: str  # "root", "include" or "redirect"
     record: SpfRecord | None = None
-    records_found: int = 0
     answer: Answer | None = None
     lookups: int = 0
     void: int = 0
@@ -230,7 +229,6 @@ async def build_tree(
     node = SpfNode(domain=domain.lower(), via=via)
     answer, records = await query_spf(domain, resolver=resolver)
     node.answer = answer
-    node.records_found = len(records)
     if answer.failed or not records:
         return node
     record = parse_spf(records[0])
