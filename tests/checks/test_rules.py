@@ -266,6 +266,15 @@ def test_every_rule_id_is_in_the_catalogue_and_documented() -> None:
         assert e.title and e.why and e.fix
 
 
+def test_the_catalogue_is_one_frozen_table_of_lint_and_dns_ids() -> None:
+    from studio.core.catalogue import DNS_IDS, LINT_IDS, Explanation
+
+    assert LINT_IDS.isdisjoint(DNS_IDS) and LINT_IDS | DNS_IDS == set(CATALOGUE)
+    assert "spf.lookup-limit" in DNS_IDS and "link.mismatch" in LINT_IDS
+    with pytest.raises(TypeError):
+        CATALOGUE["x.y"] = Explanation("x.y", Severity.INFO, "t", "w", "f")  # type: ignore[index]
+
+
 def test_example_workspace_lints_clean() -> None:
     findings = lint_workspace(Workspace.open(REPO), spam=False)
     bad = [f for f in findings if f.suppressed is None and f.severity >= Severity.WARNING]
