@@ -1,7 +1,8 @@
 """The Jinja stage: a sandboxed, strict, autoescaping environment per workspace.
 
-Templates are edited by designers, so they run in Jinja's ``SandboxedEnvironment``
-(no access to Python internals), with ``StrictUndefined`` (a missing variable is an
+Templates are edited by designers, so they run in Studio's sandbox
+(:mod:`.sandbox`: Jinja's immutable sandbox, no access to Python internals, no
+change to shared data, bounded work), with ``StrictUndefined`` (a missing variable is an
 error, not an empty string) and HTML autoescape on every file. One environment is
 built per workspace and reused across renders; Jinja re-reads a file when its
 modification time changes, and an *overlay* of unsaved editor buffers can stand in
@@ -11,6 +12,8 @@ for files on disk.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import string
 import tomllib
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -22,10 +25,10 @@ import jinja2.bccache
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency
-from jinja2.sandbox import SandboxedEnvironment
 
 from ...errors import ConfigError, RenderError
 from ..templates import split_front_matter
+from .sandbox import StudioSandbox, check_template_name
 from .tracking import NOTRACK_MARK
 
 
@@ -34,7 +37,8 @@ class OverlayLoader(jinja2.BaseLoader):
 
     Front matter is blanked (not removed) so that line numbers match the file.
     Names are workspace-relative POSIX paths (``components/footer.mjml``); names
-    that escape the root are refused.
+    outside the template folders (:func:`.sandbox.check_template_name`) or that
+    escape the root are refused.
     """
 
     def __init__(self, root: Path):
@@ -50,6 +54,7 @@ class OverlayLoader(jinja2.BaseLoader):
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        check_template_name(template)
         if template in self.overlay:
             text = self.overlay[template]
             _, body, _ = split_front_matter(text)
@@ -171,6 +176,65 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     return out
 
 
+# What a translation placeholder may be: a plain name (``{name}``), optionally with a
+# standard format spec (``{count:,}``, ``{price:.2f}``, ``{code:>6}``). No attribute or
+# item access (``{f.__globals__}`` reached Python internals from a locale file), no
+# conversion, no nested field, and widths and precisions bounded (``{x:>999999999}``
+# built a gigabyte string).
+_FORMAT_SPEC = re.compile(
+    r"(?:[^{}]?[<>=^])?[-+ ]?z?#?0?(?P<width>\d+)?[,_]?(?:\.(?P<precision>\d+))?"
+    r"[bcdeEfFgGnosxX%]?"
+)
+MAX_FORMAT_WIDTH = 100
+"""The largest width or precision a translation placeholder may ask for."""
+
+
+def format_translation(text: str, values: Mapping[str, Any], where: str) -> str:
+    """Fill ``text``'s ``{name}`` placeholders from ``values``, as a locale file may.
+
+    Only plain named fields and safe format specs are accepted (see
+    :data:`_FORMAT_SPEC`); anything else is a :class:`RenderError` of kind
+    ``sandbox`` naming ``where`` (the locale file and key). A placeholder not given
+    is an ``error``.
+    """
+    out: list[str] = []
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise RenderError(f"{where}: malformed placeholder: {exc}", kind="sandbox") from None
+    for literal, name, spec, conversion in parsed:
+        out.append(literal)
+        if name is None:
+            continue
+        shown = "{%s%s%s}" % (
+            name,
+            "!" + conversion if conversion else "",
+            ":" + spec if spec else "",
+        )
+        if not name.isidentifier() or conversion:
+            raise RenderError(
+                f"{where}: placeholder {shown!r} refused: only {{name}} or"
+                " {name:format} (no attribute, index, position or conversion)",
+                kind="sandbox",
+            )
+        match = _FORMAT_SPEC.fullmatch(spec or "")
+        if match is None or any(
+            n is not None and int(n) > MAX_FORMAT_WIDTH for n in match.group("width", "precision")
+        ):
+            raise RenderError(
+                f"{where}: placeholder {shown!r} refused: expected a standard format spec"
+                f" with width and precision at most {MAX_FORMAT_WIDTH}",
+                kind="sandbox",
+            )
+        if name not in values:
+            raise RenderError(f"{where}: placeholder {{{name}}} not given")
+        try:
+            out.append(format(values[name], spec or ""))
+        except (ValueError, TypeError) as exc:
+            raise RenderError(f"{where}: placeholder {shown!r}: {exc}") from None
+    return "".join(out)
+
+
 class Translations:
     """``brand/locales/<language>.toml`` string tables.
 
@@ -182,7 +246,7 @@ class Translations:
         self.directory = directory
         self.fallback = fallback
         self._tables: dict[str, tuple[int, dict[str, str]]] = {}
-        self._chains: dict[str, tuple[dict[str, str], ...]] = {}
+        self._chains: dict[str, tuple[tuple[str, dict[str, str]], ...]] = {}
 
     def refresh(self) -> None:
         changed = False
@@ -211,23 +275,33 @@ class Translations:
         if changed:
             self._chains.clear()
 
-    def _chain(self, locale: Locale) -> tuple[dict[str, str], ...]:
+    def _chain(self, locale: Locale) -> tuple[tuple[str, dict[str, str]], ...]:
         key = str(locale)
         chain = self._chains.get(key)
         if chain is None:
             langs = dict.fromkeys((key, locale.language, self.fallback))
-            chain = tuple(self._tables[lang][1] for lang in langs if lang in self._tables)
+            chain = tuple((lang, self._tables[lang][1]) for lang in langs if lang in self._tables)
             self._chains[key] = chain
         return chain
 
-    def lookup(self, key: str, locale: Locale) -> str:
-        for table in self._chain(locale):
+    def _find(self, key: str, locale: Locale) -> tuple[str, str]:
+        """The text of ``key`` for ``locale`` and the language file it came from."""
+        for lang, table in self._chain(locale):
             if key in table:
-                return table[key]
+                return table[key], lang
         raise RenderError(
             f"no translation for {key!r} in {self.directory.name}/{locale.language}.toml"
             f" or the fallback {self.fallback}.toml"
         )
+
+    def lookup(self, key: str, locale: Locale) -> str:
+        return self._find(key, locale)[0]
+
+    def format(self, key: str, locale: Locale, values: Mapping[str, Any]) -> str:
+        """The translation of ``key`` with its placeholders filled from ``values``."""
+        text, lang = self._find(key, locale)
+        where = f"{self.directory.parent.name}/{self.directory.name}/{lang}.toml: {key}"
+        return format_translation(text, values, where)
 
 
 class SharedCodeCache(jinja2.BytecodeCache):
@@ -253,13 +327,13 @@ class SharedCodeCache(jinja2.BytecodeCache):
 
 def build_environment(
     root: Path, translations: Translations, code: dict[str, bytes] | None = None
-) -> SandboxedEnvironment:
+) -> StudioSandbox:
     """The workspace's one Jinja environment (sandboxed, strict, autoescaped).
 
     ``code`` is a store of compiled templates to share with other environments of
     the same workspace (see :class:`SharedCodeCache`).
     """
-    env = SandboxedEnvironment(
+    env = StudioSandbox(
         bytecode_cache=SharedCodeCache(code, "html:") if code is not None else None,
         loader=OverlayLoader(root),
         undefined=jinja2.StrictUndefined,
@@ -281,11 +355,7 @@ def build_environment(
 
     @jinja2.pass_context
     def t(ctx: jinja2.runtime.Context, key: str, **kwargs: Any) -> str:
-        text = translations.lookup(key, _locale_of(ctx))
-        try:
-            return text.format(**kwargs)
-        except (KeyError, IndexError, ValueError) as exc:
-            raise RenderError(f"translation {key!r}: placeholder {exc} not given") from None
+        return translations.format(key, _locale_of(ctx), kwargs)
 
     env.globals["t"] = t
     return env

@@ -429,8 +429,11 @@ class Renderer:
             if isinstance(exc, jinja2.TemplateNotFound):
                 frame = _template_frame(tb, root)
                 file, line = (_rel(frame[0], root), frame[1]) if frame else (rel, 0)
+                what = f"no such component or template {exc.name!r}"
+                if exc.message != exc.name:  # a reason: a name outside the template folders
+                    what = str(exc.message)
                 raise TemplateNotFound(
-                    f"{file}:{line}: no such component or template {exc.name!r} ({self.where})",
+                    f"{file}:{line}: {what} ({self.where})",
                     file=file,
                     line=line,
                     kind="missing",
