@@ -212,6 +212,17 @@ _LINT: tuple[_Row, ...] = (
         "Use https links.",
     ),
     (
+        "link.unsafe-scheme",
+        E,
+        "A link uses a javascript:, data: or vbscript: URL",
+        "Such a link, usually a variable's value that reached an href, runs code or "
+        "shows attacker-chosen content when clicked where a client allows it, and "
+        "filters treat it as phishing; no transactional message needs one.",
+        "Link to an https page. When the URL comes from the application's data, have "
+        "the application send only http(s) URLs, or guard it in the template with "
+        "`{% if url.startswith('https://') %}`.",
+    ),
+    (
         "link.empty",
         E,
         "A link has no target or no visible text",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ConfigError
+from .workspace import is_plain_name
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,14 @@ def parse_trigger(data: Mapping[str, Any], source: str) -> Trigger:
         if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
             raise ConfigError(f"{source}: {key}: expected an address or a list of addresses")
         recipients += values
+    template = _text(data, "template", source)
+    if template is not None and not is_plain_name(template):
+        raise ConfigError(
+            f"{source}: template = {template!r}: expected a template name as"
+            " `studio inventory` lists it (templates/<name>.mjml), not a path"
+        )
     return Trigger(
-        template=_text(data, "template", source),
+        template=template,
         recipients=tuple(recipients),
         locale=_text(data, "locale", source),
         variables=dict(data["variables"]),

@@ -11,6 +11,8 @@ covers every path below it. Studio's own globals
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -228,3 +230,30 @@ def template_variables(
         if text:
             found |= used_variables(env, f"<front matter {i}>", source=text)
     return found
+
+
+# C0 controls but tab, line feed and carriage return: no HTML, XML or MJML can carry
+# them (MRML stops with "unable to parse next template", naming nothing).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def control_character(value: Any, path: str = "") -> tuple[str, str] | None:
+    """The first variable (its dotted path) holding a control character, and the character.
+
+    Walks dicts, lists and tuples; keys are checked as well as values.
+    """
+    if isinstance(value, str):
+        found = _CONTROL.search(value)
+        return (path, found.group()) if found else None
+    if isinstance(value, Mapping):
+        for key, sub in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            hit = control_character(str(key), where) or control_character(sub, where)
+            if hit:
+                return hit
+    elif isinstance(value, (list, tuple)):
+        for i, sub in enumerate(value):
+            hit = control_character(sub, f"{path}[{i}]")
+            if hit:
+                return hit
+    return None

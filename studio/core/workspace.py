@@ -35,6 +35,15 @@ TEMPLATE_SUFFIX = ".mjml"
 SMS_SUFFIX = ".sms.j2"
 
 
+def is_plain_name(name: str) -> bool:
+    """A template or sample name as the workspace lists it: a file name, no folder.
+
+    ``../../../tmp/outside`` from a trigger payload would otherwise read a file
+    outside the workspace (and tell by its error whether the file exists).
+    """
+    return bool(name) and not name.startswith(".") and not any(c in name for c in "/\\\0")
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """Read a TOML file, turning every failure into a one-line :class:`ConfigError`."""
     try:
@@ -166,7 +175,7 @@ class Workspace:
             TemplateNotFound: listing the templates that exist.
         """
         path = self.template_path(name)
-        if not path.is_file():
+        if not is_plain_name(name) or not path.is_file():
             known = ", ".join(self.template_names()) or "none"
             raise TemplateNotFound(f"unknown template {name!r} (templates: {known})")
         return load_template(path, name=name, relname=self.relpath(path))
@@ -189,7 +198,7 @@ class Workspace:
     def sms_template(self, name: str) -> Template:
         """Load an SMS template (``templates/<name>.sms.j2``) by name."""
         path = self.sms_template_path(name)
-        if not path.is_file():
+        if not is_plain_name(name) or not path.is_file():
             known = ", ".join(self.sms_template_names()) or "none"
             raise TemplateNotFound(f"unknown SMS template {name!r} (SMS templates: {known})")
         return load_template(path, name=name, relname=self.relpath(path))
@@ -203,7 +212,7 @@ class Workspace:
 
     def sample_names(self, template: str) -> list[str]:
         directory = self.samples_dir / template
-        if not directory.is_dir():
+        if not is_plain_name(template) or not directory.is_dir():
             return []
         return sorted(p.stem for p in directory.glob("*.json") if p.is_file())
 
@@ -215,7 +224,7 @@ class Workspace:
             ConfigError: malformed JSON, naming file and line.
         """
         path = self.samples_dir / template / f"{name}.json"
-        if not path.is_file():
+        if not (is_plain_name(template) and is_plain_name(name) and path.is_file()):
             known = ", ".join(self.sample_names(template)) or "none"
             raise TemplateNotFound(
                 f"unknown sample {name!r} for template {template!r} (samples: {known})"

@@ -290,6 +290,15 @@ POSITIVE = [
         template('<mj-text><a href="https://www.shop.example/[[ID]]">a</a></mj-text>'),
         (T, BODY_LINE),
     ),
+    Fires(
+        "link.unsafe-scheme",
+        template(
+            '<mj-text><a href="{{ url }}">See your order</a></mj-text>' + TEXT,
+            sample={"url": " JavaScript:alert(document.domain)"},
+        ),
+        (T, None),
+        {"scheme": "javascript"},
+    ),
     Fires("html.lang-missing", template(lang="und"), (T, 7)),
     Fires("html.title-missing", template(head=""), (T, 8)),
     Fires(

@@ -11,6 +11,7 @@ import pytest
 
 from studio.core.catalogue import CATALOGUE, all_ids
 from studio.core.checks import RULES, lint_file, lint_template, lint_workspace
+from studio.core.checks.rules.links import unsafe_scheme_of
 from studio.core.findings import Finding, Severity
 from studio.core.workspace import Workspace
 from tests.conftest import REPO
@@ -336,3 +337,33 @@ def test_html_view_reads_links_images_and_words_like_a_browser() -> None:
     ]
     assert [(i.src, i.alt) for i in view.images] == [("i.png", "Logo"), ("j.png", None)]
     assert view.words == 4
+
+
+@pytest.mark.parametrize(
+    ("url", "scheme"),
+    [
+        ("javascript:alert(1)", "javascript"),
+        ("  JaVaScRiPt:alert(1)", "javascript"),
+        ("data:text/html;base64,PHNjcmlwdD4=", "data"),
+        ("vbscript:msgbox(1)", "vbscript"),
+        ("https://www.shop.example/javascript:x", None),
+        ("mailto:help@shop.example", None),
+        ("/relative/data:x", None),
+    ],
+)
+def test_unsafe_link_scheme_from_a_variable(
+    scheme: str | None, url: str, scratch: Workspace
+) -> None:
+    body = '<mj-text><a href="{{ url }}">See your order</a></mj-text>'
+    add(scratch, "t", CLEAN.replace("<mj-text>", body + "<mj-text>", 1), sample={"url": url})
+    found = [f for f in lint_template(scratch, "t", spam=False) if f.id == "link.unsafe-scheme"]
+    assert [f.details["scheme"] for f in found] == ([scheme] if scheme else [])
+    assert all(f.severity is Severity.ERROR for f in found)
+
+
+def test_unsafe_scheme_reads_a_url_as_a_browser_does() -> None:
+    # Browsers drop tabs and line breaks anywhere and leading controls (raw HTML of
+    # a lone .eml; MRML turns them into spaces in what it writes).
+    assert unsafe_scheme_of("java\tscr\nipt:alert(1)") == "javascript"
+    assert unsafe_scheme_of("\x01 data:text/html,x") == "data"
+    assert unsafe_scheme_of("https://x.example/?u=javascript:1") is None

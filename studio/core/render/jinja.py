@@ -12,6 +12,7 @@ for files on disk.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import string
 import tomllib
@@ -189,22 +190,20 @@ MAX_FORMAT_WIDTH = 100
 """The largest width or precision a translation placeholder may ask for."""
 
 
-def format_translation(text: str, values: Mapping[str, Any], where: str) -> str:
-    """Fill ``text``'s ``{name}`` placeholders from ``values``, as a locale file may.
+@functools.lru_cache(maxsize=4096)
+def _translation_plan(text: str) -> tuple[tuple[str, str | None, str], ...] | str:
+    """``text`` as (literal, field name, format spec) parts, or why it is refused.
 
-    Only plain named fields and safe format specs are accepted (see
-    :data:`_FORMAT_SPEC`); anything else is a :class:`RenderError` of kind
-    ``sandbox`` naming ``where`` (the locale file and key). A placeholder not given
-    is an ``error``.
+    Cached: a locale file's strings are parsed once, not on every ``t()`` call.
     """
-    out: list[str] = []
     try:
         parsed = list(string.Formatter().parse(text))
     except ValueError as exc:
-        raise RenderError(f"{where}: malformed placeholder: {exc}", kind="sandbox") from None
+        return f"malformed placeholder: {exc}"
+    plan: list[tuple[str, str | None, str]] = []
     for literal, name, spec, conversion in parsed:
-        out.append(literal)
         if name is None:
+            plan.append((literal, None, ""))
             continue
         shown = "{%s%s%s}" % (
             name,
@@ -212,26 +211,44 @@ def format_translation(text: str, values: Mapping[str, Any], where: str) -> str:
             ":" + spec if spec else "",
         )
         if not name.isidentifier() or conversion:
-            raise RenderError(
-                f"{where}: placeholder {shown!r} refused: only {{name}} or"
-                " {name:format} (no attribute, index, position or conversion)",
-                kind="sandbox",
+            return (
+                f"placeholder {shown!r} refused: only {{name}} or {{name:format}}"
+                " (no attribute, index, position or conversion)"
             )
         match = _FORMAT_SPEC.fullmatch(spec or "")
         if match is None or any(
             n is not None and int(n) > MAX_FORMAT_WIDTH for n in match.group("width", "precision")
         ):
-            raise RenderError(
-                f"{where}: placeholder {shown!r} refused: expected a standard format spec"
-                f" with width and precision at most {MAX_FORMAT_WIDTH}",
-                kind="sandbox",
+            return (
+                f"placeholder {shown!r} refused: expected a standard format spec"
+                f" with width and precision at most {MAX_FORMAT_WIDTH}"
             )
+        plan.append((literal, name, spec or ""))
+    return tuple(plan)
+
+
+def format_translation(text: str, values: Mapping[str, Any], where: Callable[[], str]) -> str:
+    """Fill ``text``'s ``{name}`` placeholders from ``values``, as a locale file may.
+
+    Only plain named fields and safe format specs are accepted (see
+    :data:`_FORMAT_SPEC`); anything else is a :class:`RenderError` of kind
+    ``sandbox`` naming ``where()`` (the locale file and key). A placeholder not
+    given is an ``error``.
+    """
+    plan = _translation_plan(text)
+    if isinstance(plan, str):
+        raise RenderError(f"{where()}: {plan}", kind="sandbox")
+    out: list[str] = []
+    for literal, name, spec in plan:
+        out.append(literal)
+        if name is None:
+            continue
         if name not in values:
-            raise RenderError(f"{where}: placeholder {{{name}}} not given")
+            raise RenderError(f"{where()}: placeholder {{{name}}} not given")
         try:
-            out.append(format(values[name], spec or ""))
+            out.append(format(values[name], spec))
         except (ValueError, TypeError) as exc:
-            raise RenderError(f"{where}: placeholder {shown!r}: {exc}") from None
+            raise RenderError(f"{where()}: placeholder {{{name}:{spec}}}: {exc}") from None
     return "".join(out)
 
 
@@ -300,8 +317,8 @@ class Translations:
     def format(self, key: str, locale: Locale, values: Mapping[str, Any]) -> str:
         """The translation of ``key`` with its placeholders filled from ``values``."""
         text, lang = self._find(key, locale)
-        where = f"{self.directory.parent.name}/{self.directory.name}/{lang}.toml: {key}"
-        return format_translation(text, values, where)
+        folder = f"{self.directory.parent.name}/{self.directory.name}"
+        return format_translation(text, values, lambda: f"{folder}/{lang}.toml: {key}")
 
 
 class SharedCodeCache(jinja2.BytecodeCache):

@@ -33,6 +33,7 @@ from ...errors import ConfigError, RenderError, TemplateNotFound
 from ..message import build_message
 from ..sms import SmsInfo, analyze
 from ..templates import Template, parse_template
+from ..variables import control_character
 from .jinja import SharedCodeCache, Translations, build_environment, parse_locale
 from .mjml import compile_mjml
 from .text import mjml_to_text
@@ -220,6 +221,14 @@ class Renderer:
     def _context(
         self, tpl: Template, variables: Mapping[str, Any], locale_tag: str
     ) -> dict[str, Any]:
+        bad = control_character(variables)
+        if bad:
+            raise RenderError(
+                f"variable {bad[0]} holds the control character U+{ord(bad[1]):04X}, which an"
+                f" e-mail cannot carry: remove it from the data (template {tpl.name!r})",
+                kind="error",
+                variable=bad[0],
+            )
         self.translations.refresh()
         return {
             **variables,

@@ -32,6 +32,7 @@ import functools
 import re
 import string
 import time
+import types
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -321,8 +322,8 @@ class StudioSandbox(ImmutableSandboxedEnvironment):
             if isinstance(left, int) and isinstance(right, int) and abs(left) > 1:
                 if left.bit_length() * right > MAX_POWER_BITS:
                     raise SecurityError(f"{left} ** {right} refused (too large a number)")
-        elif operator == "+":
-            _built(_sized(left) + _sized(right), "'+'")
+        elif operator == "+" and isinstance(left, (str, list, tuple, bytes)):
+            _built(len(left) + _sized(right), "'+'")
         elif operator == "%" and isinstance(left, str):
             _check_percent(left)
             _built(len(left), "'%'")
@@ -334,10 +335,12 @@ class StudioSandbox(ImmutableSandboxedEnvironment):
         budget = _BUDGET.get()
         if budget is not None:
             budget.tick()
-        owner = getattr(__obj, "__self__", None)
-        if isinstance(owner, str):
-            _built(_str_method_size(owner, getattr(__obj, "__name__", ""), args), "a string method")
-        return super().call(__context, __obj, *args, **kwargs)
+        if type(__obj) is types.BuiltinMethodType and isinstance(__obj.__self__, str):
+            _built(_str_method_size(__obj.__self__, __obj.__name__, args), "a string method")
+        # What Jinja's sandbox does, inlined (this runs on every call of a render).
+        if not __self.is_safe_callable(__obj):
+            raise SecurityError(f"{__obj!r} is not safely callable")
+        return __context.call(__obj, *args, **kwargs)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
         wrapped = super().wrap_str_format(value)

@@ -18,6 +18,10 @@ SHORTENERS = frozenset(
 UNRENDERED = re.compile(r"\{\{|\{%|\}\}|%7B%7B|%7B%25|\[\[|\*\|", re.IGNORECASE)
 URLISH = re.compile(r"^(?:https?://|www\.)\S+$|^[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/\S*)?$", re.I)
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
+UNSAFE_SCHEMES = ("javascript", "data", "vbscript")
+# What a browser drops before reading a scheme: leading C0 controls and spaces, and
+# tabs and line breaks anywhere (so "java\tscript:" is still javascript:).
+_SCHEME_NOISE = re.compile(r"^[\x00-\x20]+|[\t\n\r]")
 
 
 def _host(url: str) -> str:
@@ -46,6 +50,28 @@ def insecure(ctx: MessageContext) -> Iterator[Hit]:
     for href, _ in _web(ctx):
         if href.lower().startswith("http://"):
             yield Hit(ctx.subject, f"http link: {href}", _locate(ctx, href), {"href": href})
+
+
+def unsafe_scheme_of(href: str) -> str | None:
+    """``javascript``, ``data`` or ``vbscript`` when ``href`` runs or embeds content."""
+    scheme, colon, _ = _SCHEME_NOISE.sub("", href).partition(":")
+    scheme = scheme.lower()
+    return scheme if colon and scheme in UNSAFE_SCHEMES else None
+
+
+@rule("link.unsafe-scheme")
+def unsafe_scheme(ctx: MessageContext) -> Iterator[Hit]:
+    seen = set()
+    for link in ctx.html.links:
+        scheme = unsafe_scheme_of(link.href)
+        if scheme and link.href not in seen:
+            seen.add(link.href)
+            yield Hit(
+                ctx.subject,
+                f"a {scheme}: link (a script or inline content, not a page): {link.href[:80]}",
+                _locate(ctx, link.href),
+                {"href": link.href, "scheme": scheme},
+            )
 
 
 @rule("link.empty")
