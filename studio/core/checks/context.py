@@ -18,6 +18,7 @@ from functools import cached_property
 from ...errors import StudioError
 from ..findings import Location
 from ..render.pipeline import RenderedMessage, RenderedSms
+from ..render.sandbox import is_template_name
 from ..settings import Settings
 from ..templates import Template
 from ..variables import referenced
@@ -233,7 +234,7 @@ class Sources:
             except Exception:  # noqa: BLE001 - a syntax error is template.syntax's finding
                 continue
             for ref in refs:
-                if ref in files:
+                if ref in files or not is_template_name(ref):
                     continue
                 path = workspace.root / ref
                 try:

@@ -80,6 +80,15 @@ def check_template_name(name: str) -> None:
         )
 
 
+def is_template_name(name: str) -> bool:
+    """Whether :func:`check_template_name` accepts ``name``."""
+    try:
+        check_template_name(name)
+    except jinja2.TemplateNotFound:
+        return False
+    return True
+
+
 # -- the per-render budget ------------------------------------------------------------
 
 
