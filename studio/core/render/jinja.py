@@ -194,7 +194,7 @@ MAX_FORMAT_WIDTH = 100
 def _translation_plan(text: str) -> tuple[tuple[str, str | None, str], ...] | str:
     """``text`` as (literal, field name, format spec) parts, or why it is refused.
 
-    Cached: a locale file's strings are parsed once, not on every ``t()`` call.
+    Cached: a locale file's strings are checked once, not on every ``t()`` call.
     """
     try:
         parsed = list(string.Formatter().parse(text))
@@ -238,18 +238,14 @@ def format_translation(text: str, values: Mapping[str, Any], where: Callable[[],
     plan = _translation_plan(text)
     if isinstance(plan, str):
         raise RenderError(f"{where()}: {plan}", kind="sandbox")
-    out: list[str] = []
-    for literal, name, spec in plan:
-        out.append(literal)
-        if name is None:
-            continue
-        if name not in values:
-            raise RenderError(f"{where()}: placeholder {{{name}}} not given")
-        try:
-            out.append(format(values[name], spec))
-        except (ValueError, TypeError) as exc:
-            raise RenderError(f"{where()}: placeholder {{{name}:{spec}}}: {exc}") from None
-    return "".join(out)
+    # Every field is now a plain name with a bounded spec: str.format can do no more
+    # than look the names up and format their values.
+    try:
+        return text.format_map(values)
+    except KeyError as exc:
+        raise RenderError(f"{where()}: placeholder {{{exc.args[0]}}} not given") from None
+    except (ValueError, TypeError) as exc:
+        raise RenderError(f"{where()}: {exc}") from None
 
 
 class Translations:
