@@ -10,6 +10,7 @@ import click
 from ..core.inbox import Inbox, inspect, release
 from ..core.render.pipeline import load_vars_file
 from ..core.report import render_report
+from ..core.safe_text import printable, printable_json
 from ..core.send import SendResult, transport_for, validate_recipient
 from ..core.sink import SinkConfig
 from ..core.trigger import Trigger, parse_trigger
@@ -35,6 +36,15 @@ def inbox_cmd(ctx: click.Context, maildir: Path | None, fmt: str) -> None:
         ctx.invoke(inbox_list)
 
 
+def _line(text: str) -> str:
+    """Untrusted text (a header, an address) for one line of output: controls escaped."""
+    return printable(text, one_line=True)
+
+
+def _json(data: object) -> str:
+    return printable_json(json.dumps(data, indent=2, ensure_ascii=False))
+
+
 @inbox_cmd.command("list")
 @click.pass_context
 def inbox_list(ctx: click.Context) -> None:
@@ -42,14 +52,22 @@ def inbox_list(ctx: click.Context) -> None:
     inbox: Inbox = ctx.obj["inbox"]
     items = inbox.list()
     if ctx.obj["fmt"] == "json":
-        click.echo(json.dumps([s.to_dict() for s in items], indent=2, ensure_ascii=False))
+        click.echo(_json([s.to_dict() for s in items]))
         return
-    if not items:
-        click.echo(f"no messages in {inbox.store.root}")
-    for s in items:
+    if not inbox.exists:
         click.echo(
-            f"{s.id}  {s.date[:19]:<19}  {s.from_[:30]:<30}  {s.to[:28]:<28}  "
-            f"{s.subject[:50]}  ({s.size:,} B)"
+            f"no messages: {_line(str(inbox.store.root))} does not exist yet"
+            " (`studio sink` creates it)"
+        )
+    elif not items:
+        click.echo(f"no messages in {_line(str(inbox.store.root))}")
+    for s in items:
+        if s.unreadable:
+            click.echo(f"{s.id}  {_line(s.unreadable)}  ({s.size:,} B)")
+            continue
+        click.echo(
+            f"{s.id}  {_line(s.date[:19]):<19}  {_line(s.from_[:30]):<30}  {_line(s.to[:28]):<28}"
+            f"  {_line(s.subject[:50])}  ({s.size:,} B)"
         )
 
 
@@ -61,20 +79,24 @@ def inbox_show(ctx: click.Context, message_id: str) -> None:
     inbox: Inbox = ctx.obj["inbox"]
     msg = inspect(inbox.get(message_id), ctx.obj["ws"])
     if ctx.obj["fmt"] == "json":
-        click.echo(json.dumps(msg.to_dict(), indent=2, ensure_ascii=False))
+        click.echo(_json(msg.to_dict()))
         return
     s, v = msg.summary, msg.verdict
-    click.echo(f"id:       {s.id}\nenvelope: {s.sender or '<>'} → {', '.join(s.recipients)}")
+    envelope = f"{s.sender or '<>'} → {', '.join(s.recipients)}"
+    click.echo(f"id:       {s.id}\nenvelope: {_line(envelope)}")
+    if s.unreadable:
+        click.echo(f"unreadable: {_line(s.unreadable)}")
     click.echo(
-        f"from:     {s.from_}\nto:       {s.to}\nsubject:  {s.subject}\nsize:     {s.size:,} bytes"
+        f"from:     {_line(s.from_)}\nto:       {_line(s.to)}\nsubject:  {_line(s.subject)}"
+        f"\nsize:     {s.size:,} bytes"
     )
     if v is not None:
         click.echo(
-            f"verdict:  {v.line()}  (dkim d={v.dkim_domain or '-'}"
-            f"{', ' + v.dkim_reason if v.dkim_reason else ''}; spf ip={v.spf_ip or '-'}"
+            f"verdict:  {v.line()}  (dkim d={_line(v.dkim_domain or '-')}"
+            f"{', ' + _line(v.dkim_reason) if v.dkim_reason else ''}; spf ip={v.spf_ip or '-'}"
             f"{'; ' + v.spf_note if v.spf_note else ''})"
         )
-    click.echo("\n" + (msg.text or "(no text part)").rstrip() + "\n")
+    click.echo("\n" + printable(msg.text or "(no text part)").rstrip() + "\n")
     click.echo(render_report(msg.findings, "text"), nl=False)
 
 
@@ -105,8 +127,8 @@ def inbox_release(ctx: click.Context, message_id: str, relay: str) -> None:
         raise ConfigError("release needs a workspace (its relays are in the settings)")
     result = release(ctx.obj["inbox"].get(message_id), ws, relay)
     click.echo(
-        f"released {message_id} to {', '.join(result.recipients)} via {result.transport}:"
-        f" {result.reply}"
+        f"released {message_id} to {_line(', '.join(result.recipients))} via {result.transport}:"
+        f" {_line(result.reply)}"
     )
 
 

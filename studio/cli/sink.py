@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..core.safe_text import printable
 from ..core.sink import Captured, Sink, SinkConfig
 from . import cli
 from ._common import console_err, workspace_or_none
@@ -50,9 +51,8 @@ def sink_cmd(
     )
 
     def printed(c: Captured) -> None:
-        click.echo(
-            f"{c.id}  from {c.sender or '<>'} to {', '.join(c.recipients)}  {c.size:,} bytes"
-        )
+        envelope = printable(f"from {c.sender or '<>'} to {', '.join(c.recipients)}", one_line=True)
+        click.echo(f"{c.id}  {envelope}  {c.size:,} bytes")
 
     sink = Sink(config, on_message=printed)
     if allow_remote:

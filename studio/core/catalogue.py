@@ -187,6 +187,16 @@ _LINT: tuple[_Row, ...] = (
         "Check the selector's public key in DNS against the signing key, and that nothing "
         "rewrites the message after signing.",
     ),
+    (
+        "message.header-too-long",
+        W,
+        "A header field is longer than Studio reads",
+        "Studio reads up to 2,000 characters of a header field and 32 KB of header "
+        "fields per message (parsing longer ones took minutes). A field that long is "
+        "a broken or hostile message: servers cut or refuse it, and the checks saw it cut.",
+        "Find what builds the header (a subject or recipient list from user data) and "
+        "bound it; a transactional message needs none of that length.",
+    ),
     # -- images and links ----------------------------------------------------------
     (
         "image.missing-alt",

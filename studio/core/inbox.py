@@ -14,21 +14,24 @@ import email
 import email.policy
 import ipaddress
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
 import dkim
 
+from ..errors import SinkError
 from .catalogue import CATALOGUE
 from .dns import workspace_resolver
 from .dns.dmarc import org_domain
 from .dns.resolver import Resolver
 from .dns.spf import check_host
 from .findings import Finding
+from .mailparse import decoded, first, header_fields, read_message
 from .send import SendResult, transport_for
 from .sink.store import MaildirStore, StoredFile
+from .sink.trace import original, read_trace
 from .workspace import Workspace
 
 
@@ -42,6 +45,8 @@ class Summary:
     subject: str
     date: str
     size: int
+    unreadable: str = ""
+    """Why the message could not be read ('' when it could); the row is listed anyway."""
 
     def to_dict(self) -> dict[str, object]:
         """The summary as ``studio inbox list -f json`` prints it (``from``, not ``from_``)."""
@@ -91,70 +96,92 @@ class CapturedMessage:
         return data
 
 
-def _parse(raw: bytes) -> EmailMessage:
-    msg = email.message_from_bytes(raw, policy=email.policy.default)
-    assert isinstance(msg, EmailMessage)
-    return msg
-
-
 def _part(msg: EmailMessage, subtype: str) -> str:
-    body = msg.get_body((subtype,))
-    if body is None:
-        return ""
     try:
-        return str(body.get_content())
-    except (LookupError, ValueError):
+        body = msg.get_body((subtype,))
+        return "" if body is None else str(body.get_content())
+    except Exception:  # noqa: BLE001 - a broken part is shown as missing, not a crash
         return ""
 
 
-def summarize(stored: StoredFile, raw: bytes, msg: EmailMessage) -> Summary:
-    sender = parseaddr(str(msg.get("Return-Path", "")))[1]
-    rcpts = tuple(
-        r.strip() for r in str(msg.get("X-Studio-Envelope-To", "")).split(",") if r.strip()
-    )
+def _date(value: str) -> str:
     try:
-        date = parsedate_to_datetime(str(msg["Date"])).isoformat() if msg["Date"] else ""
-    except (TypeError, ValueError):
-        date = str(msg.get("Date", ""))
-    return Summary(
-        stored.id,
-        sender,
-        rcpts,
-        str(msg.get("From", "")),
-        str(msg.get("To", "")),
-        str(msg.get("Subject", "")),
-        date,
-        len(raw),
-    )
+        return parsedate_to_datetime(value).isoformat() if value else ""
+    except (TypeError, ValueError, OverflowError):  # +99999999999999999999 overflows
+        return value
+
+
+def summarize(stored: StoredFile, raw: bytes) -> Summary:
+    """The envelope and the listed headers of a stored message (one pass, bounded).
+
+    Never raises for what a message holds: a message that cannot be read at all is
+    a row with ``unreadable`` set, so one bad message never stops a listing.
+    """
+    try:
+        trace = read_trace(raw)
+        fields = header_fields(raw, trace.end)
+        return Summary(
+            stored.id,
+            trace.sender,
+            trace.recipients,
+            decoded(first(fields, "From")),
+            decoded(first(fields, "To")),
+            decoded(first(fields, "Subject")),
+            _date(first(fields, "Date")),
+            len(raw),
+        )
+    except Exception as exc:  # noqa: BLE001 - any message, however broken, gets its row
+        return Summary(stored.id, "", (), "", "", "", "", len(raw), f"unreadable: {exc!r}")
 
 
 class Inbox:
-    """Read access to a sink's Maildir."""
+    """Read access to a sink's Maildir (reading never creates it)."""
 
     def __init__(self, maildir: Path) -> None:
-        self.store = MaildirStore(maildir)
+        self.store = MaildirStore(maildir, create=False)
+        # Stored messages never change: each is summarized once per file.
+        self._summaries: dict[Path, Summary] = {}
+
+    @property
+    def exists(self) -> bool:
+        return self.store.exists
 
     def list(self) -> list[Summary]:
         out = []
+        seen = set()
         for f in self.store.files():
-            try:
-                raw = f.path.read_bytes()
-            except OSError:
-                continue  # removed meanwhile
-            out.append(summarize(f, raw, _parse(raw)))
+            seen.add(f.path)
+            summary = self._summaries.get(f.path)
+            if summary is None:
+                try:
+                    raw = f.path.read_bytes()
+                except OSError:
+                    continue  # removed meanwhile
+                summary = self._summaries[f.path] = summarize(f, raw)
+            out.append(summary)
+        for gone in set(self._summaries) - seen:
+            del self._summaries[gone]
         return out
 
     def get(self, message_id: str) -> CapturedMessage:
         stored = self.store.find(message_id)
-        raw = stored.path.read_bytes()
-        msg = _parse(raw)
+        try:
+            raw = stored.path.read_bytes()
+        except OSError as exc:
+            raise SinkError(f"{stored.path}: cannot read: {exc.strerror}") from None
+        summary = summarize(stored, raw)
+        try:
+            msg = read_message(raw)
+        except Exception as exc:  # noqa: BLE001 - shown as unreadable, never a crash
+            msg = EmailMessage()
+            summary = replace(summary, unreadable=summary.unreadable or f"unreadable: {exc!r}")
         return CapturedMessage(
-            summarize(stored, raw, msg),
+            summary,
             raw,
             msg,
             _part(msg, "plain"),
             _part(msg, "html"),
-            str(msg.get("X-Studio-Peer", "")),
+            read_trace(raw).peer,
         )
 
     def delete(self, message_id: str) -> None:
@@ -194,12 +221,8 @@ def verify(
     """DKIM, SPF and DMARC alignment of a captured message."""
     if resolver is None:
         resolver = workspace_resolver(workspace)
-    raw = captured.raw
     # The sink's own trace headers are not part of what was signed.
-    body_start = raw
-    for header in (b"Return-Path:", b"X-Studio-Envelope-To:", b"X-Studio-Peer:", b"Received:"):
-        if body_start.startswith(header):
-            body_start = body_start.split(b"\r\n", 1)[1] if b"\r\n" in body_start else body_start
+    body_start = original(captured.raw)
     msg = captured.message
     sig = str(msg.get("DKIM-Signature", ""))
     d_match = re.search(r"\bd=([^;\s]+)", sig)
@@ -265,10 +288,30 @@ def inspect(captured: CapturedMessage, workspace: Workspace | None) -> CapturedM
     return captured
 
 
-def release(captured: CapturedMessage, workspace: Workspace, relay: str) -> SendResult:
-    """Send a captured message on through a relay, as captured, to its envelope recipients.
+_NOT_RELAYED = ("Bcc", "Resent-Bcc")
+"""Headers a submission server removes before relaying (RFC 5322 3.6.3)."""
 
-    The relay's allow-list applies as to any send.
+
+def released_message(raw: bytes) -> EmailMessage:
+    """What release hands to the relay: the application's message, as it sent it.
+
+    The sink's trace block (Return-Path, X-Studio-Envelope-To, X-Studio-Peer, its
+    Received) is cut off the bytes, and Bcc removed; nothing is refolded.
+    """
+    policy = email.policy.default.clone(refold_source="none")
+    msg = email.message_from_bytes(original(raw), policy=policy)
+    assert isinstance(msg, EmailMessage)
+    for name in _NOT_RELAYED:
+        del msg[name]
+    return msg
+
+
+def release(captured: CapturedMessage, workspace: Workspace, relay: str) -> SendResult:
+    """Send a captured message on through a relay, as the application sent it, to its
+    envelope recipients.
+
+    The relay's allow-list applies as to any send (every envelope recipient must be
+    allowed); the sink's headers and Bcc are not sent.
     """
     transport = transport_for(workspace, relay)
-    return transport.send(captured.message, list(captured.summary.recipients))
+    return transport.send(released_message(captured.raw), list(captured.summary.recipients))

@@ -15,6 +15,8 @@ import re
 # override and isolate characters (Trojan Source, CVE-2021-42574).
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _BREAKS = re.compile(r"[\t\n]+")
+# What json.dumps(..., ensure_ascii=False) leaves raw that a terminal may act on.
+_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -33,3 +35,12 @@ def printable(text: str, *, one_line: bool = False) -> str:
     if one_line:
         text = _BREAKS.sub(" ", text)
     return _UNSAFE.sub(_escape, text)
+
+
+def printable_json(text: str) -> str:
+    """JSON text (from ``json.dumps(..., ensure_ascii=False)``) with DEL, C1 and bidi
+    controls written as ``\\uXXXX`` escapes: the same JSON, safe to print.
+
+    ``json.dumps`` already escapes C0 controls; these can only occur inside strings.
+    """
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

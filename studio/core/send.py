@@ -19,7 +19,6 @@ import socket
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Protocol
 import dkim
 
 from ..errors import ConfigError, SendError
+from .address import parse_address
 from .message import check_header
 from .settings import Relay
 
@@ -75,16 +75,9 @@ def transport_for(
 
 
 def validate_recipient(address: str) -> str:
-    """One plain address (no display name, no CR/LF), or a SendError."""
+    """One address (``a@b`` or ``Name <a@b>``, no CR/LF, no list), as ``a@b``; or a SendError."""
     check_header("To", address)
-    _, addr = parseaddr(address)
-    try:
-        Address(addr_spec=addr)
-    except (ValueError, IndexError):
-        addr = ""
-    if not addr or "@" not in addr:
-        raise SendError(f"invalid recipient {address!r}: expected an address such as a@b.example")
-    return addr
+    return parse_address(address)
 
 
 def _envelope_sender(message: EmailMessage) -> str:

@@ -88,6 +88,8 @@ class SinkSettings:
     port: int = 1025
     maildir: str = ".studio/maildir"
     max_message_size: int = 25 * 1024 * 1024
+    max_recipients: int = 100
+    """Recipients accepted per message; more get ``452 4.5.3`` (RFC 5321's minimum is 100)."""
     keep_messages: int | None = None
     keep_days: float | None = None
 
@@ -173,6 +175,13 @@ class _Reader:
                 f"{self.source}: unknown setting {self._key(unknown[0])!r}"
                 " (see docs/settings.md for the keys Studio reads)"
             )
+
+
+def _at_least(r: _Reader, key: str, default: int, least: int) -> int:
+    value: int = r.integer(key, default)
+    if value < least:
+        raise r.fail(key, f"an integer of at least {least}")
+    return value
 
 
 def _address(r: _Reader, key: str) -> str | None:
@@ -286,6 +295,7 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
         port=s.integer("port", 1025),
         maildir=s.text("maildir", ".studio/maildir"),
         max_message_size=s.integer("max_message_size", 25 * 1024 * 1024),
+        max_recipients=_at_least(s, "max_recipients", 100, 1),
         keep_messages=s.integer("keep_messages", None),
         keep_days=s.get("keep_days", (int, float), "a number of days", None),
     )

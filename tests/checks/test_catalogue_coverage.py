@@ -251,6 +251,12 @@ POSITIVE = [
     ),
     Fires("message.dkim-fail", captured(tamper=True), None),
     Fires(
+        "message.header-too-long",
+        eml("Subject: " + "word\n " * 5000 + "end\n" + HEADERS_ONLY_HTML),
+        None,
+        {"header": "Subject", "limit": 2000},
+    ),
+    Fires(
         "image.missing-alt",
         template('<mj-image src="https://cdn.shop.example/x.png" />'),
         (T, BODY_LINE),

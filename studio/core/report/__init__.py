@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..catalogue import CATALOGUE
 from ..findings import Finding, Location, Severity, summarize
+from ..safe_text import printable, printable_json
 
 FORMATS = ("text", "json", "junit", "sarif", "github")
 EXPLAIN_HINT = "studio explain {id}"
@@ -43,10 +44,12 @@ def format_text(findings: Sequence[Finding], *, color: bool = False) -> str:
         sev = str(f.severity)
         if color:
             sev = f"{_ANSI[f.severity]}{sev}{_RESET}"
-        where = f"{f.location}: " if f.location else ""
-        line = f"{where}{sev} [{f.id}] {f.subject}: {f.message}"
+        # A finding can quote a file or a message (a subject, a link): shown as text only.
+        where = f"{printable(str(f.location), one_line=True)}: " if f.location else ""
+        said = printable(f"{f.subject}: {f.message}", one_line=True)
+        line = f"{where}{sev} [{f.id}] {said}"
         if f.suppressed is not None:
-            line = f"(suppressed: {f.suppressed}) {line}"
+            line = f"(suppressed: {printable(f.suppressed, one_line=True)}) {line}"
             if color:
                 line = f"{_DIM}{line}{_RESET}"
         else:
@@ -69,7 +72,7 @@ def format_json(findings: Sequence[Finding]) -> str:
         "findings": [f.to_dict() for f in _sorted(findings)],
         "summary": summarize(findings),
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return printable_json(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 def format_junit(findings: Sequence[Finding]) -> str:
@@ -160,7 +163,7 @@ def format_sarif(findings: Sequence[Finding]) -> str:
             }
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return printable_json(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _gh_escape(value: str, *, prop: bool = False) -> str:

@@ -2,8 +2,9 @@
 
 An aiosmtpd handler under the threaded ``Controller`` (so it lives beside Textual's
 event loop or a test). It answers 250 only after the message is in the Maildir
-(``store.py``). Limits: message size (552 beyond), concurrent connections (421),
-idle timeout, SMTP line length; SMTPUTF8 and 8BITMIME are offered; AUTH PLAIN/LOGIN
+(``store.py``). Limits: message size, the envelope it adds included (552 beyond),
+recipients per message (452 beyond), concurrent connections (421), idle timeout,
+SMTP line length; SMTPUTF8 and 8BITMIME are offered; AUTH PLAIN/LOGIN
 accepts any credentials when enabled, so an application configured for a relay can
 point at the sink unchanged. It binds loopback unless told otherwise.
 """
@@ -11,14 +12,12 @@ point at the sink unchanged. It binds loopback unless told otherwise.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import ipaddress
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email._header_value_parser import get_addr_spec, get_angle_addr
 from email.errors import HeaderParseError
-from email.utils import format_datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,11 +27,14 @@ from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Se
 from ...errors import SinkError
 from ..settings import SinkSettings
 from .store import MaildirStore, StoredFile
+from .trace import trace_headers
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
 
 DEFAULT_MAX_SIZE = 25 * 1024 * 1024
+DEFAULT_MAX_RECIPIENTS = 100
+"""RFC 5321 4.5.3.1.8: a server must accept at least 100 recipients per message."""
 
 # aiosmtpd 1.4 sets its own deprecated Session.login_data on every AUTH; not ours to fix.
 warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
@@ -59,10 +61,6 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _header_safe(value: str) -> str:
-    return value.replace("\r", " ").replace("\n", " ")
-
-
 class SinkHandler:
     """aiosmtpd handler: store first, acknowledge after."""
 
@@ -73,23 +71,43 @@ class SinkHandler:
         on_message: Callable[[Captured], None] | None = None,
         keep_messages: int | None = None,
         keep_days: float | None = None,
+        max_recipients: int = DEFAULT_MAX_RECIPIENTS,
+        max_size: int = DEFAULT_MAX_SIZE,
     ) -> None:
         self.store = store
         self.on_message = on_message
         self.keep_messages = keep_messages
         self.keep_days = keep_days
+        self.max_recipients = max_recipients
+        self.max_size = max_size
+
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
+        # 200,000 RCPT TO in one session once made a 51 MB envelope header.
+        if len(envelope.rcpt_tos) >= self.max_recipients:
+            return "452 4.5.3 Too many recipients"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         peer = session.peer[0] if isinstance(session.peer, tuple) else str(session.peer)
         content = envelope.original_content or b""
-        trace = (
-            f"Return-Path: <{_header_safe(envelope.mail_from or '')}>\r\n"
-            f"X-Studio-Envelope-To: {_header_safe(', '.join(envelope.rcpt_tos))}\r\n"
-            f"X-Studio-Peer: {peer}\r\n"
-            f"Received: from {_header_safe(session.host_name or 'unknown')} ([{peer}])"
-            f" by studio-sink with {'ESMTP' if session.extended_smtp else 'SMTP'};"
-            f" {format_datetime(dt.datetime.now(dt.timezone.utc))}\r\n"
-        ).encode("utf-8")
+        trace = trace_headers(
+            envelope.mail_from or "",
+            envelope.rcpt_tos,
+            peer,
+            session.host_name,
+            bool(session.extended_smtp),
+        )
+        # What is stored counts, the envelope included: the file never exceeds the limit.
+        if self.max_size and len(trace) + len(content) > self.max_size:
+            return "552 5.3.4 Message size exceeds fixed maximum message size"
         data = trace + content
         loop = asyncio.get_running_loop()
         try:
@@ -238,6 +256,7 @@ class SinkConfig:
     port: int = 1025
     maildir: Path = Path(".studio/maildir")
     max_message_size: int = DEFAULT_MAX_SIZE
+    max_recipients: int = DEFAULT_MAX_RECIPIENTS
     max_connections: int = 100
     idle_timeout: float = 300.0
     line_length: int = 1000
@@ -270,6 +289,7 @@ class SinkConfig:
             port=port or s.port,
             maildir=maildir if maildir is not None else root / s.maildir,
             max_message_size=s.max_message_size,
+            max_recipients=s.max_recipients,
             auth=auth,
             allow_remote=allow_remote,
             keep_messages=s.keep_messages,
@@ -324,6 +344,8 @@ class Sink:
             on_message=on_message,
             keep_messages=config.keep_messages,
             keep_days=config.keep_days,
+            max_recipients=config.max_recipients,
+            max_size=config.max_message_size,
         )
         self._controller: _Controller | None = None
 

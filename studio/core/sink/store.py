@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import socket
+import stat
 import threading
 import time
 from dataclasses import dataclass
@@ -71,16 +72,27 @@ class _GroupSync:
 
 
 class MaildirStore:
-    """``new/``, ``cur/`` and ``tmp/`` under ``root``, created on first use."""
+    """``new/``, ``cur/`` and ``tmp/`` under ``root``.
 
-    def __init__(self, root: Path) -> None:
+    The sink creates them (``create=True``); a reader passes ``create=False`` and
+    finds no message where there is no Maildir (reading never creates folders).
+    """
+
+    def __init__(self, root: Path, *, create: bool = True) -> None:
         self.root = root
         self._new_synced = _GroupSync(root / "new")
+        if not create:
+            return
         try:
             for sub in ("tmp", "new", "cur"):
                 (root / sub).mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise SinkError(f"{root}: cannot create the Maildir: {exc.strerror}") from None
+
+    @property
+    def exists(self) -> bool:
+        """Whether ``root`` holds a Maildir (``new/`` or ``cur/``) to read."""
+        return (self.root / "new").is_dir() or (self.root / "cur").is_dir()
 
     def _unique(self) -> str:
         now = time.time()
@@ -110,16 +122,26 @@ class MaildirStore:
 
     def files(self) -> list[StoredFile]:
         """Every stored message, oldest first (new/ and cur/)."""
-        found = []
+        found: list[tuple[float, StoredFile]] = []
         for sub in ("new", "cur"):
             directory = self.root / sub
             if not directory.is_dir():
                 continue
-            for p in directory.iterdir():
-                if p.is_file() and not p.name.startswith("."):
-                    found.append(StoredFile(p.name.split(":", 1)[0], p))
-        found.sort(key=lambda f: (f.path.stat().st_mtime, f.id))
-        return found
+            try:
+                entries = list(directory.iterdir())
+            except OSError as exc:
+                raise SinkError(f"{directory}: cannot read: {exc.strerror}") from None
+            for p in entries:
+                if p.name.startswith("."):
+                    continue
+                try:  # a message removed meanwhile (retention, another reader) is skipped
+                    st = p.stat()
+                except OSError:
+                    continue
+                if stat.S_ISREG(st.st_mode):
+                    found.append((st.st_mtime, StoredFile(p.name.split(":", 1)[0], p)))
+        found.sort(key=lambda f: (f[0], f[1].id))
+        return [f for _, f in found]
 
     def find(self, message_id: str) -> StoredFile:
         matches = [f for f in self.files() if f.id == message_id or f.id.startswith(message_id)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from email.utils import parseaddr
 
+from ...mailparse import MAX_HEADER_LENGTH, too_long
 from ..context import MessageContext, UrlIndex
 from ..registry import Hit, rule
 
@@ -101,3 +102,20 @@ def text_parity(ctx: MessageContext) -> Iterator[Hit]:
                 ctx.sources.locate(href.split("?", 1)[0]),
                 details={"href": href},
             )
+
+
+@rule("message.header-too-long")
+def header_too_long(ctx: MessageContext) -> Iterator[Hit]:
+    email = ctx.msg.email
+    longest: dict[str, int] = {}
+    for cut in too_long(email):  # a parsed .eml or captured message: cut when read
+        longest[cut.name] = max(longest.get(cut.name, 0), cut.length)
+    for name, value in email.raw_items():  # a message Studio built
+        if len(value) > MAX_HEADER_LENGTH:
+            longest[name] = max(longest.get(name, 0), len(value))
+    for name, length in longest.items():
+        yield Hit(
+            ctx.subject,
+            f"the {name} header is {length:,} characters; Studio reads {MAX_HEADER_LENGTH:,}",
+            details={"header": name, "length": length, "limit": MAX_HEADER_LENGTH},
+        )
