@@ -10,13 +10,15 @@ import click
 
 from ..core.findings import Finding, Severity
 from ..core.report import FORMATS, exit_code, render_report
+from ..core.safe_text import printable
 from ..core.workspace import Workspace
 from ..errors import ConfigError
 
 
 def console_err(message: str) -> None:
     """Print one line to stderr (red when it is a terminal)."""
-    click.secho(message, err=True, fg="red" if sys.stderr.isatty() else None)
+    # An error can quote what a server, a file or a message said: shown as text only.
+    click.secho(printable(message), err=True, fg="red" if sys.stderr.isatty() else None)
 
 
 def open_workspace(ctx: click.Context) -> Workspace:

@@ -196,5 +196,5 @@ def send_cmd(
     result: SendResult = transport.send(email, rcpts)
     click.echo(
         f"sent {name} to {', '.join(result.recipients)} via {result.transport}:"
-        f" {result.reply} {result.message_id}"
+        f" {_line(result.reply)} {result.message_id}"
     )

@@ -389,3 +389,15 @@ def test_reading_a_missing_maildir_creates_nothing(tmp_path: Path) -> None:
     assert shown.returncode == 2 and "Traceback" not in shown.stderr
     assert studio("inbox", "--maildir", str(missing), "clear").returncode == 0
     assert not (tmp_path / "nonexistent").exists()
+
+
+def test_an_old_51_mb_envelope_header_is_read_only_in_part() -> None:
+    """What an earlier sink stored for 200,000 RCPT TO: the listing reads a bounded part."""
+    joined = ", ".join(f"r{i}@inbox.example" for i in range(200_000)).encode()
+    raw = (
+        b"Return-Path: <a@b.example>\r\nX-Studio-Envelope-To: " + joined + b"\r\n"
+        b"X-Studio-Peer: 127.0.0.1\r\nReceived: from h ([127.0.0.1]) by studio-sink\r\n"
+    ) + message("x")
+    trace = read_trace(raw)
+    assert 0 < len(trace.recipients) < 10_000 and trace.recipients[0] == "r0@inbox.example"
+    assert raw[trace.end :] == message("x")

@@ -30,6 +30,9 @@ SENDER, RECIPIENT, PEER, RECEIVED = (
     b"Received:",
 )
 
+MAX_LINE_READ = 64 * 1024
+"""Bytes of one trace header that are read (a new sink's lines are far shorter)."""
+
 
 def _safe(value: str) -> str:
     return value.replace("\r", " ").replace("\n", " ")
@@ -107,7 +110,9 @@ def read_trace(raw: bytes) -> Trace:
         pos = nxt
         line, nxt = _line(raw, pos)
     while line.startswith(RECIPIENT):
-        recipients += split_list(line[len(RECIPIENT) :].decode("utf-8", "replace"))
+        # Bounded: an earlier sink stored 200,000 recipients in one 51 MB line.
+        value = line[len(RECIPIENT) : len(RECIPIENT) + MAX_LINE_READ]
+        recipients += split_list(value.decode("utf-8", "replace"))
         pos = nxt
         line, nxt = _line(raw, pos)
     if line.startswith(PEER):
