@@ -28,7 +28,7 @@ from .dns.dmarc import org_domain
 from .dns.resolver import Resolver
 from .dns.spf import check_host
 from .findings import Finding
-from .mailparse import decoded, first, header_fields, read_message
+from .mailparse import body_text, decoded, first, header_fields, read_message
 from .send import SendResult, transport_for
 from .sink.store import MaildirStore, StoredFile
 from .sink.trace import original, read_trace
@@ -97,11 +97,7 @@ class CapturedMessage:
 
 
 def _part(msg: EmailMessage, subtype: str) -> str:
-    try:
-        body = msg.get_body((subtype,))
-        return "" if body is None else str(body.get_content())
-    except Exception:  # noqa: BLE001 - a broken part is shown as missing, not a crash
-        return ""
+    return body_text(msg, subtype) or ""
 
 
 def _date(value: str) -> str:

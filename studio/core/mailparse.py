@@ -145,3 +145,22 @@ def decoded(value: str) -> str:
         return str(make_header(decode_header(value)))
     except Exception:  # noqa: BLE001 - unknown charsets, bad base64...: show it encoded
         return value
+
+
+def body_text(msg: EmailMessage, subtype: str) -> str | None:
+    """The text of the message's ``text/<subtype>`` body, or None if it has none.
+
+    An unknown charset or a broken transfer encoding gives the bytes read as UTF-8
+    (with replacement characters), not an exception.
+    """
+    try:
+        part = msg.get_body((subtype,))
+    except Exception:  # noqa: BLE001 - a broken MIME tree has no body to show
+        return None
+    if part is None:
+        return None
+    try:
+        return str(part.get_content())
+    except Exception:  # noqa: BLE001 - LookupError (charset), ValueError, ...
+        payload = part.get_payload(decode=True)
+        return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""

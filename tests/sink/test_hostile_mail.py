@@ -401,3 +401,25 @@ def test_an_old_51_mb_envelope_header_is_read_only_in_part() -> None:
     trace = read_trace(raw)
     assert 0 < len(trace.recipients) < 10_000 and trace.recipients[0] == "r0@inbox.example"
     assert raw[trace.end :] == message("x")
+
+
+BROKEN_BODIES = {
+    "charset": b"Content-Type: text/plain; charset=x-nope\r\n\r\nhello\r\n",
+    "html-charset": b"Content-Type: text/html; charset=x-nope\r\n\r\n<a href='https://x.example/'>x</a>\r\n",
+    "base64": b"Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!====\r\n",
+    "no-boundary": b"Content-Type: multipart/alternative\r\n\r\nhello\r\n",
+}
+
+
+def test_broken_bodies_are_shown_and_linted_without_a_crash(tmp_path: Path) -> None:
+    store = MaildirStore(tmp_path / "md")
+    head = b"From: a@b.example\r\nSubject: s\r\nMIME-Version: 1.0\r\n"
+    for name, body in BROKEN_BODIES.items():
+        store.deliver(head + body)
+        (tmp_path / f"{name}.eml").write_bytes(head + body)
+    for item in Inbox(tmp_path / "md").list():
+        shown = studio("inbox", "--maildir", str(tmp_path / "md"), "show", item.id)
+        assert shown.returncode == 0 and "Traceback" not in shown.stderr, shown.stderr
+    for name in BROKEN_BODIES:
+        linted = studio("lint", "--no-spam", f"{name}.eml", cwd=tmp_path)
+        assert linted.returncode in (0, 1) and "Traceback" not in linted.stderr, linted.stderr

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ...errors import ConfigError, RenderError
 from ..findings import Finding, Severity
-from ..mailparse import read_message
+from ..mailparse import body_text, read_message
 from ..render.pipeline import RenderedMessage, render_mjml_file
 from ..render.text import mjml_to_text
 from ..templates import Template
@@ -226,10 +226,8 @@ def _template_or_none(workspace: Workspace, name: str) -> Template | None:
 def message_from_eml(raw: bytes) -> RenderedMessage:
     """A saved or captured message, read back as a message the rules can check."""
     parsed = read_message(raw)  # header fields bounded: a hostile .eml stays fast
-    html_part = parsed.get_body(("html",))
-    text_part = parsed.get_body(("plain",))
-    html = str(html_part.get_content()) if html_part is not None else ""
-    text = str(text_part.get_content()) if text_part is not None else ""
+    html = body_text(parsed, "html") or ""
+    text = body_text(parsed, "plain") or ""
 
     def same(msg: RenderedMessage, *, parsed: EmailMessage) -> EmailMessage:
         return parsed

@@ -111,8 +111,8 @@ def read_trace(raw: bytes) -> Trace:
         line, nxt = _line(raw, pos)
     while line.startswith(RECIPIENT):
         # Bounded: an earlier sink stored 200,000 recipients in one 51 MB line.
-        value = line[len(RECIPIENT) : len(RECIPIENT) + MAX_LINE_READ]
-        recipients += split_list(value.decode("utf-8", "replace"))
+        part = line[len(RECIPIENT) : len(RECIPIENT) + MAX_LINE_READ]
+        recipients += split_list(part.decode("utf-8", "replace"))
         pos = nxt
         line, nxt = _line(raw, pos)
     if line.startswith(PEER):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from email.utils import parseaddr
 
-from ...mailparse import MAX_HEADER_LENGTH, too_long
+from ...mailparse import MAX_HEADER_LENGTH, body_text, too_long
 from ..context import MessageContext, UrlIndex
 from ..registry import Hit, rule
 
@@ -27,9 +27,8 @@ def size_clipped(ctx: MessageContext) -> Iterator[Hit]:
 
 @rule("message.no-text-part")
 def no_text_part(ctx: MessageContext) -> Iterator[Hit]:
-    email = ctx.msg.email
-    body = email.get_body(("plain",))
-    if body is None or not str(body.get_content()).strip():
+    text = body_text(ctx.msg.email, "plain")
+    if text is None or not text.strip():
         yield Hit(ctx.subject, "no text/plain part (or an empty one)")
 
 
