@@ -151,12 +151,19 @@ class MaildirStore:
         return matches[0]
 
     def delete(self, message_id: str) -> None:
-        self.find(message_id).path.unlink()
+        path = self.find(message_id).path
+        try:
+            path.unlink()
+        except OSError as exc:
+            raise SinkError(f"{path}: cannot delete: {exc.strerror}") from None
 
     def clear(self) -> int:
         files = self.files()
         for f in files:
-            f.path.unlink(missing_ok=True)
+            try:
+                f.path.unlink(missing_ok=True)
+            except OSError as exc:
+                raise SinkError(f"{f.path}: cannot delete: {exc.strerror}") from None
         return len(files)
 
     def prune(self, *, keep_messages: int | None = None, keep_days: float | None = None) -> int:
