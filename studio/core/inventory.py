@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from .findings import Finding
+from .render.pipeline import renderer_for
 from .templates import Template
 from .variables import template_variables
 from .workspace import Workspace
@@ -62,7 +63,7 @@ def build_inventory(
 ) -> list[InventoryRow]:
     """One :class:`InventoryRow` per message name, sorted by journey then name."""
     today = today or dt.date.today()
-    env = workspace.renderer.env
+    env = renderer_for(workspace).env
     names = sorted(set(workspace.template_names()) | set(workspace.sms_template_names()))
     rows = []
     for name in names:

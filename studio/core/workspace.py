@@ -13,23 +13,30 @@ Who reads what:
 * ``samples/<template>/<case>.json`` are sample variable sets.
 
 The CLI, the TUI and applications all go through one :class:`Workspace` object;
-there is no global state.
+there is no global state. The workspace is data: paths, settings and loaders of
+the files. The render pipeline (:mod:`studio.core.render.pipeline`) reads it;
+:meth:`Workspace.render` only hands over to it, and this module does not import it
+at module level (a test checks it), so there is no import circle between them.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..errors import ConfigError, TemplateNotFound
 from .settings import Settings, parse_settings
 from .templates import Template, load_template
 
 if TYPE_CHECKING:
-    from .render.pipeline import RenderedMessage, RenderedSms, Renderer
+    from .render.result import RenderedMessage, RenderedSms
+
+T = TypeVar("T")
 
 TEMPLATE_SUFFIX = ".mjml"
 SMS_SUFFIX = ".sms.j2"
@@ -89,7 +96,10 @@ class Workspace:
     root: Path
     settings: Settings = field(default_factory=Settings)
     settings_file: Path | None = None
-    _renderer: Renderer | None = field(default=None, repr=False)
+    _derived: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _lock: threading.RLock = field(
+        default_factory=threading.RLock, init=False, repr=False, compare=False
+    )
 
     # -- opening -------------------------------------------------------------
 
@@ -234,16 +244,22 @@ class Workspace:
     def samples(self, template: str) -> list[Sample]:
         return [self.sample(template, n) for n in self.sample_names(template)]
 
+    # -- derived readers ------------------------------------------------------
+
+    def derived(self, key: str, build: Callable[[Workspace], T]) -> T:
+        """The value ``build(self)`` made once for this workspace and kept.
+
+        For the readers of the workspace that are worth keeping (the render
+        pipeline keeps its renderer here under ``"render.renderer"``), so that the
+        workspace needs no import of them. ``key`` names what is built; one key is
+        always built by the same function, so the value has its type.
+        """
+        with self._lock:
+            if key not in self._derived:
+                self._derived[key] = build(self)
+            return cast(T, self._derived[key])
+
     # -- rendering -----------------------------------------------------------
-
-    @property
-    def renderer(self) -> Renderer:
-        """The workspace's renderer (one Jinja environment, reused across renders)."""
-        if self._renderer is None:
-            from .render.pipeline import Renderer
-
-            self._renderer = Renderer(self)
-        return self._renderer
 
     def render(
         self,
@@ -252,13 +268,20 @@ class Workspace:
         sample: str | None = None,
         variables: dict[str, Any] | None = None,
         locale: str | None = None,
+        buffers: Mapping[str, str] | None = None,
     ) -> RenderedMessage:
         """Render a template with a sample set and/or explicit variables.
 
-        ``variables`` are laid over the sample's. Returns the subject, preheader,
-        HTML, plain text and a ready :class:`email.message.EmailMessage`.
+        ``variables`` are laid over the sample's. ``buffers`` (workspace-relative
+        path → text) stand in for files for this render only: the unsaved editor
+        text of a template, a component, a sample or ``brand/brand.toml``. Returns
+        the subject, preheader, HTML, plain text and a ready
+        :class:`email.message.EmailMessage`.
         """
-        return self.renderer.render(template, sample=sample, variables=variables, locale=locale)
+        from .render.pipeline import renderer_for
+
+        renderer = renderer_for(self, buffers)
+        return renderer.render(template, sample=sample, variables=variables, locale=locale)
 
     def render_sms(
         self,
@@ -267,9 +290,13 @@ class Workspace:
         sample: str | None = None,
         variables: dict[str, Any] | None = None,
         locale: str | None = None,
+        buffers: Mapping[str, str] | None = None,
     ) -> RenderedSms:
         """Render ``templates/<template>.sms.j2``; samples are the e-mail template's."""
-        return self.renderer.render_sms(template, sample=sample, variables=variables, locale=locale)
+        from .render.pipeline import renderer_for
+
+        renderer = renderer_for(self, buffers)
+        return renderer.render_sms(template, sample=sample, variables=variables, locale=locale)
 
 
 def load_sample(path: Path, *, template: str, relname: str) -> Sample:
@@ -277,6 +304,11 @@ def load_sample(path: Path, *, template: str, relname: str) -> Sample:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{relname}: cannot read sample: {exc}") from None
+    return parse_sample(text, path, template=template, relname=relname)
+
+
+def parse_sample(text: str, path: Path, *, template: str, relname: str) -> Sample:
+    """A sample from its JSON text (a file's or an editor buffer's)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

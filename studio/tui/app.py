@@ -22,12 +22,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Label, Select, TextArea, Tree
 
-from ..core.render.pipeline import RenderedMessage
+from ..core.render.pipeline import RenderedMessage, renderer_for
 from ..core.safe_text import printable
 from ..core.sink import Sink
 from ..core.variables import template_variables
 from ..core.workspace import Workspace
-from ..errors import ConfigError, StudioError
+from ..errors import StudioError
 from .commands import StudioCommands
 from .files import SaveError, read_file, save_file
 from .keys import app_bindings
@@ -342,16 +342,16 @@ class StudioApp(App[None]):
         self.generation += 1
         sample = self.home.query_one("#sample", Select).value
         locale = self.home.query_one("#locale", Select).value
-        overlay = {self.rel(p): t for p, t in self.buffers.items()}
+        buffers = {self.rel(p): t for p, t in self.buffers.items()}
         if self.current is not None and self.current in self.buffers:
-            overlay[self.rel(self.current)] = self.home.query_one("#editor", TextArea).text
+            buffers[self.rel(self.current)] = self.home.query_one("#editor", TextArea).text
         self.render_preview(
             self.generation,
             self.edits,
             self.template,
             sample if isinstance(sample, str) else None,
             locale if isinstance(locale, str) else None,
-            overlay,
+            buffers,
         )
 
     def on_render_finished(self, event: RenderFinished) -> None:
@@ -367,52 +367,30 @@ class StudioApp(App[None]):
         template: str,
         sample: str | None,
         locale: str | None,
-        overlay: dict[str, str],
+        buffers: dict[str, str],
     ) -> None:
-        """Render in the worker thread; post the result, then that the worker is done."""
+        """Render in the worker thread; post the result, then that the worker is done.
+
+        The unsaved buffers (the template, components, samples, the brand) are an
+        argument of this render only: Send, rendering the saved files from another
+        thread at the same time, cannot see them.
+        """
         ws = self.workspace
-        renderer = ws.renderer
-        template_rel = self.rel(ws.template_path(template))
-        sample_rel = f"samples/{template}/{sample}.json" if sample else None
-        renderer.overlay.clear()
-        renderer.overlay.update({k: v for k, v in overlay.items() if k != template_rel})
         result: PreviewRendered | None = None
         try:
-            variables: dict[str, Any] = {}
-            sample_locale = None
-            if sample is not None:
-                if sample_rel in overlay:
-                    data = json.loads(overlay[sample_rel])
-                    sample_locale = data.pop("locale", None)
-                    variables = data
-                else:
-                    s = ws.sample(template, sample)
-                    variables, sample_locale = dict(s.variables), s.locale
-            text = overlay.get(template_rel) or ws.template_path(template).read_text("utf-8")
-            msg = renderer.render_source(
-                text,
-                name=template,
-                variables=variables,
-                locale=locale or sample_locale,
-                sample_name=sample,
-            )
+            renderer = renderer_for(ws, buffers)
+            msg = renderer.render(template, sample=sample, locale=locale)
             sms = None
             if ws.sms_template_path(template).is_file():
-                sms = renderer.render_sms(
-                    template, variables=variables, locale=locale or sample_locale
-                )
+                sms = renderer.render_sms(template, sample=sample, locale=locale)
             result = PreviewRendered(generation, edits, msg, sms, None)
         except StudioError as exc:
             result = PreviewRendered(generation, edits, None, None, exc)
-        except json.JSONDecodeError as exc:
-            err = ConfigError(f"{sample_rel}:{exc.lineno}: invalid JSON: {exc.msg}")
-            result = PreviewRendered(generation, edits, None, None, err)
         except Exception as exc:  # noqa: BLE001 - a file on disk (not UTF-8, a folder...)
             # must never stop the studio and lose the buffers: show it as the error.
             failed = StudioError(f"cannot render {template}: {exc}")
             result = PreviewRendered(generation, edits, None, None, failed)
         finally:
-            renderer.overlay.clear()
             if result is not None:
                 self.post_message(result)
             self.post_message(RenderFinished(generation))  # the next render may start
@@ -498,7 +476,7 @@ class StudioApp(App[None]):
         ws = self.workspace
         tpl = ws.template(self.template)
         paths = template_variables(
-            ws.renderer.env, tpl.relname, extra_sources=(tpl.meta.subject, tpl.meta.preheader)
+            renderer_for(ws).env, tpl.relname, extra_sources=(tpl.meta.subject, tpl.meta.preheader)
         )
         data: dict[str, Any] = {}
         for p in sorted(paths):

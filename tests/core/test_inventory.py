@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from studio.cli import cli
 from studio.core.checks import lint_workspace
 from studio.core.inventory import build_inventory, format_inventory
+from studio.core.render.pipeline import renderer_for
 from studio.core.variables import used_variables
 from studio.core.workspace import Workspace
 from tests.conftest import REPO
@@ -49,7 +50,7 @@ def test_variables_follow_components_aliases_and_skip_locals(scratch: Workspace)
         "{{ box(o.delivery.city) }}{{ local }}{{ brand.name }}{{ t('x') }}"
         "{% endblock %}"
     )
-    found = used_variables(scratch.renderer.env, "templates/v.mjml")
+    found = used_variables(renderer_for(scratch).env, "templates/v.mjml")
     assert found == {"order.lines", "order.delivery.city", "shop.name"}
 
 
@@ -125,5 +126,5 @@ def test_a_variable_handed_whole_to_a_macro_covers_its_fields(scratch: Workspace
         "{{ totals(o=basket.summary) }}{% if gift is defined %}{{ gift.note }}{% endif %}"
         "</mj-body></mjml>"
     )
-    found = used_variables(scratch.renderer.env, "templates/v.mjml")
+    found = used_variables(renderer_for(scratch).env, "templates/v.mjml")
     assert found == {"order", "order.number", "basket.summary", "gift.note"}

@@ -173,17 +173,15 @@ def test_brand_token_change_changes_output(scratch: Workspace) -> None:
     assert "#ff0066" in after.html
 
 
-def test_overlay_renders_unsaved_buffer(scratch: Workspace) -> None:
+def test_buffers_render_unsaved_template(scratch: Workspace) -> None:
     text = scratch.template_path("password_reset").read_text()
-    sample = scratch.sample("password_reset", "en_basic")
-    msg = scratch.renderer.render_source(
-        text.replace(
-            "{% block content %}",
-            "{% block content %}<mj-section><mj-column>"
-            "<mj-text>UNSAVED EDIT</mj-text></mj-column></mj-section>",
-        ),
-        name="password_reset",
-        variables=sample.variables,
+    edited = text.replace(
+        "{% block content %}",
+        "{% block content %}<mj-section><mj-column>"
+        "<mj-text>UNSAVED EDIT</mj-text></mj-column></mj-section>",
+    )
+    msg = scratch.render(
+        "password_reset", sample="en_basic", buffers={"templates/password_reset.mjml": edited}
     )
     assert "UNSAVED EDIT" in msg.text
     # Nothing stays behind: the file on disk still renders as saved.

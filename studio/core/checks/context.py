@@ -17,7 +17,7 @@ from functools import cached_property
 
 from ...errors import StudioError
 from ..findings import Location
-from ..render.pipeline import RenderedMessage, RenderedSms
+from ..render.pipeline import RenderedMessage, RenderedSms, renderer_for
 from ..render.sandbox import is_template_name
 from ..settings import Settings
 from ..templates import Template
@@ -224,7 +224,7 @@ class Sources:
 
     @classmethod
     def of_template(cls, workspace: Workspace, tpl: Template) -> Sources:
-        env = workspace.renderer.env
+        env = renderer_for(workspace).env
         files: dict[str, str] = {tpl.relname: tpl.source}
         queue = [tpl.body]
         while queue:

@@ -1,11 +1,8 @@
 """The render pipeline: Jinja (sandboxed) → MJML (MRML) → tracking → text → MIME.
 
-:class:`~studio.core.render.pipeline.Renderer` runs it for a workspace;
-:func:`~studio.core.render.pipeline.render_mjml_file` compiles a lone MJML file.
+:func:`~studio.core.render.pipeline.renderer_for` gives a workspace's
+:class:`~studio.core.render.pipeline.Renderer` (or a variant seeing unsaved
+buffers); :func:`~studio.core.render.pipeline.render_mjml_file` compiles a lone MJML
+file; :mod:`~studio.core.render.result` holds what a render returns. This package
+imports none of them itself, so that naming a result type does not load Jinja.
 """
-
-from __future__ import annotations
-
-from .pipeline import RenderedMessage, RenderedSms, Renderer, render_mjml_file
-
-__all__ = ["RenderedMessage", "RenderedSms", "Renderer", "render_mjml_file"]

@@ -4,9 +4,10 @@ Templates are edited by designers, so they run in Studio's sandbox
 (:mod:`.sandbox`: Jinja's immutable sandbox, no access to Python internals, no
 change to shared data, bounded work), with ``StrictUndefined`` (a missing variable is an
 error, not an empty string) and HTML autoescape on every file. One environment is
-built per workspace and reused across renders; Jinja re-reads a file when its
-modification time changes, and an *overlay* of unsaved editor buffers can stand in
-for files on disk.
+built per renderer and reused across its renders; Jinja re-reads a file when its
+modification time changes. A renderer's *buffers* (unsaved editor text, fixed when
+the renderer is made) stand in for files on disk; a renderer with other buffers has
+its own environment, sharing only compiled code (see :class:`SharedCodeCache`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from types import CodeType, MappingProxyType
 from typing import Any
 
 import jinja2
@@ -33,18 +35,20 @@ from .sandbox import StudioSandbox, check_template_name
 from .tracking import NOTRACK_MARK
 
 
-class OverlayLoader(jinja2.BaseLoader):
-    """Loads templates from the workspace root, preferring unsaved overlay text.
+class WorkspaceLoader(jinja2.BaseLoader):
+    """Loads templates from the workspace root, or from the buffers standing in for files.
 
-    Front matter is blanked (not removed) so that line numbers match the file.
-    Names are workspace-relative POSIX paths (``components/footer.mjml``); names
-    outside the template folders (:func:`.sandbox.check_template_name`) or that
-    escape the root are refused.
+    ``buffers`` (workspace-relative path → text) are copied when the loader is made
+    and never change: what a render sees is decided by whoever made its renderer,
+    not by another thread. Front matter is blanked (not removed) so that line numbers
+    match the file. Names are workspace-relative POSIX paths
+    (``components/footer.mjml``); names outside the template folders
+    (:func:`.sandbox.check_template_name`) or that escape the root are refused.
     """
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, buffers: Mapping[str, str] | None = None):
         self.root = root.resolve()
-        self.overlay: dict[str, str] = {}
+        self.buffers: Mapping[str, str] = MappingProxyType(dict(buffers or {}))
 
     def _path(self, name: str) -> Path:
         path = (self.root / name).resolve()
@@ -56,10 +60,9 @@ class OverlayLoader(jinja2.BaseLoader):
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str | None, Callable[[], bool] | None]:
         check_template_name(template)
-        if template in self.overlay:
-            text = self.overlay[template]
-            _, body, _ = split_front_matter(text)
-            return body, str(self.root / template), lambda: self.overlay.get(template) == text
+        if template in self.buffers:
+            _, body, _ = split_front_matter(self.buffers[template])
+            return body, str(self._path(template)), lambda: True  # buffers never change
         path = self._path(template)
         try:
             mtime = path.stat().st_mtime_ns
@@ -69,8 +72,6 @@ class OverlayLoader(jinja2.BaseLoader):
         _, body, _ = split_front_matter(text)
 
         def uptodate() -> bool:
-            if template in self.overlay:
-                return False
             try:
                 return path.stat().st_mtime_ns == mtime
             except OSError:
@@ -317,38 +318,59 @@ class Translations:
         return format_translation(text, values, lambda: f"{folder}/{lang}.toml: {key}")
 
 
-class SharedCodeCache(jinja2.BytecodeCache):
-    """Compiled templates kept in memory and shared by environments of one flavour.
+CodeStore = dict[str, dict[str, CodeType]]
+"""Compiled template code by flavour and template key, then by source checksum."""
 
-    A renderer's variants (the same workspace seen with a few files overlaid) reuse
-    the code compiled for every file they did not change: Jinja checks each entry
-    against a checksum of the source, so a changed file is compiled again.
+
+class SharedCodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in memory and shared by the environments of one flavour.
+
+    A renderer's variants (the same workspace seen with some files replaced by
+    buffers) reuse the code compiled for every file whose text they share: entries
+    are keyed by the template and a checksum of its source, so two renderers whose
+    text differs never run each other's code. The last :attr:`VERSIONS` texts of a
+    file are kept, so a preview of an edit and a render of the saved file do not
+    compile each other's version away. Code objects are stored as they are (no
+    marshalling); each entry is replaced whole, never changed in place, so threads
+    may share the store.
     """
 
-    def __init__(self, store: dict[str, bytes], flavour: str):
+    VERSIONS = 2
+
+    def __init__(self, store: CodeStore, flavour: str):
         self.store = store
         self.flavour = flavour
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        data = self.store.get(self.flavour + bucket.key)
-        if data is not None:
-            bucket.bytecode_from_string(data)
+        code = self.store.get(self.flavour + bucket.key, {}).get(bucket.checksum)
+        if code is not None:
+            bucket.code = code
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        self.store[self.flavour + bucket.key] = bucket.bytecode_to_string()
+        if bucket.code is None:
+            return
+        key = self.flavour + bucket.key
+        older = self.store.get(key, {})
+        kept = [(c, v) for c, v in older.items() if c != bucket.checksum]
+        kept = kept[len(kept) - (self.VERSIONS - 1) :] if self.VERSIONS > 1 else []
+        self.store[key] = {**dict(kept), bucket.checksum: bucket.code}
 
 
 def build_environment(
-    root: Path, translations: Translations, code: dict[str, bytes] | None = None
+    root: Path,
+    translations: Translations,
+    code: CodeStore | None = None,
+    buffers: Mapping[str, str] | None = None,
 ) -> StudioSandbox:
-    """The workspace's one Jinja environment (sandboxed, strict, autoescaped).
+    """A renderer's Jinja environment (sandboxed, strict, autoescaped).
 
-    ``code`` is a store of compiled templates to share with other environments of
-    the same workspace (see :class:`SharedCodeCache`).
+    ``code`` is a store of compiled templates to share with the other environments
+    of the same workspace (see :class:`SharedCodeCache`); ``buffers`` stand in for
+    files on disk (see :class:`WorkspaceLoader`).
     """
     env = StudioSandbox(
         bytecode_cache=SharedCodeCache(code, "html:") if code is not None else None,
-        loader=OverlayLoader(root),
+        loader=WorkspaceLoader(root, buffers),
         undefined=jinja2.StrictUndefined,
         autoescape=True,
         auto_reload=True,

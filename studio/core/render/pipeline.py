@@ -16,110 +16,36 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
+import tomllib
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import parseaddr
-from functools import cached_property, partial
+from functools import partial
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from types import CodeType, MappingProxyType, TracebackType
+from typing import Any
 
 import jinja2
 from jinja2.exceptions import SecurityError
 
 from ...errors import ConfigError, RenderError, TemplateNotFound
 from ..message import build_message
-from ..sms import SmsInfo, analyze
+from ..sms import analyze
 from ..templates import Template, parse_template
 from ..variables import control_character
-from .jinja import SharedCodeCache, Translations, build_environment, parse_locale
+from ..workspace import Sample, Workspace, parse_sample
+from .jinja import CodeStore, SharedCodeCache, Translations, build_environment, parse_locale
 from .mjml import compile_mjml
+from .result import RenderedMessage as RenderedMessage
+from .result import RenderedSms as RenderedSms
 from .text import mjml_to_text
 from .tracking import UtmPolicy, tag_links, tag_text_urls
 
-if TYPE_CHECKING:
-    from ..workspace import Workspace
-
 STAGES = ("jinja", "track", "mjml", "text", "mime")
-
-
-@dataclass(frozen=True)
-class RenderedMessage:
-    """Everything a render produces.
-
-    Attributes:
-        template: the template name (None for a lone MJML file).
-        sample: the sample set's name, when one was used.
-        locale: the locale rendered in, e.g. ``fr-FR``.
-        subject, preheader: rendered from the front matter.
-        mjml: the MJML after Jinja and link tagging (what MRML compiled).
-        html: the final HTML part.
-        text: the plain-text part.
-        email: a ready :class:`EmailMessage` (no To: the sender adds it), built lazily.
-        meta_source: the template as loaded (front matter and body), if any.
-        warnings: MRML's warnings.
-        timings: seconds spent in each stage of :data:`STAGES`.
-    """
-
-    template: str | None
-    sample: str | None
-    locale: str
-    subject: str
-    preheader: str
-    mjml: str
-    html: str
-    text: str
-    build_email: Callable[[RenderedMessage], EmailMessage] = field(repr=False, compare=False)
-    meta_source: Template | None = None
-    variables: Mapping[str, Any] = field(default_factory=dict)
-    warnings: tuple[str, ...] = ()
-    timings: dict[str, float] = field(default_factory=dict)
-
-    @cached_property
-    def email(self) -> EmailMessage:
-        """The MIME message, built on first use (previews never need it).
-
-        A fresh Message-ID and Date are set when it is built; the ``mime`` entry of
-        :attr:`timings` records the cost.
-        """
-        t0 = time.perf_counter()
-        msg = self.build_email(self)
-        self.timings["mime"] = time.perf_counter() - t0
-        return msg
-
-    @property
-    def size(self) -> int:
-        """Size of the HTML part in bytes (what Gmail's 102 KB clipping counts)."""
-        return len(self.html.encode("utf-8"))
-
-    def to_dict(self) -> dict[str, object]:
-        """The render as ``studio render --format json`` prints it."""
-        return {
-            "template": self.template,
-            "sample": self.sample,
-            "locale": self.locale,
-            "subject": self.subject,
-            "preheader": self.preheader,
-            "html": self.html,
-            "text": self.text,
-            "size": self.size,
-            "warnings": list(self.warnings),
-        }
-
-
-@dataclass(frozen=True)
-class RenderedSms:
-    """A rendered SMS template: its text and how it is encoded and split."""
-
-    template: str
-    sample: str | None
-    locale: str
-    text: str
-    info: SmsInfo
-    meta_source: Template | None = None
-    variables: Mapping[str, Any] = field(default_factory=dict)
+BRAND_FILE = "brand/brand.toml"  # the buffer that stands in for the brand tokens
 
 
 def _template_frame(tb: TracebackType | None, root: Path) -> tuple[str, int] | None:
@@ -133,50 +59,124 @@ def _template_frame(tb: TracebackType | None, root: Path) -> tuple[str, int] | N
     return found
 
 
-class Renderer:
-    """Renders a workspace's templates; holds its one Jinja environment."""
+class RenderCaches:
+    """What a workspace's renderer shares with its variants: caches, never buffers.
 
-    def __init__(self, workspace: Workspace, *, code: dict[str, bytes] | None = None):
-        self.workspace = workspace
-        self.root = workspace.root.resolve()
+    Every entry is keyed so that a renderer cannot pick up another's text: compiled
+    code by source checksum, the brand and translation tables by file modification
+    time, variants by their whole set of buffers.
+    """
+
+    VARIANTS = 8  # variants kept for reuse (the promo rule asks for the same one per template)
+
+    def __init__(self, workspace: Workspace):
         self.translations = Translations(
-            self.root / "brand" / "locales",
+            workspace.root.resolve() / "brand" / "locales",
             fallback=workspace.settings.default_locale.split("-")[0].split("_")[0],
         )
-        self.code: dict[str, bytes] = {} if code is None else code  # shared with variants
-        self.env = build_environment(self.root, self.translations, self.code)
+        self.code: CodeStore = {}
+        self.strings: dict[str, CodeType] = {}  # subject and preheader code, by source
+        self.brand: tuple[int, dict[str, Any]] | None = None
+        self.variants: OrderedDict[frozenset[tuple[str, str]], Renderer] = OrderedDict()
+        self.lock = threading.Lock()
+
+
+class Renderer:
+    """Renders a workspace's templates, as saved or with some files replaced by buffers.
+
+    ``buffers`` (workspace-relative path → text, e.g. ``{"components/footer.mjml":
+    ...}``) are the unsaved editor text a render should see instead of the files:
+    templates, components, ``samples/<template>/<case>.json`` and
+    ``brand/brand.toml``. They are copied when the renderer is made and never change,
+    so a renderer is a value its caller owns: a render on one thread never sees the
+    buffers of another. Get the workspace's renderer with :func:`renderer_for`, and
+    one that sees some buffers with :meth:`variant`; variants share compiled code
+    (where the text is the same) and the brand and translation tables.
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        *,
+        buffers: Mapping[str, str] | None = None,
+        caches: RenderCaches | None = None,
+    ):
+        self.workspace = workspace
+        self.root = workspace.root.resolve()
+        self.buffers: Mapping[str, str] = MappingProxyType(dict(buffers or {}))
+        self.caches = caches if caches is not None else RenderCaches(workspace)
+        self.translations = self.caches.translations
+        self.env = build_environment(self.root, self.translations, self.caches.code, self.buffers)
         self.text_env = self.env.overlay(
-            autoescape=False, bytecode_cache=SharedCodeCache(self.code, "text:")
+            autoescape=False, bytecode_cache=SharedCodeCache(self.caches.code, "text:")
         )
         self._strings: dict[str, jinja2.Template] = {}
-        self._brand: tuple[int, dict[str, Any]] | None = None
-        self._variants: dict[frozenset[tuple[str, str]], Renderer] = {}
+
+    def variant(self, buffers: Mapping[str, str]) -> Renderer:
+        """A renderer that sees ``buffers`` over this one's (this one is unchanged).
+
+        The last few variants are kept and handed out again for the same buffers,
+        which is safe because a renderer's buffers never change.
+        """
+        files = {**self.buffers, **buffers}
+        if files == self.buffers:
+            return self
+        key = frozenset(files.items())
+        caches = self.caches
+        with caches.lock:
+            found = caches.variants.get(key)
+            if found is not None:
+                caches.variants.move_to_end(key)
+                return found
+        made = Renderer(self.workspace, buffers=files, caches=caches)
+        with caches.lock:
+            found = caches.variants.setdefault(key, made)
+            while len(caches.variants) > caches.VARIANTS:
+                caches.variants.popitem(last=False)
+        return found
 
     # -- inputs --------------------------------------------------------------
 
-    @property
-    def overlay(self) -> dict[str, str]:
-        """Unsaved editor buffers by workspace-relative path; they win over disk."""
-        loader = self.env.loader
-        assert isinstance(loader, jinja2.BaseLoader)
-        return loader.overlay  # type: ignore[attr-defined,no-any-return]
-
     def brand(self) -> dict[str, Any]:
-        path = self.workspace.brand_file
-        if "brand/brand.toml" in self.overlay:
-            import tomllib
-
+        """The brand tokens: the ``brand/brand.toml`` buffer if there is one, else the file."""
+        if BRAND_FILE in self.buffers:
             try:
-                return tomllib.loads(self.overlay["brand/brand.toml"])
+                return tomllib.loads(self.buffers[BRAND_FILE])
             except tomllib.TOMLDecodeError as exc:
-                raise ConfigError(f"brand/brand.toml: invalid TOML: {exc}") from None
+                raise ConfigError(f"{BRAND_FILE}: invalid TOML: {exc}") from None
+        path = self.workspace.brand_file
         try:
             mtime = path.stat().st_mtime_ns
         except OSError:
             return {}
-        if self._brand is None or self._brand[0] != mtime:
-            self._brand = (mtime, self.workspace.brand())
-        return self._brand[1]
+        cached = self.caches.brand
+        if cached is None or cached[0] != mtime:
+            cached = (mtime, self.workspace.brand())
+            self.caches.brand = cached
+        return cached[1]
+
+    def template(self, name: str) -> Template:
+        """The e-mail template ``name``, from its buffer if there is one."""
+        return self._template(name, self.workspace.template_path(name), self.workspace.template)
+
+    def sms_template(self, name: str) -> Template:
+        """The SMS template ``name``, from its buffer if there is one."""
+        ws = self.workspace
+        return self._template(name, ws.sms_template_path(name), ws.sms_template)
+
+    def _template(self, name: str, path: Path, load: Callable[[str], Template]) -> Template:
+        relname = self.workspace.relpath(path)
+        if relname in self.buffers:
+            return parse_template(self.buffers[relname], name=name, path=path, relname=relname)
+        return load(name)
+
+    def sample(self, template: str, name: str) -> Sample:
+        """Sample ``name`` of ``template``, from its buffer if there is one."""
+        path = self.workspace.samples_dir / template / f"{name}.json"
+        relname = self.workspace.relpath(path)
+        if relname in self.buffers:
+            return parse_sample(self.buffers[relname], path, template=template, relname=relname)
+        return self.workspace.sample(template, name)
 
     def utm_policy(self, template: str | None, *, sms: bool = False) -> UtmPolicy | None:
         tracking = self.workspace.settings.tracking
@@ -201,7 +201,7 @@ class Renderer:
         locale: str | None = None,
     ) -> RenderedMessage:
         """Render a workspace template by name (see :meth:`Workspace.render`)."""
-        tpl = self.workspace.template(template)
+        tpl = self.template(template)
         merged, sample_locale = self._sample_variables(template, sample, variables)
         return self.render_template(tpl, merged, locale=locale or sample_locale, sample_name=sample)
 
@@ -211,7 +211,7 @@ class Renderer:
         merged: dict[str, Any] = {}
         sample_locale = None
         if sample is not None:
-            s = self.workspace.sample(template, sample)
+            s = self.sample(template, sample)
             merged.update(s.variables)
             sample_locale = s.locale
         if variables:
@@ -247,7 +247,7 @@ class Renderer:
         locale: str | None = None,
     ) -> RenderedSms:
         """Render an SMS template with the e-mail template's samples of the same name."""
-        tpl = self.workspace.sms_template(template)
+        tpl = self.sms_template(template)
         merged, sample_locale = self._sample_variables(template, sample, variables)
         return self.render_sms_template(
             tpl, merged, locale=locale or sample_locale, sample_name=sample
@@ -264,7 +264,7 @@ class Renderer:
         locale_tag = locale or self.workspace.settings.default_locale
         context = self._context(tpl, variables, locale_tag)
         where = f"SMS template {tpl.name!r}" + (f", sample {sample_name!r}" if sample_name else "")
-        with self._jinja_errors(tpl, where):
+        with self._jinja_errors(self.buffers, tpl, where):
             raw = self.text_env.get_template(tpl.relname).render(context)
         lines = [line.rstrip() for line in raw.strip().splitlines()]
         text = "\n".join(lines)
@@ -279,31 +279,18 @@ class Renderer:
             variables=dict(variables),
         )
 
-    def render_source(
-        self,
-        text: str,
-        *,
-        name: str,
-        variables: Mapping[str, Any] | None = None,
-        locale: str | None = None,
-        sample_name: str | None = None,
-    ) -> RenderedMessage:
-        """Render unsaved template text (an editor buffer) as template ``name``."""
-        path = self.workspace.template_path(name)
-        relname = self.workspace.relpath(path)
-        tpl = parse_template(text, name=name, path=path, relname=relname)
-        self.overlay[relname] = text
-        try:
-            return self.render_template(
-                tpl, dict(variables or {}), locale=locale, sample_name=sample_name
-            )
-        finally:
-            self.overlay.pop(relname, None)
-
     def _string(self, source: str) -> jinja2.Template:
+        """A front-matter string (subject, preheader) compiled, sharing code with variants."""
         compiled = self._strings.get(source)
         if compiled is None:
-            compiled = self.text_env.from_string(source)
+            env = self.text_env
+            code = self.caches.strings.get(source)
+            if code is None:
+                code = env.compile(source)
+                if len(self.caches.strings) >= 512:
+                    self.caches.strings.clear()  # edits of a subject line, one per key
+                self.caches.strings[source] = code
+            compiled = env.template_class.from_code(env, code, env.make_globals(None))
             self._strings[source] = compiled
         return compiled
 
@@ -361,7 +348,7 @@ class Renderer:
         """Subject, preheader and MJML body of a template, from Jinja."""
         context = self._context(tpl, variables, locale_tag)
         where = f"template {tpl.name!r}" + (f", sample {sample_name!r}" if sample_name else "")
-        with self._jinja_errors(tpl, where, field="subject"):
+        with self._jinja_errors(self.buffers, tpl, where, field="subject"):
             raw_subject = self._string(tpl.meta.subject).render(context)
         if "\r" in raw_subject or "\n" in raw_subject:
             line = tpl.meta.lines.get("subject")
@@ -372,10 +359,10 @@ class Renderer:
                 line=line,
             )
         subject = " ".join(raw_subject.split())
-        with self._jinja_errors(tpl, where, field="preheader"):
+        with self._jinja_errors(self.buffers, tpl, where, field="preheader"):
             preheader = " ".join(self._string(tpl.meta.preheader).render(context).split())
         context.update(subject=subject, preheader=preheader)
-        with self._jinja_errors(tpl, where):
+        with self._jinja_errors(self.buffers, tpl, where):
             body = self.env.get_template(tpl.relname).render(context)
         return subject, preheader, body
 
@@ -384,29 +371,19 @@ class Renderer:
 
         No link tagging, no MJML compile, no MIME: for checks that weigh words.
         """
-        tpl = self.workspace.template(template)
+        tpl = self.template(template)
         merged, sample_locale = self._sample_variables(template, sample, None)
         locale_tag = sample_locale or self.workspace.settings.default_locale
         _, _, body = self._jinja_stage(tpl, merged, locale_tag, sample)
         return mjml_to_text(body)
 
-    def variant(self, overlay: Mapping[str, str]) -> Renderer:
-        """A renderer that sees ``overlay`` over this one's buffers (kept for reuse)."""
-        files = {**self.overlay, **overlay}
-        key = frozenset(files.items())
-        found = self._variants.get(key)
-        if found is None:
-            if len(self._variants) >= 8:
-                self._variants.clear()
-            found = Renderer(self.workspace, code=self.code)
-            found.overlay.update(files)
-            self._variants[key] = found
-        return found
-
     class _jinja_errors:
         """Turns Jinja's exceptions into one-line RenderErrors with file and line."""
 
-        def __init__(self, tpl: Template, where: str, field: str | None = None):
+        def __init__(
+            self, buffers: Mapping[str, str], tpl: Template, where: str, field: str | None = None
+        ):
+            self.buffers = buffers  # the text of a file with an error may be a buffer
             self.tpl = tpl
             self.where = where
             self.field = field  # a front-matter key being rendered (subject, preheader)
@@ -456,7 +433,8 @@ class Renderer:
             if isinstance(exc, SecurityError) or "unsafe" in str(exc):
                 category, what = "sandbox", f"sandbox refused: {exc}"
             elif isinstance(exc, jinja2.UndefinedError):
-                variable = _undefined_name(str(exc), frame_line_text(root, file, line))
+                text = frame_line_text(root, file, line, self.buffers)
+                variable = _undefined_name(str(exc), text)
                 category, what = "undefined", f"undefined variable {variable}: {exc}"
             elif isinstance(exc, RenderError):
                 category, what = exc.kind, str(exc)
@@ -469,6 +447,18 @@ class Renderer:
                 kind=category,
                 variable=variable,
             ) from None
+
+
+def renderer_for(workspace: Workspace, buffers: Mapping[str, str] | None = None) -> Renderer:
+    """The workspace's renderer, or a variant of it that sees ``buffers``.
+
+    The workspace keeps one renderer (its compiled templates are worth keeping);
+    it has no buffers and nothing can give it any, so whoever renders through it
+    sees the saved files. Unsaved text goes in ``buffers`` and reaches only the
+    variant returned here.
+    """
+    base = workspace.derived("render.renderer", Renderer)
+    return base.variant(buffers) if buffers else base
 
 
 def _email_of(
@@ -490,14 +480,17 @@ _UNDEFINED = re.compile(r"^'([^']+)' is undefined")
 _NO_ATTR = re.compile(r"has no attribute '([^']+)'")
 
 
-def frame_line_text(root: Path, file: str, line: int | None) -> str:
+def frame_line_text(
+    root: Path, file: str, line: int | None, buffers: Mapping[str, str] | None = None
+) -> str:
     """The text of ``file``'s line ``line`` (for naming an undefined attribute)."""
     if not line:
         return ""
     try:
-        lines = (root / file).read_text(encoding="utf-8").splitlines()
+        text = buffers[file] if buffers and file in buffers else (root / file).read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return ""
+    lines = text.splitlines()
     return lines[line - 1] if 0 < line <= len(lines) else ""
 
 

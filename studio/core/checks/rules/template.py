@@ -9,6 +9,7 @@ from typing import Any
 
 from ....errors import RenderError
 from ...findings import Location
+from ...render.pipeline import renderer_for
 from ...variables import template_variables
 from ..context import TemplateContext
 from ..registry import Hit, rule
@@ -73,7 +74,7 @@ def _paths(value: Any, prefix: str = "") -> Iterator[str]:
 @rule("template.unused-variable", kind="template")
 def unused_variable(ctx: TemplateContext) -> Iterator[Hit]:
     tpl = ctx.template
-    env = ctx.workspace.renderer.env
+    env = renderer_for(ctx.workspace).env
     used = template_variables(
         env, tpl.relname, extra_sources=(tpl.meta.subject, tpl.meta.preheader)
     )
@@ -125,20 +126,22 @@ def stale_review(ctx: TemplateContext) -> Iterator[Hit]:
 
 
 def _without_promos(ctx: TemplateContext) -> dict[str, str]:
-    """Overlay texts of the promotional components with every macro emptied."""
-    overlay = {}
+    """Buffers of the promotional components with every macro emptied."""
+    buffers = {}
     for name, text in ctx.sources.files.items():
         if name.startswith("components/") and PROMO_COMPONENT.search(name):
-            overlay[name] = _MACRO_BODY.sub(lambda m: m.group(1) + m.group(3), text)
-    return overlay
+            buffers[name] = _MACRO_BODY.sub(lambda m: m.group(1) + m.group(3), text)
+    return buffers
 
 
 @rule("template.promo-heavy", kind="template")
 def promo_heavy(ctx: TemplateContext) -> Iterator[Hit]:
-    overlay = _without_promos(ctx)
-    if not overlay:
+    buffers = _without_promos(ctx)
+    if not buffers:
         return
-    bare = ctx.workspace.renderer.variant(overlay)
+    # A renderer of its own that sees the emptied components; the workspace's
+    # renderer, which other threads may be using, is left as it is.
+    bare = renderer_for(ctx.workspace).variant(buffers)
     for r in ctx.renders:
         if r.msg is None:
             continue
@@ -154,6 +157,6 @@ def promo_heavy(ctx: TemplateContext) -> Iterator[Hit]:
                 f"commercial blocks are {promo / total:.0%} of the text"
                 f" ({promo} of {total} words; limit {PROMO_SHARE_LIMIT:.0%})",
                 Location(ctx.template.relname),
-                {"share": round(promo / total, 2), "components": sorted(overlay)},
+                {"share": round(promo / total, 2), "components": sorted(buffers)},
                 sample=r.msg.sample,
             )
