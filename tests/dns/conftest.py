@@ -16,7 +16,8 @@ a case raises and that nothing else fires. The zones:
 * ``nullmx.test`` — null MX and no MX; ``bimi.test`` — BIMI; ``transport.test`` —
   MTA-STS and TLS-RPT; ``market.test`` — a key shared with marketing;
 * ``hostile.test`` — records that try to break a checker (include loop, 100 includes,
-  10 KB TXT, non-ASCII bytes, a CNAME loop);
+  10 KB TXT, non-ASCII bytes, a CNAME loop); ``fanout.test`` — include trees that
+  fan out without loops (18 levels of two names each; more records than a tree fetches);
 * ``test`` — the parent of them all (other names under it do not exist);
 * ``hosts.test`` and the reverse zones ``2.0.192.in-addr.arpa`` and
   ``5.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa`` — PTR scenarios.
@@ -258,6 +259,35 @@ def _hostile(k: str) -> str:
     )
 
 
+FANOUT_DEPTH = 18
+WIDE = 15  # wide.fanout.test: 15 names of 15 names each, 241 records in all
+
+
+def _fanout(k: str) -> str:
+    """``deep``: each level includes two names of the next level, FANOUT_DEPTH levels
+    (2**19 - 2 lookups along every path, 37 records); ``wide``: more distinct records
+    than a tree may fetch."""
+    level = [f"a{{}}.{k}", f"b{{}}.{k}"]
+
+    def includes(i: int) -> str:
+        return "v=spf1 " + " ".join(f"include:{n.format(i)}" for n in level) + " -all"
+
+    deep = site(k, "deep", spf=includes(1))
+    for i in range(1, FANOUT_DEPTH):
+        deep += "".join(f"{n.format(i)}. IN TXT {txt(includes(i + 1))}\n" for n in level)
+    deep += "".join(
+        f'{n.format(FANOUT_DEPTH)}. IN TXT "v=spf1 ip4:192.0.2.0/24 -all"\n' for n in level
+    )
+    wide = site(
+        k, "wide", spf="v=spf1 " + " ".join(f"include:w{i}.{k}" for i in range(WIDE)) + " -all"
+    )
+    for i in range(WIDE):
+        inner = " ".join(f"include:w{i}x{j}.{k}" for j in range(WIDE))
+        wide += f"w{i} IN TXT {txt('v=spf1 ' + inner + ' -all')}\n"
+        wide += "".join(f'w{i}x{j} IN TXT "v=spf1 ip4:192.0.2.{j} -all"\n' for j in range(WIDE))
+    return deep + wide
+
+
 def zones() -> dict[str, str]:
     k2048 = _rsa(2048)
     provider = (
@@ -320,6 +350,7 @@ key1.dkim IN TXT {txt("v=DKIM1; k=rsa; p=" + _rsa(2048))}
         "transport.test": zone("transport.test", _transport("transport.test")),
         "market.test": zone("market.test", _market(_rsa(2048))),
         "hostile.test": zone("hostile.test", _hostile("hostile.test")),
+        "fanout.test": zone("fanout.test", _fanout("fanout.test")),
         "hosts.test": hosts,
         "2.0.192.in-addr.arpa": reverse4,
         "5.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa": reverse6,

@@ -157,7 +157,8 @@ async def check_spf(ctx: DnsContext) -> list[Finding]:
         out.append(
             ctx.finding(
                 "spf.lookup-limit",
-                f"SPF needs {tree.total} DNS lookups; receivers stop at {LOOKUP_LIMIT}"
+                f"SPF needs {'at least ' if tree.truncated else ''}{tree.total} DNS lookups;"
+                f" receivers stop at {LOOKUP_LIMIT}"
                 " (RFC 7208 4.6.4)",
                 lookups=tree.total,
                 tree="\n".join(tree.render()),

@@ -6,7 +6,8 @@
   DNS-querying terms of each branch (``include a mx ptr exists redirect``), the
   names behind ``mx``/``ptr`` and void lookups, and finding loops and targets
   without SPF — the whole tree, even past the 10-lookup limit, so a user sees
-  which branch costs what;
+  which branch costs what (each record fetched once and shared, at most
+  :data:`MAX_NODES` of them, so a hostile fan-out costs neither time nor memory);
 * :func:`check_host` evaluates the record for an IP as a receiver would.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .resolver import Answer, Resolver
@@ -24,6 +26,10 @@ LOOKUP_LIMIT = 10
 VOID_LIMIT = 2
 NAME_LIMIT = 10  # names behind one mx or ptr
 MAX_RECORD = 450  # octets: a longer record risks a response over 512 bytes (RFC 7208 3.4)
+# records fetched for one include tree: receivers stop at 10 lookups; the tree is drawn
+# past that so a user sees which branch costs what, but a hostile fan-out of distinct
+# names must not cost thousands of queries (a 100-include chain needs 101)
+MAX_NODES = 200
 
 MECHANISMS = ("all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists")
 LOOKUP_TERMS = ("include", "a", "mx", "ptr", "exists")
@@ -173,12 +179,17 @@ def parse_spf(text: str) -> SpfRecord:
 # -- the include tree ----------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class SpfNode:
     """One domain of the include/redirect tree and what it costs.
 
     ``lookups`` counts this record's DNS-querying terms; ``total`` adds the
     children's, which is what counts against the limit of 10.
+
+    A domain reached twice the same way (``include:x`` from two branches) is one
+    shared node, so the "tree" is a graph without cycles: a record that includes two
+    names which each include the same two names, 18 levels deep, is 37 nodes and not
+    half a million. ``total`` still counts every path, as a receiver would.
     """
 
     domain: str
@@ -189,32 +200,72 @@ class SpfNode:
     void: int = 0
     children: list[SpfNode] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (check id, message)
+    truncated: bool = False  # MAX_NODES reached: ``total`` is a lower bound
+
+    def _sum(self, own: Callable[[SpfNode], int]) -> int:
+        """``own`` of this node plus that of every node below it, once per path."""
+        done: dict[int, int] = {}
+
+        def visit(node: SpfNode) -> int:
+            if id(node) not in done:
+                done[id(node)] = own(node) + sum(visit(c) for c in node.children)
+            return done[id(node)]
+
+        return visit(self)
 
     @property
     def total(self) -> int:
-        return self.lookups + sum(c.total for c in self.children)
+        return self._sum(lambda n: n.lookups)
 
     @property
     def total_void(self) -> int:
-        return self.void + sum(c.total_void for c in self.children)
+        return self._sum(lambda n: n.void)
 
     def walk(self) -> list[SpfNode]:
-        out = [self]
-        for c in self.children:
-            out += c.walk()
+        """Every node once, parents before children (a shared node at its first place)."""
+        out: list[SpfNode] = []
+        seen: set[int] = set()
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            out.append(node)
+            stack.extend(reversed(node.children))
         return out
 
     def render(self, indent: str = "") -> list[str]:
-        """The tree as text lines, with per-branch lookup counts."""
-        head = f"{indent}{self.domain}"
-        if self.via != "root":
-            head = f"{indent}{self.via}:{self.domain}"
-        head += f"  [{self.total} lookup{'s' if self.total != 1 else ''}]"
-        if self.record is None:
-            head += "  (no SPF record)"
-        lines = [head]
-        for c in self.children:
-            lines += c.render(indent + "  ")
+        """The tree as text lines, with per-branch lookup counts.
+
+        A shared node is drawn in full once; later places say so in one line.
+        """
+        lines: list[str] = []
+        drawn: set[int] = set()
+        totals: dict[int, int] = {}
+
+        def total(node: SpfNode) -> int:
+            if id(node) not in totals:
+                totals[id(node)] = node.lookups + sum(total(c) for c in node.children)
+            return totals[id(node)]
+
+        def draw(node: SpfNode, pad: str) -> None:
+            head = f"{pad}{node.domain}" if node.via == "root" else f"{pad}{node.via}:{node.domain}"
+            n = total(node)
+            head += f"  [{n} lookup{'s' if n != 1 else ''}]"
+            if node.record is None:
+                head += "  (no SPF record)"
+            if id(node) in drawn and node.children:
+                lines.append(head + "  (as above)")
+                return
+            drawn.add(id(node))
+            lines.append(head)
+            for c in node.children:
+                draw(c, pad + "  ")
+
+        draw(self, indent)
+        if self.truncated:
+            lines.append(f"{indent}(stopped after {MAX_NODES} records)")
         return lines
 
 
@@ -222,15 +273,38 @@ def _target(term: Term, domain: str) -> str:
     return (term.value or domain).lower()
 
 
-async def build_tree(
-    domain: str, *, resolver: Resolver, via: str = "root", chain: tuple[str, ...] = ()
-) -> SpfNode:
-    """Follow includes and redirects from ``domain``, counting lookups per branch."""
-    node = SpfNode(domain=domain.lower(), via=via)
-    answer, records = await query_spf(domain, resolver=resolver)
+async def build_tree(domain: str, *, resolver: Resolver) -> SpfNode:
+    """Follow includes and redirects from ``domain``, counting lookups per branch.
+
+    Each (domain, include|redirect) is fetched once and shared; at most
+    :data:`MAX_NODES` records are fetched, after which the root is marked
+    ``truncated`` and its ``total`` is a lower bound (far past the limit of 10).
+    """
+    root = SpfNode(domain=domain.lower(), via="root")
+    built: dict[tuple[str, str], SpfNode] = {}
+    await _grow(root, resolver, built, chain=(), root=root)
+    return root
+
+
+async def _grow(
+    node: SpfNode,
+    resolver: Resolver,
+    built: dict[tuple[str, str], SpfNode],
+    *,
+    chain: tuple[str, ...],
+    root: SpfNode,
+) -> None:
+    """Fetch ``node``'s record and build its children depth-first.
+
+    ``built`` holds every node fetched so far; a node on ``chain`` is still being
+    built, so reaching it again is a loop, while any other node in ``built`` is
+    finished and can be shared.
+    """
+    built[(node.domain, node.via)] = node
+    answer, records = await query_spf(node.domain, resolver=resolver)
     node.answer = answer
     if answer.failed or not records:
-        return node
+        return
     record = parse_spf(records[0])
     node.record = record
     chain = (*chain, node.domain)
@@ -241,16 +315,22 @@ async def build_tree(
         if "%" in (term.value or ""):
             continue  # macro targets depend on the sender: counted, not followed
         if kind in ("include", "redirect"):
-            target = _target(term, domain)
+            target = _target(term, node.domain)
             if target in chain:
                 node.problems.append(("spf.loop", f"{kind}:{target} loops back to {target}"))
                 continue
-            child = await build_tree(target, resolver=resolver, via=kind, chain=chain)
+            child = built.get((target, kind))
+            if child is None:
+                if len(built) >= MAX_NODES:
+                    root.truncated = True
+                    continue
+                child = SpfNode(domain=target, via=kind)
+                await _grow(child, resolver, built, chain=chain, root=root)
             if child.answer is not None and child.answer.status in ("nxdomain", "nodata"):
                 node.void += 1
             node.children.append(child)
         elif kind in ("a", "mx", "exists"):
-            target = _target(term, domain)
+            target = _target(term, node.domain)
             rdtype = "MX" if kind == "mx" else "A"
             ans = await resolver.resolve(target, rdtype)
             if ans.status in ("nxdomain", "nodata"):
@@ -260,7 +340,6 @@ async def build_tree(
                 node.problems.append(
                     ("spf.lookup-limit", f"mx:{target} has {len(ans.records)} MX names (limit 10)")
                 )
-    return node
 
 
 # -- check_host() ----------------------------------------------------------------------
