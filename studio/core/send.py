@@ -4,7 +4,8 @@
 * :class:`RelayTransport` submits it to a relay from the settings: STARTTLS (587) or
   implicit TLS (465) with certificate verification (``ca_file`` for a private CA),
   AUTH with credentials read only from the environment variables the settings
-  name (never printed), the relay's recipient allow-list enforced before
+  name (never printed, never sent in clear text unless the relay is on loopback and
+  ``allow_plaintext_auth`` says so), the relay's recipient allow-list enforced before
   connecting, and optional DKIM signing.
 
 Every failure (refused, unreachable, TLS, authentication, not allowed) is a
@@ -267,6 +268,12 @@ class RelayTransport:
         r = self.relay
         rcpts = self.check_recipients(recipients)
         creds = self._credentials()
+        if creds and r.tls == "none" and not r.plaintext_auth_allowed:
+            raise SendError(
+                f'relay {r.name}: tls = "none" would send the password in clear text;'
+                ' use tls = "starttls" or "tls" (allow_plaintext_auth = true is accepted'
+                " only for a relay on loopback)"
+            )
         message = self._sign(message)
         try:
             if r.tls == "tls":

@@ -9,6 +9,7 @@ hold them.
 from __future__ import annotations
 
 import fnmatch
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -18,6 +19,17 @@ from typing import Any
 from ..errors import ConfigError
 
 TLS_MODES = ("starttls", "tls", "none")
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback IP literals (127.0.0.0/8, ::1)."""
+    name = host.strip().lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True  # RFC 6761 6.3: resolved to loopback, never sent to a nameserver
+    try:
+        return ipaddress.ip_address(name.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -64,6 +76,14 @@ class Relay:
     """Environment variable holding a path to the DKIM private key, to sign before sending."""
     ca_file: str | None = None
     """A CA bundle to trust for this relay (e.g. a private test CA)."""
+    allow_plaintext_auth: bool = False
+    """Let ``tls = "none"`` send credentials in clear text; valid only for a loopback
+    host (a local test relay), refused everywhere else."""
+
+    @property
+    def plaintext_auth_allowed(self) -> bool:
+        """True when AUTH may go over plain TCP: opted in, and the host is loopback."""
+        return self.allow_plaintext_auth and is_loopback(self.host)
 
     def allows(self, address: str) -> bool:
         addr = address.strip().lower()
@@ -207,6 +227,33 @@ def _share(r: _Reader, key: str, default: float) -> float:
     return value
 
 
+def _nameserver_ok(value: str) -> bool:
+    """``HOST``, ``HOST:PORT``, ``[V6]:PORT`` or ``V6``, with any port from 1 to 65535."""
+    text = value.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest[1:] if rest.startswith(":") else ("53" if not rest else "")
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    else:
+        host, port = text, "53"
+    return bool(host) and port.isdigit() and 0 < int(port) < 65536
+
+
+def _check_sink(s: _Reader, sink: SinkSettings) -> None:
+    """Ranges the types cannot say: a port the OS can bind, sizes and retention above 0."""
+    if not 0 < sink.port < 65536:
+        raise s.fail("port", "a port number from 1 to 65535")
+    if not sink.host.strip():
+        raise s.fail("host", "a host name or address to bind, such as 127.0.0.1")
+    if sink.max_message_size < 1024:
+        raise s.fail("max_message_size", "a size in bytes of at least 1024, such as 26214400")
+    if sink.keep_messages is not None and sink.keep_messages < 1:
+        raise s.fail("keep_messages", "a number of messages from 1 up")
+    if sink.keep_days is not None and sink.keep_days <= 0:
+        raise s.fail("keep_days", "a positive number of days")
+
+
 def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> Settings:
     """Validate a ``[tool.studio]`` (or ``studio.toml``) table into :class:`Settings`."""
     r = _Reader(source, table, prefix)
@@ -226,6 +273,11 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
     )
     if dns.timeout <= 0:
         raise d.fail("timeout", "a positive number of seconds")
+    if dns.retries < 0:
+        raise d.fail("retries", "an integer from 0 up")
+    for ns in dns.nameservers:
+        if not _nameserver_ok(ns):
+            raise d.fail("nameservers", "HOST or HOST:PORT entries with a port from 1 to 65535")
     d.check_unknown()
 
     t = r.sub("tracking")
@@ -251,7 +303,7 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
             raise x.fail("tls", "one of " + ", ".join(TLS_MODES))
         port = x.integer("port", 465 if tls == "tls" else 587)
         if not 0 < port < 65536:
-            raise x.fail("port", "a port number")
+            raise x.fail("port", "a port number from 1 to 65535")
         for key in ("username", "password"):
             if key in x.table:
                 raise ConfigError(
@@ -269,7 +321,12 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
             dkim_selector=x.text("dkim_selector"),
             dkim_key_env=x.text("dkim_key_env"),
             ca_file=x.text("ca_file"),
+            allow_plaintext_auth=x.boolean("allow_plaintext_auth", False),
         )
+        if relays[name].allow_plaintext_auth and not is_loopback(host):
+            raise x.fail(
+                "allow_plaintext_auth", "false for a relay that is not on loopback (127.0.0.1)"
+            )
         x.check_unknown()
 
     lint_r = r.sub("lint")
@@ -287,6 +344,10 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
         css_allow=tuple(p.lower() for p in lint_r.strings("css_allow")),
         duplicate_similarity=_share(lint_r, "duplicate_similarity", 0.9),
     )
+    if lint.stale_review_days < 1:
+        raise lint_r.fail("stale_review_days", "a number of days from 1 up")
+    if lint.max_sms_segments < 1:
+        raise lint_r.fail("max_sms_segments", "a number of segments from 1 up")
     lint_r.check_unknown()
 
     s = r.sub("sink")
@@ -299,6 +360,7 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
         keep_messages=s.integer("keep_messages", None),
         keep_days=s.get("keep_days", (int, float), "a number of days", None),
     )
+    _check_sink(s, sink)
     s.check_unknown()
 
     settings = Settings(

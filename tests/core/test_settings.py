@@ -38,6 +38,26 @@ def test_example_settings() -> None:
         ({"lint": {"severity": {"link.empty": "fatal"}}}, "lint.severity"),
         ({"colour": "red"}, "colour"),
         ({"tracking": {"own_domains": ["a", 1]}}, "tracking.own_domains"),
+        # ranges (issue 14 item 11): each of these was accepted
+        ({"sink": {"max_message_size": -5}}, "sink.max_message_size"),
+        ({"sink": {"max_message_size": 0}}, "sink.max_message_size"),
+        ({"sink": {"port": 99999999}}, "sink.port"),
+        ({"sink": {"port": -1}}, "sink.port"),
+        ({"sink": {"host": ""}}, "sink.host"),
+        ({"sink": {"keep_messages": 0}}, "sink.keep_messages"),
+        ({"sink": {"keep_days": -1}}, "sink.keep_days"),
+        ({"relays": {"r": {"host": "h", "port": 0}}}, "relays.r.port"),
+        ({"dns": {"retries": -1}}, "dns.retries"),
+        ({"dns": {"nameservers": ["127.0.0.1:70000"]}}, "dns.nameservers"),
+        ({"dns": {"nameservers": ["[::1]:x"]}}, "dns.nameservers"),
+        ({"lint": {"max_sms_segments": 0}}, "lint.max_sms_segments"),
+        ({"lint": {"stale_review_days": -3}}, "lint.stale_review_days"),
+        # clear-text AUTH may be allowed only for a relay on loopback (item 7)
+        (
+            {"relays": {"r": {"host": "smtp.example", "allow_plaintext_auth": True}}},
+            "relays.r.allow_plaintext_auth",
+        ),
+        ({"relays": {"r": {"host": "127.0.0.1", "allow_plaintext_auth": 1}}}, "allow_plaintext"),
     ],
 )
 def test_bad_values_name_file_and_key(table: dict[str, object], key: str) -> None:
@@ -47,6 +67,22 @@ def test_bad_values_name_file_and_key(table: dict[str, object], key: str) -> Non
     assert message.startswith("studio.toml: ")
     assert key in message
     assert "\n" not in message
+
+
+def test_ranges_that_hold_are_accepted() -> None:
+    s = parse_settings(
+        {
+            "sink": {"port": 2525, "max_message_size": 1024, "keep_messages": 1, "keep_days": 0.5},
+            "dns": {"retries": 0, "nameservers": ["127.0.0.1:5353", "[::1]:53", "::1", "ns.test"]},
+            "relays": {
+                "local": {"host": "127.0.0.1", "tls": "none", "allow_plaintext_auth": True},
+                "name": {"host": "localhost", "allow_plaintext_auth": True},
+            },
+        },
+        "studio.toml",
+    )
+    assert s.sink.port == 2525 and s.sink.max_message_size == 1024
+    assert s.relay("local").plaintext_auth_allowed and s.relay("name").plaintext_auth_allowed
 
 
 def test_secrets_in_settings_are_refused() -> None:

@@ -266,3 +266,21 @@ def starttls_relay(ca: tuple[Path, Path, Path]) -> Iterator[Relay]:
 @pytest.fixture
 def tls_relay(ca: tuple[Path, Path, Path]) -> Iterator[Relay]:
     yield from _relay(ca, implicit=True)
+
+
+@pytest.fixture
+def plain_relay(ca: tuple[Path, Path, Path]) -> Iterator[Relay]:
+    """A relay on loopback without TLS that offers AUTH anyway (as a careless one does)."""
+    relay = Relay("127.0.0.1", free_port(), False, ca[0])
+    controller = Controller(
+        _Handler(relay),
+        hostname="127.0.0.1",
+        port=relay.port,
+        authenticator=_authenticator(relay),
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        yield relay
+    finally:
+        controller.stop()

@@ -102,6 +102,28 @@ def test_wrong_password_missing_env_and_untrusted_ca(
     assert starttls_relay.received == []
 
 
+def test_auth_over_plain_tcp_is_refused_unless_opted_in_on_loopback(
+    plain_relay: Relay, example: Workspace
+) -> None:
+    msg = example.render("password_reset", sample="en_basic").email
+    plain = relay_settings(plain_relay, host="127.0.0.1", tls="none", ca_file=None)
+    with pytest.raises(SendError) as info:
+        RelayTransport(plain, env=ENV).send(msg, ["a@inbox.example"])
+    assert PASSWORD not in str(info.value)
+    assert plain_relay.logins == [] and plain_relay.received == []
+    # a relay elsewhere cannot opt in, even when built without the settings' validation
+    remote = relay_settings(plain_relay, host="relay.example", tls="none")
+    remote = RelaySettings(**{**remote.__dict__, "allow_plaintext_auth": True})
+    with pytest.raises(SendError):
+        RelayTransport(remote, env=ENV).send(msg, ["a@inbox.example"])
+    # the explicit opt-in, on loopback: the local test relay gets its login
+    opted = relay_settings(
+        plain_relay, host="127.0.0.1", tls="none", ca_file=None, allow_plaintext_auth=True
+    )
+    result = RelayTransport(opted, env=ENV).send(msg, ["a@inbox.example"])
+    assert result.reply.startswith("250") and plain_relay.logins == [USER]
+
+
 def test_allow_list_and_refused_recipient(starttls_relay: Relay, example: Workspace) -> None:
     msg = example.render("password_reset", sample="en_basic").email
     with pytest.raises(SendError) as info:
