@@ -11,7 +11,7 @@ import click
 from ..core.findings import Finding, Severity
 from ..core.report import FORMATS, exit_code, render_report
 from ..core.safe_text import printable
-from ..core.workspace import Workspace
+from ..core.workspace import Workspace, find_root
 from ..errors import ConfigError
 
 
@@ -28,10 +28,18 @@ def open_workspace(ctx: click.Context) -> Workspace:
 
 
 def workspace_or_none(ctx: click.Context) -> Workspace | None:
-    """:func:`open_workspace`, or None where there is none (commands that work without)."""
+    """:func:`open_workspace`, or None where there is none (commands that work without).
+
+    Broken settings are still an error: a sink that ignored ``port = 99999999`` would
+    listen on the default port instead.
+    """
     try:
         return open_workspace(ctx)
     except ConfigError:
+        root = ctx.find_root().obj.get("workspace") if ctx.find_root().obj else None
+        start = Path(root) if root else Path.cwd()
+        if start.is_dir() and find_root(start) is not None:
+            raise
         return None
 
 

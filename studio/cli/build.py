@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-from ..core.build import BuildItem, build, build_jobs
+from ..core.build import BuildItem, build, build_jobs, prepare_out
 from ..errors import StudioError
 from . import cli
 from ._common import console_err, open_workspace
@@ -28,10 +28,22 @@ from ._common import console_err, open_workspace
     is_flag=True,
     help="Add PNG screenshots at 600 and 375 px (headless Chromium) to the gallery.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Write into --out even when it holds files that an earlier build did not write.",
+)
 @click.pass_context
-def build_cmd(ctx: click.Context, out: Path, jobs: int | None, screenshots: bool) -> None:
-    """Render every template with every sample to html, txt and eml, with a gallery."""
+def build_cmd(
+    ctx: click.Context, out: Path, jobs: int | None, screenshots: bool, force: bool
+) -> None:
+    """Render every template with every sample to html, txt and eml, with a gallery.
+
+    --out must be a new or empty directory, or an earlier build's (it holds a
+    .studio-build file); anything else is refused unless --force.
+    """
     ws = open_workspace(ctx)
+    out = prepare_out(out, force=force)  # refused before any progress is drawn
     total = len(build_jobs(ws))
     with Progress(
         TextColumn("building"),
@@ -46,7 +58,9 @@ def build_cmd(ctx: click.Context, out: Path, jobs: int | None, screenshots: bool
         def advance(item: BuildItem) -> None:
             progress.update(task, advance=1, description=item.stem)
 
-        result = build(ws, out, jobs=jobs, on_progress=advance, screenshots=screenshots)
+        result = build(
+            ws, out, jobs=jobs, on_progress=advance, screenshots=screenshots, force=force
+        )
     for item in result.errors:
         console_err(f"error: {item.error}")
     ok = len(result.items) - len(result.errors)

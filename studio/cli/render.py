@@ -78,6 +78,14 @@ def message_as(msg: RenderedMessage, fmt: str) -> str | bytes:
     return json.dumps(msg.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
+def _write(output: Path, data: bytes) -> None:
+    """Write ``-o``'s file, or a one-line error naming it."""
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise ConfigError(f"{output}: cannot write: {exc.strerror or exc}") from None
+
+
 @cli.command("render")
 @click.argument("target")
 @click.option("--sample", "-s", help="Sample set name (samples/<template>/<NAME>.json).")
@@ -114,7 +122,7 @@ def render(
         sms = ws.render_sms(target, sample=sample, variables=variables, locale=locale)
         report = sms_report(sms)
         if output is not None:
-            output.write_text(sms.text, encoding="utf-8")
+            _write(output, sms.text.encode("utf-8"))
             click.echo(report, err=True)
         else:
             click.echo(sms.text)
@@ -124,7 +132,7 @@ def render(
     msg = render_target(ctx, target, sample=sample, vars_file=vars_file, locale=locale)
     data = message_as(msg, fmt)
     if output is not None:
-        output.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+        _write(output, data if isinstance(data, bytes) else data.encode("utf-8"))
         click.echo(f"wrote {output} ({msg.size:,} bytes of HTML)", err=True)
     elif isinstance(data, bytes):
         sys.stdout.buffer.write(data)

@@ -3,6 +3,11 @@
 Renders run in worker processes (one Jinja environment per process, reused), so a
 build uses every core; the caller gets progress through a plain callback. A broken
 template does not stop the build: its error is recorded and the rest go on.
+
+A build writes only into a directory it may own: a new or empty one, or one holding
+:data:`BUILD_MARKER` (left by an earlier build). Anything else (``--out .`` in a
+project, a folder of someone's files) is refused unless the caller forces it, since
+``index.html`` and ``<template>/<sample>.html`` would overwrite what is there.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import StudioError
+from ..errors import ConfigError, StudioError
 from .workspace import Workspace
 
 
@@ -40,6 +45,9 @@ class BuildResult:
     def errors(self) -> list[BuildItem]:
         return [i for i in self.items if i.error]
 
+
+BUILD_MARKER = ".studio-build"
+"""The file a build leaves in its output directory, so the next build may write there."""
 
 _WORKER_WS: Workspace | None = None
 MIN_RENDERS_PER_WORKER = 24
@@ -68,6 +76,32 @@ def _render_one(ws: Workspace, out: str, template: str, sample: str) -> BuildIte
     return BuildItem(template, sample, subject=msg.subject, size=msg.size)
 
 
+def prepare_out(out: Path, *, force: bool = False) -> Path:
+    """Create ``out`` (resolved) and mark it as a build's, or a one-line ConfigError.
+
+    Refuses a non-empty directory without :data:`BUILD_MARKER` unless ``force``.
+    """
+    out = out.resolve()
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"{out}: exists and is not a directory")
+    try:
+        if not force and out.is_dir() and not (out / BUILD_MARKER).is_file() and any(out.iterdir()):
+            raise ConfigError(
+                f"{out}: not empty and not an earlier build's output; build writes only"
+                " into a new or empty directory (--force to write there anyway)"
+            )
+        out.mkdir(parents=True, exist_ok=True)
+        (out / BUILD_MARKER).write_text(
+            "Written by `studio build`: a later build may overwrite this directory.\n",
+            encoding="utf-8",
+        )
+    except OSError as exc:
+        raise ConfigError(
+            f"{out}: cannot create the output directory: {exc.strerror or exc}"
+        ) from None
+    return out
+
+
 def build_jobs(workspace: Workspace) -> list[tuple[str, str]]:
     """The (template, sample) pairs a build renders."""
     return [(t, s) for t in workspace.template_names() for s in workspace.sample_names(t)]
@@ -80,14 +114,15 @@ def build(
     jobs: int | None = None,
     on_progress: Callable[[BuildItem], None] | None = None,
     screenshots: bool = False,
+    force: bool = False,
 ) -> BuildResult:
     """Render every template × sample into ``out`` and write ``out/index.html``.
 
     With ``screenshots``, PNGs at 600 and 375 px (headless Chromium) go to
-    ``out/shots`` and into the gallery.
+    ``out/shots`` and into the gallery. ``out`` must be new, empty or an earlier
+    build's output, unless ``force`` (see :func:`prepare_out`).
     """
-    out = out.resolve()
-    out.mkdir(parents=True, exist_ok=True)
+    out = prepare_out(out, force=force)
     pairs = build_jobs(workspace)
     if jobs is None:
         # Starting a worker (imports, compiling the templates) costs about as much as

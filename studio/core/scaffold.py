@@ -40,11 +40,15 @@ def init_workspace(directory: Path) -> list[Path]:
     if directory.exists() and not directory.is_dir():
         raise ConfigError(f"{directory}: exists and is not a directory")
     written = []
-    for name, data in files:
-        path = directory / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        written.append(path)
-    for sub in ("samples", "templates", "components"):
-        (directory / sub).mkdir(exist_ok=True)
+    try:
+        for name, data in files:
+            path = directory / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            written.append(path)
+        for sub in ("samples", "templates", "components"):
+            (directory / sub).mkdir(exist_ok=True)
+    except OSError as exc:
+        where = exc.filename or directory
+        raise ConfigError(f"{where}: cannot create: {exc.strerror or exc}") from None
     return written

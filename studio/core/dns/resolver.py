@@ -176,6 +176,10 @@ class ZoneResolver:
                 text = path.read_text(encoding="utf-8")
             except OSError as exc:
                 raise DnsError(f"{path}: cannot read zone file: {exc.strerror}") from None
+            except UnicodeDecodeError as exc:
+                raise DnsError(
+                    f"{path}: not a zone file: not UTF-8 text (byte {exc.start})"
+                ) from None
             origin = None if "$ORIGIN" in text else path.name.removesuffix(".zone")
             try:
                 zone = dns.zone.from_text(

@@ -284,6 +284,8 @@ class Translations:
                     table = _flatten(tomllib.load(fh))
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+            except UnicodeDecodeError as exc:
+                raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
             self._tables[lang] = (mtime, table)
             changed = True
         if changed:
