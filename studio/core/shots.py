@@ -5,21 +5,34 @@ with ``executable_path`` (Playwright's own browser download is never used), and
 started with the flags for a closed network: no background networking, no
 component updates, no sync, no first run, a fresh profile. Diffs count the share of
 pixels that changed against a baseline and write a diff image (changed pixels red).
+
+An email is shown the way an email client shows it, which runs none of its scripts
+(:func:`email_context`): JavaScript is off for the page; the email is served with the
+preview's own policy (``EMAIL_CSP``: inline styles and ``data:`` images only, and a
+``sandbox`` without scripts, which also stops a meta refresh); every request that
+is not the email or ``data:`` is refused, and so is every WebSocket, which
+``route()`` does not see. Under all that, the browser resolves no host at all
+(``--host-resolver-rules``, which covers IP literals too): Chromium opens a
+speculative TCP connection for an ``<iframe src>`` even when the policy blocks the
+frame, and only the resolver stops it. Chromium keeps its own sandbox, except as
+root: Chromium refuses to start as root without ``--no-sandbox``
+(crbug.com/638180), so there the guards are the ones above.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import StudioError
-from .preview.server import dark_variant
+from .preview.server import EMAIL_CSP, dark_variant
 from .workspace import Workspace
 
 CHROMIUM_FLAGS = [
-    "--no-sandbox",
     "--disable-gpu",
     "--no-first-run",
     "--disable-background-networking",
@@ -29,6 +42,8 @@ CHROMIUM_FLAGS = [
     "--disable-extensions",
     "--mute-audio",
 ]
+OFFLINE_FLAGS = ["--host-resolver-rules=MAP * ~NOTFOUND"]  # every host, IP literals too
+EMAIL_URL = "http://email.studio.invalid/"  # never fetched: the route below answers it
 INSTALL_HINT = (
     "install it with `apt-get install chromium` (Debian) and `pip install 'studio[browser]'`"
 )
@@ -36,6 +51,51 @@ INSTALL_HINT = (
 
 class ShotError(StudioError):
     """Screenshots could not be taken (no Chromium, no Playwright)."""
+
+
+def as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def launch_chromium(playwright: Any, executable: str, *, offline: bool = False) -> Any:
+    """Chromium with its sandbox (only root goes without: Chromium will not start
+    sandboxed as root), quiet flags and a fresh profile; ``offline`` resolves no host,
+    so nothing on the page can reach any server."""
+    root = as_root()
+    return playwright.chromium.launch(
+        executable_path=executable,
+        args=CHROMIUM_FLAGS
+        + (["--no-sandbox"] if root else [])
+        + (OFFLINE_FLAGS if offline else []),
+        chromium_sandbox=not root,
+    )
+
+
+def email_context(browser: Any, page_html: str, **options: Any) -> Any:
+    """A browser context that shows ``page_html`` at :data:`EMAIL_URL` as a mail client
+    would: no JavaScript, served with ``EMAIL_CSP``, nothing else fetched but ``data:``
+    URLs, no WebSocket opened (each is answered by a mock that closes it)."""
+
+    def answer(route: Any) -> None:
+        url = route.request.url
+        if url == EMAIL_URL:
+            route.fulfill(
+                status=200,
+                body=page_html,
+                headers={
+                    "Content-Type": "text/html; charset=utf-8",
+                    "Content-Security-Policy": EMAIL_CSP,
+                },
+            )
+        elif url.startswith("data:"):
+            route.continue_()
+        else:
+            route.abort("blockedbyclient")
+
+    context = browser.new_context(java_script_enabled=False, service_workers="block", **options)
+    context.route("**/*", answer)
+    context.route_web_socket(lambda url: True, lambda ws: ws.close())
+    return context
 
 
 def chromium_path() -> str:
@@ -78,28 +138,23 @@ def take_screenshots(
     shots = []
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=exe, args=CHROMIUM_FLAGS)
+            browser = launch_chromium(p, exe, offline=True)
             try:
                 for template, sample in targets:
                     msg = workspace.render(template, sample=sample)
                     page_html = dark_variant(msg.html) if dark else msg.html
                     for width in widths:
-                        page = browser.new_page(
+                        context = email_context(
+                            browser,
+                            page_html,
                             viewport={"width": width, "height": 800},
                             color_scheme="dark" if dark else "light",
                         )
-                        page.route(
-                            "**/*",
-                            lambda route: (
-                                route.abort()
-                                if not route.request.url.startswith(("data:", "about:"))
-                                else route.continue_()
-                            ),
-                        )
-                        page.set_content(page_html, wait_until="load")
+                        page = context.new_page()
+                        page.goto(EMAIL_URL, wait_until="load")
                         path = out / shot_name(template, sample, width, dark)
                         page.screenshot(path=str(path), full_page=True)
-                        page.close()
+                        context.close()
                         shots.append(Shot(template, sample, width, dark, path))
             finally:
                 browser.close()

@@ -55,10 +55,10 @@ def browser() -> Iterator[object]:
         pytest.skip("chromium not installed")
     from playwright.sync_api import sync_playwright
 
-    from studio.core.shots import CHROMIUM_FLAGS
+    from studio.core.shots import launch_chromium
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        b = launch_chromium(p, CHROMIUM)
         yield b
         b.close()
 

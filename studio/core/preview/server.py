@@ -7,6 +7,17 @@ Routes: ``/`` lists templates; ``/t/NAME?sample=&locale=`` shows one with deskto
 HTML source and the findings; ``/render/NAME?...&dark=1`` is the email itself;
 ``/events`` is a Server-Sent Events stream that says ``reload`` when a template,
 component, brand token or sample is saved.
+
+The email runs no script, as in a mail client: its frames carry a ``sandbox``
+attribute without ``allow-scripts``, and ``/render/`` answers with a
+Content-Security-Policy (:data:`EMAIL_CSP`) that allows inline styles and ``data:``
+images and fonts and nothing else: no script, no connection, no remote image, no
+frame, no form, even when the email is opened on its own.
+
+Connections are bounded (:data:`MAX_CONNECTIONS` threads, :data:`MAX_STREAMS` event
+streams among them) and time out when idle (:data:`IDLE_TIMEOUT`). At the cap, a new
+connection takes the place of the oldest one that has not sent its request yet, so
+a pile of idle sockets neither grows the threads nor keeps a real page out.
 """
 
 from __future__ import annotations
@@ -14,6 +25,7 @@ from __future__ import annotations
 import html
 import ipaddress
 import re
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -26,6 +38,29 @@ from .watch import Watcher
 _DARK = re.compile(r"@media\s*\(\s*prefers-color-scheme\s*:\s*dark\s*\)", re.I)
 _LIGHT = re.compile(r"@media\s*\(\s*prefers-color-scheme\s*:\s*light\s*\)", re.I)
 LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
+
+MAX_CONNECTIONS = 64  # handler threads at once
+MAX_STREAMS = 32  # of which /events streams (one per open preview tab)
+IDLE_TIMEOUT = 20.0  # seconds a socket may stay silent (before its request, or unread)
+
+# What an email needs to show as it will in a mail client: inline styles, data:
+# images and fonts. Nothing else loads (default-src 'none': no script, fetch,
+# WebSocket, remote image, frame or object), forms go nowhere, and the ``sandbox``
+# directive keeps scripts off even when /render/ is opened outside its frame. Links
+# open in a new tab (allow-popups), as from a mail client.
+EMAIL_SANDBOX = "allow-popups allow-popups-to-escape-sandbox"
+EMAIL_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; font-src data:;"
+    " form-action 'none'; base-uri 'none'; frame-ancestors 'self';"
+    f" sandbox {EMAIL_SANDBOX}"
+)
+# The preview page itself: its own inline script (live reload, sample switch) and
+# event stream, frames from this server only.
+PAGE_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline';"
+    " connect-src 'self'; frame-src 'self'; img-src 'self' data:; form-action 'self';"
+    " base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 def dark_variant(page: str) -> str:
@@ -84,10 +119,9 @@ class PreviewServer:
             preview = server
 
         try:
-            self.httpd = ThreadingHTTPServer((host, port), Handler)
+            self.httpd = _BoundedServer((host, port), Handler)
         except OSError as exc:
             raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-        self.httpd.daemon_threads = True
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
@@ -113,20 +147,100 @@ class PreviewServer:
         self.stop()
 
 
+_BUSY = (
+    b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: text/plain\r\n"
+    b"Connection: close\r\nContent-Length: 5\r\n\r\nbusy\n"
+)
+
+
+class _BoundedServer(ThreadingHTTPServer):
+    """A thread per connection, at most :data:`MAX_CONNECTIONS` of them.
+
+    ``waiting`` holds the connections that have not sent a request line yet, oldest
+    first. At the cap, the oldest of them is shut down to make room; when every
+    connection is busy with a request, the new one gets ``503`` from the accepting
+    thread, which never blocks on it.
+    """
+
+    daemon_threads = True
+    request_queue_size = 128  # a burst of connections waits in the kernel, not in threads
+
+    def __init__(self, address: tuple[str, int], handler: type[_Handler]) -> None:
+        self.guard = threading.Lock()
+        self.handlers = 0
+        self.waiting: dict[socket.socket, None] = {}  # insertion-ordered
+        self.streams = threading.BoundedSemaphore(MAX_STREAMS)
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.guard:
+            if self.handlers >= MAX_CONNECTIONS:
+                if not self.waiting:
+                    self._refuse(request)
+                    return
+                oldest = next(iter(self.waiting))
+                del self.waiting[oldest]
+                try:
+                    oldest.shutdown(socket.SHUT_RDWR)  # its thread reads EOF and ends
+                except OSError:
+                    pass
+            self.handlers += 1
+            self.waiting[request] = None
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._done(request)
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._done(request)
+
+    def started(self, request: Any) -> None:
+        """``request`` sent its request line: no longer idle, never evicted."""
+        with self.guard:
+            self.waiting.pop(request, None)
+
+    def _done(self, request: Any) -> None:
+        with self.guard:
+            self.handlers -= 1
+            self.waiting.pop(request, None)
+
+    def _refuse(self, request: Any) -> None:
+        try:
+            request.settimeout(0)
+            request.send(_BUSY)  # a fresh socket's buffer takes it at once, or it is lost
+        except OSError:
+            pass
+        self.shutdown_request(request)
+
+
 class _Handler(BaseHTTPRequestHandler):
     preview: PreviewServer
+    server: _BoundedServer
     server_version = "studio-preview"
+    timeout = IDLE_TIMEOUT  # for reading the request and for writes a client never reads
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
         return
 
-    def _send(self, status: int, body: str, content_type: str = "text/html") -> None:
+    def parse_request(self) -> bool:
+        self.server.started(self.connection)
+        return super().parse_request()
+
+    def _send(
+        self, status: int, body: str, content_type: str = "text/html", csp: str | None = None
+    ) -> None:
         data = body.encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", f"{content_type}; charset=utf-8")
         self.send_header("Content-Length", str(len(data)))
         self.send_header("Cache-Control", "no-store")
         self.send_header("X-Content-Type-Options", "nosniff")
+        if content_type == "text/html":
+            self.send_header("Content-Security-Policy", csp or PAGE_CSP)
         self.end_headers()
         self.wfile.write(data)
 
@@ -160,7 +274,7 @@ class _Handler(BaseHTTPRequestHandler):
             elif path.startswith("/render/") and path[8:] in names:
                 msg = self.render(path[8:], query)
                 page = msg.html if not query.get("dark") else dark_variant(msg.html)
-                self._send(200, page)
+                self._send(200, page, csp=EMAIL_CSP)
             else:
                 self._send(404, "not found", "text/plain")
         except StudioError as exc:
@@ -172,7 +286,7 @@ class _Handler(BaseHTTPRequestHandler):
                     body=f'<p class="error">{html.escape(str(exc))}</p>',
                 ),
             )
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:  # the client went away or stopped reading (IDLE_TIMEOUT)
             return
 
     def render(self, name: str, query: dict[str, str]) -> Any:
@@ -228,11 +342,11 @@ onchange="this.form.submit()">{locales}</select></label></form>
 <span id="preheader">{esc(msg.preheader)}</span></div>
 <div class="frames">
 <div><h3>desktop 600 px</h3><iframe id="desktop" title="desktop" width="620"
- src="{src}"></iframe></div>
+ sandbox="{EMAIL_SANDBOX}" src="{src}"></iframe></div>
 <div><h3>mobile 375 px</h3><iframe id="mobile" title="mobile" width="375"
- src="{src}"></iframe></div>
+ sandbox="{EMAIL_SANDBOX}" src="{src}"></iframe></div>
 <div><h3>dark mode</h3><iframe id="dark" title="dark" width="375"
- src="{src}&amp;dark=1"></iframe></div>
+ sandbox="{EMAIL_SANDBOX}" src="{src}&amp;dark=1"></iframe></div>
 </div>
 <h2>Findings</h2><ul id="findings">{items}</ul>
 <h2>Text part</h2><pre id="text">{esc(msg.text)}</pre>
@@ -241,6 +355,15 @@ onchange="this.form.submit()">{locales}</select></label></form>
         return PAGE.format(since=self.since, title=f"{esc(name)} — Studio preview", body=body)
 
     def events(self) -> None:
+        if not self.server.streams.acquire(blocking=False):
+            self._send(503, f"busy: {MAX_STREAMS} event streams are open", "text/plain")
+            return
+        try:
+            self._stream()
+        finally:
+            self.server.streams.release()
+
+    def _stream(self) -> None:
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-store")
