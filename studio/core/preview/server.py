@@ -175,7 +175,9 @@ class _BoundedServer(ThreadingHTTPServer):
     def process_request(self, request: Any, client_address: Any) -> None:
         with self.guard:
             if self.handlers >= MAX_CONNECTIONS:
-                if not self.waiting:
+                # the threads of evicted connections end at once (they read EOF); the
+                # second bound holds even if they have not ended yet
+                if not self.waiting or self.handlers >= 2 * MAX_CONNECTIONS:
                     self._refuse(request)
                     return
                 oldest = next(iter(self.waiting))
