@@ -198,7 +198,8 @@ class SpfNode:
     answer: Answer | None = None
     lookups: int = 0
     void: int = 0
-    children: list[SpfNode] = field(default_factory=list)
+    # not in repr: a shared subtree would be printed once per path (2**19 times)
+    children: list[SpfNode] = field(default_factory=list, repr=False)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (check id, message)
     truncated: bool = False  # MAX_NODES reached: ``total`` is a lower bound
 
