@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import ConfigError
 
 TLS_MODES = ("starttls", "tls", "none")
+MIN_MESSAGE_SIZE = 65536  # RFC 5321 4.5.3.1.7: servers take messages of at least 64K octets
 
 
 def is_loopback(host: str) -> bool:
@@ -246,8 +247,10 @@ def _check_sink(s: _Reader, sink: SinkSettings) -> None:
         raise s.fail("port", "a port number from 1 to 65535")
     if not sink.host.strip():
         raise s.fail("host", "a host name or address to bind, such as 127.0.0.1")
-    if sink.max_message_size < 1024:
-        raise s.fail("max_message_size", "a size in bytes of at least 1024, such as 26214400")
+    if sink.max_message_size < MIN_MESSAGE_SIZE:
+        raise s.fail(
+            "max_message_size", f"a size in bytes of at least {MIN_MESSAGE_SIZE}, such as 26214400"
+        )
     if sink.keep_messages is not None and sink.keep_messages < 1:
         raise s.fail("keep_messages", "a number of messages from 1 up")
     if sink.keep_days is not None and sink.keep_days <= 0:

@@ -41,6 +41,7 @@ def test_example_settings() -> None:
         # ranges (issue 14 item 11): each of these was accepted
         ({"sink": {"max_message_size": -5}}, "sink.max_message_size"),
         ({"sink": {"max_message_size": 0}}, "sink.max_message_size"),
+        ({"sink": {"max_message_size": 65535}}, "sink.max_message_size"),
         ({"sink": {"port": 99999999}}, "sink.port"),
         ({"sink": {"port": -1}}, "sink.port"),
         ({"sink": {"host": ""}}, "sink.host"),
@@ -72,7 +73,7 @@ def test_bad_values_name_file_and_key(table: dict[str, object], key: str) -> Non
 def test_ranges_that_hold_are_accepted() -> None:
     s = parse_settings(
         {
-            "sink": {"port": 2525, "max_message_size": 1024, "keep_messages": 1, "keep_days": 0.5},
+            "sink": {"port": 2525, "max_message_size": 65536, "keep_messages": 1, "keep_days": 0.5},
             "dns": {"retries": 0, "nameservers": ["127.0.0.1:5353", "[::1]:53", "::1", "ns.test"]},
             "relays": {
                 "local": {"host": "127.0.0.1", "tls": "none", "allow_plaintext_auth": True},
@@ -81,7 +82,7 @@ def test_ranges_that_hold_are_accepted() -> None:
         },
         "studio.toml",
     )
-    assert s.sink.port == 2525 and s.sink.max_message_size == 1024
+    assert s.sink.port == 2525 and s.sink.max_message_size == 65536
     assert s.relay("local").plaintext_auth_allowed and s.relay("name").plaintext_auth_allowed
 
 

@@ -137,11 +137,12 @@ def test_both_transports_check_recipients_before_sending() -> None:
 def test_sink_config_from_settings(tmp_path: Path) -> None:
     assert SinkConfig.from_settings(None) == SinkConfig()
     ws = _settings(
-        tmp_path, '[sink]\nport = 2626\nmaildir = "mail"\nkeep_messages = 5\nmax_message_size = 9\n'
+        tmp_path,
+        '[sink]\nport = 2626\nmaildir = "mail"\nkeep_messages = 5\nmax_message_size = 65536\n',
     )
     config = SinkConfig.from_settings(ws)
     assert (config.host, config.port, config.maildir) == ("127.0.0.1", 2626, tmp_path / "mail")
-    assert (config.keep_messages, config.max_message_size) == (5, 9)
+    assert (config.keep_messages, config.max_message_size) == (5, 65536)
     given = SinkConfig.from_settings(ws, port=3030, maildir=tmp_path / "m2", auth=False)
     assert (given.port, given.maildir, given.auth) == (3030, tmp_path / "m2", False)
     assert given.keep_messages == 5
