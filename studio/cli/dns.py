@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..core.dns import DnsReport, preflight_for
+from ..core.dns.summary import summarize
 from ..core.report import render_report
 from . import cli
 from ._common import (
@@ -22,6 +23,8 @@ from ._common import (
 
 def _report_text(report: DnsReport, color: bool) -> str:
     lines = [f"DNS preflight of {report.domain}"]
+    lines += ["  " + row.line() for row in summarize(report)]
+    lines.append("Records found:")
     for protocol, records in report.records.items():
         for name, text in records:
             lines.append(

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import ConfigError
 from ..findings import Finding
-from .checks import CHECKS, PROTOCOL_OF, DnsContext
+from .checks import CHECKS, PROTOCOL_OF, SECTION_OF, DnsContext
 from .resolver import CachingResolver, LiveResolver, Resolver, ZoneResolver
 from .spf import SpfNode
 
@@ -58,6 +58,14 @@ class DnsReport:
     queries: int = 0
     cache_hits: int = 0
     seconds: float = 0.0
+    selectors: tuple[str, ...] = ()
+    """The DKIM selectors checked."""
+    ips: tuple[str, ...] = ()
+    """The sending IPs checked (SPF authorisation, PTR)."""
+    marketing_domain: str | None = None
+    """The marketing domain the separation was checked against, if any."""
+    sections: dict[str, list[Finding]] = field(default_factory=dict)
+    """The findings of each check (``"SPF"``, ``"DKIM"``… ``"Domain"``), DNS failures included."""
 
     def by_protocol(self) -> dict[str, list[Finding]]:
         out: dict[str, list[Finding]] = {}
@@ -103,7 +111,17 @@ async def preflight(
     )
     results = await asyncio.gather(*(check(ctx) for check in CHECKS))
     findings = [f for r in results for f in r]
-    report = DnsReport(ctx.domain, findings, ctx.spf_tree, ctx.records)
+    sections = {SECTION_OF[c.__name__]: r for c, r in zip(CHECKS, results, strict=True)}
+    report = DnsReport(
+        ctx.domain,
+        findings,
+        ctx.spf_tree,
+        ctx.records,
+        selectors=ctx.selectors,
+        ips=ctx.ips,
+        marketing_domain=ctx.marketing_domain,
+        sections=sections,
+    )
     if isinstance(resolver, CachingResolver):
         report.queries, report.cache_hits = resolver.queries, resolver.hits
     report.seconds = time.perf_counter() - started

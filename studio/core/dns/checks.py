@@ -520,3 +520,16 @@ PROTOCOL_OF = {
     "domain": "Domain",
     "dns": "DNS",
 }
+
+SECTION_OF = {
+    "check_spf": "SPF",
+    "check_dkim": "DKIM",
+    "check_dmarc": "DMARC",
+    "check_mx": "MX",
+    "check_mta_sts": "MTA-STS",
+    "check_tlsrpt": "TLS-RPT",
+    "check_bimi": "BIMI",
+    "check_ptr": "PTR",
+    "check_shared": "Domain",
+}
+"""The protocol each check covers: a DNS failure (``dns.*``) belongs to the check that met it."""

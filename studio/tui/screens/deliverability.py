@@ -1,8 +1,10 @@
 """The deliverability screen: the DNS preflight of the transactional domain, live.
 
 The preflight runs in a thread worker (the UI stays usable while slow nameservers
-answer); results come back as a message. Rows are grouped by protocol and coloured by
-severity; selecting one shows the record found, the explanation and the fix. The
+answer); results come back as a message. On top, one row per protocol says what
+passed as well as what failed (the summary ``studio dns`` prints: DMARC's policy, each
+DKIM key's type and size...). Below, the findings, grouped by protocol and coloured by
+severity; selecting a row shows the record found, the explanation and the fix. The
 SPF include tree is drawn with its lookup counts and the 10-lookup budget as a gauge.
 """
 
@@ -17,6 +19,7 @@ from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Progres
 
 from ...core.catalogue import CATALOGUE
 from ...core.dns import DnsReport, preflight_for
+from ...core.dns.summary import ProtocolSummary, Status, summarize
 from ...core.findings import Finding
 from ...core.safe_text import printable
 from ...core.workspace import Workspace
@@ -25,6 +28,13 @@ from ..messages import PreflightFinished
 
 ORDER = ["SPF", "DKIM", "DMARC", "MX", "MTA-STS", "TLS-RPT", "BIMI", "PTR", "Domain", "DNS"]
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+STATUS_STYLE = {
+    Status.PASS: "green",
+    Status.WARN: "yellow",
+    Status.FAIL: "bold red",
+    Status.ABSENT: "dim",
+}
+STATUS_MARK = {Status.PASS: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.ABSENT: "–"}
 
 
 class DeliverabilityScreen(Screen[None]):
@@ -48,6 +58,7 @@ class DeliverabilityScreen(Screen[None]):
         domain = self.workspace.settings.transactional_domain or "(no transactional_domain set)"
         yield Static(f"DNS preflight of {domain}", id="dns-title")
         yield LoadingIndicator(id="dns-loading")
+        yield DataTable(id="dns-summary", cursor_type="row")
         with Horizontal(id="dns-body"):
             yield DataTable(id="dns-table", cursor_type="row")
             with VerticalScroll(id="dns-side"):
@@ -63,6 +74,8 @@ class DeliverabilityScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#dns-table", DataTable)
         table.add_columns("protocol", "severity", "id", "subject", "message")
+        self.query_one("#dns-summary", DataTable).add_columns("", "protocol", "status", "found")
+        self.summary: list[ProtocolSummary] = []
         self.action_rerun()
 
     def action_rerun(self) -> None:
@@ -94,6 +107,7 @@ class DeliverabilityScreen(Screen[None]):
         report = event.report
         assert report is not None
         self.report = report
+        self.show_summary(report)
         self.rows: list[Finding] = []
         by = report.by_protocol()
         for protocol in sorted(by, key=lambda p: ORDER.index(p) if p in ORDER else 99):
@@ -123,6 +137,38 @@ class DeliverabilityScreen(Screen[None]):
                 )
             )
             self.query_one("#spf-tree", Static).update(Text(printable("\n".join(tree.render()))))
+
+    def show_summary(self, report: DnsReport) -> None:
+        """One row per protocol: what passed, what warns, what fails, what is absent."""
+        table = self.query_one("#dns-summary", DataTable)
+        table.clear()
+        self.summary = summarize(report)
+        for i, row in enumerate(self.summary):
+            style = STATUS_STYLE[row.status]
+            table.add_row(
+                Text(STATUS_MARK[row.status], style=style),
+                row.protocol,
+                Text(str(row.status), style=style),
+                Text(printable(row.summary, one_line=True)),  # DNS answers: literal text
+                key=str(i),
+            )
+
+    @on(DataTable.RowSelected, "#dns-summary")
+    def show_protocol(self, event: DataTable.RowSelected) -> None:
+        if self.report is None or not self.summary:
+            return
+        row = self.summary[int(str(event.row_key.value))]
+        text = Text()
+        text.append(f"{row.protocol}: {row.status}\n", style=f"bold {STATUS_STYLE[row.status]}")
+        text.append(printable(row.subject) + "\n\n")
+        text.append(printable(row.summary) + "\n")
+        for check_id in row.ids:
+            e = CATALOGUE.get(check_id)
+            text.append(f"\n{check_id}\n", style="bold")
+            if e is not None:
+                text.append("How to fix it: ", style="bold")
+                text.append(e.fix + "\n")
+        self.query_one("#dns-detail", Static).update(text)
 
     @on(DataTable.RowSelected, "#dns-table")
     def show_detail(self, event: DataTable.RowSelected) -> None:
