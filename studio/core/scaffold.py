@@ -1,4 +1,4 @@
-"""``init``: a new workspace (settings, brand, components, one template, a sample).
+"""``init``: a new workspace (settings, brand, components, one template, a sample); a new template.
 
 The files live in ``studio/scaffold/`` inside the package. Nothing that exists is
 overwritten: init refuses when any file it would write is already there.
@@ -6,6 +6,7 @@ overwritten: init refuses when any file it would write is already there.
 
 from __future__ import annotations
 
+from datetime import date
 from importlib import resources
 from pathlib import Path
 
@@ -52,3 +53,44 @@ def init_workspace(directory: Path) -> list[Path]:
         where = exc.filename or directory
         raise ConfigError(f"{where}: cannot create: {exc.strerror or exc}") from None
     return written
+
+
+def template_text(name: str, *, layout: bool, today: date) -> str:
+    """A new template's text: front matter to fill in and a body that renders at once.
+
+    Args:
+        name: the template's name (named in the subject until the designer writes one).
+        layout: extend ``components/layout.mjml`` (the workspace has one) rather than
+            write a whole ``<mjml>`` document.
+        today: the ``reviewed`` date.
+    """
+    title = name.replace("_", " ").replace("-", " ").capitalize()
+    front = (
+        "---\n"
+        f'subject: "{title}"\n'
+        'preheader: "One line that follows the subject in the inbox"\n'
+        "trigger: person\n"
+        'owner: ""\n'
+        f"reviewed: {today.isoformat()}\n"
+        "---\n"
+    )
+    content = (
+        "<mj-section>\n"
+        "  <mj-column>\n"
+        "    <mj-text>Hello {{ customer.first_name }},</mj-text>\n"
+        f"    <mj-text>{title}: write the message here.</mj-text>\n"
+        "  </mj-column>\n"
+        "</mj-section>\n"
+    )
+    if layout:
+        return (
+            front
+            + '{% extends "components/layout.mjml" %}\n{% block content %}\n'
+            + (content + "{% endblock %}\n")
+        )
+    return (
+        front + '<mjml lang="{{ locale }}">\n  <mj-head><mj-title>{{ subject }}</mj-title>'
+        "<mj-preview>{{ preheader }}</mj-preview></mj-head>\n  <mj-body>\n"
+        + content
+        + "  </mj-body>\n</mjml>\n"
+    )
