@@ -300,3 +300,16 @@ class RelayTransport:
         except (OSError, smtplib.SMTPException) as exc:
             raise SendError(f"{self.name}: {_why(exc)}") from None
         return SendResult(self.name, rcpts, reply, str(message.get("Message-ID", "")))
+
+
+def sink_listening(host: str, port: int, timeout: float = 1.0) -> bool:
+    """Whether something accepts connections on the local sink's address.
+
+    A send to the sink first asks this, so a stopped sink is said as such (and the
+    studio can offer to start one) rather than as "connection refused".
+    """
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False

@@ -81,6 +81,7 @@ class StudioApp(App[None]):
         self._findings_timer: Timer | None = None
         self._loading = False
         self.sink: Sink | None = None  # the embedded sink, once started from the inbox
+        self.last_recipient = ""  # the send dialog offers the address last sent to
         self.browser_dir: Path | None = None  # private folder of the HTML that ctrl+o opens
 
     @property

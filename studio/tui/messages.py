@@ -99,6 +99,9 @@ class SendFinished(Message):
     """A test send finished: the transport's reply, or why it failed."""
 
     line: str
+    to: str = ""  # the address, once valid
+    sent: bool = False
+    sink_down: bool = False  # nothing listens on the local sink's port
 
 
 @dataclass

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
@@ -23,10 +24,11 @@ from textual.widgets import (
 )
 
 from ...core.inbox import CapturedMessage, Inbox, inspect, release
+from ...core.inbox_view import dkim_note, part_head
 from ...core.render.text import mjml_to_text
 from ...core.report import render_report
 from ...core.safe_text import printable
-from ...core.sink import Captured, Sink, SinkConfig
+from ...core.sink import Sink, SinkConfig
 from ...core.workspace import Workspace
 from ...errors import StudioError
 from ..messages import (
@@ -34,13 +36,14 @@ from ..messages import (
     CapturedMessageLoaded,
     InboxListed,
     InboxRow,
-    MessageCaptured,
     ReleaseFinished,
 )
+from ..sink_control import embedded_sink, start_embedded_sink, stop_embedded_sink
 
 
 class InboxScreen(Screen[None]):
     BINDINGS = [
+        Binding("enter", "open", "Open", priority=True),
         ("s", "toggle_sink", "Start/stop sink"),
         ("d", "delete", "Delete"),
         ("c", "clear", "Clear"),
@@ -53,6 +56,8 @@ class InboxScreen(Screen[None]):
         self.workspace = workspace
         self.inbox = Inbox(SinkConfig.from_settings(workspace).maildir)
         self.listing_problem = ""  # shown in the status line: why some rows are missing
+        self.listed_once = False  # the list has been shown once (then refreshes verify at once)
+        self.open_when_listed = False  # Enter was pressed before the list was there
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -80,19 +85,11 @@ class InboxScreen(Screen[None]):
         self.query_one("#sink-status", Static).update(Text(printable(text, one_line=True)))
 
     def action_toggle_sink(self) -> None:
-        app = self.app
-        sink: Sink | None = getattr(app, "sink", None)
-        if sink is not None and sink.running:
-            sink.stop()
-            app.sink = None  # type: ignore[attr-defined]
+        if embedded_sink(self.app) is not None:
+            stop_embedded_sink(self.app)
         else:
-
-            def captured(c: Captured) -> None:
-                app.post_message(MessageCaptured(c.id))
-
             try:
-                config = SinkConfig.from_settings(self.workspace)
-                app.sink = Sink(config, on_message=captured).start()  # type: ignore[attr-defined]
+                start_embedded_sink(self.app, self.workspace)
             except StudioError as exc:
                 self.notify(printable(str(exc), one_line=True), severity="error", markup=False)
         self.update_status()
@@ -108,27 +105,32 @@ class InboxScreen(Screen[None]):
         verified becomes one "unreadable" row (counted in the status line), never
         an exception that stops the listing or the app.
         """
-        rows: list[InboxRow] = []
-        unreadable = 0
         try:
             stored = self.inbox.store.files()
         except Exception as exc:  # noqa: BLE001 - an unreadable Maildir is shown as empty
             self.post_message(InboxListed([], 0, str(exc) or type(exc).__name__))
             return
-        for f in stored:
-            try:
-                rows.append(self.row_of(f.id))
-            except Exception:  # noqa: BLE001 - one bad message never stops the list
-                unreadable += 1
-                rows.append(InboxRow(f.id, "", "", "", "", "(unreadable message)", "?"))
-        self.post_message(InboxListed(rows, unreadable, ""))
+        # The first listing comes in two steps: the rows at once, then their verdicts
+        # (verifying DKIM and SPF takes a while), so the list is there to act on.
+        for verify in (False, True) if not self.listed_once else (True,):
+            rows: list[InboxRow] = []
+            unreadable = 0
+            for f in stored:
+                try:
+                    rows.append(self.row_of(f.id, verify=verify))
+                except Exception:  # noqa: BLE001 - one bad message never stops the list
+                    unreadable += 1
+                    rows.append(InboxRow(f.id, "", "", "", "", "(unreadable message)", "?"))
+            self.post_message(InboxListed(rows, unreadable, ""))
 
-    def row_of(self, mid: str) -> InboxRow:
+    def row_of(self, mid: str, *, verify: bool = True) -> InboxRow:
         """One message's list row, as shown (control characters escaped)."""
         captured = self.inbox.get(mid)
+        verdict = "…"
         try:
-            v = inspect(captured, self.workspace).verdict
-            verdict = v.line() if v else ""
+            if verify:
+                v = inspect(captured, self.workspace).verdict
+                verdict = v.line() if v else ""
         except StudioError:
             verdict = "?"
         s = captured.summary
@@ -153,6 +155,10 @@ class InboxScreen(Screen[None]):
             table.add_row(*(Text(c) for c in cells), key=r.id)
         if event.rows:
             table.move_cursor(row=min(cursor, len(event.rows) - 1))
+        self.listed_once = True
+        if self.open_when_listed and event.rows:
+            self.open_when_listed = False
+            self.action_open()
         self.listing_problem = (
             f"cannot read the maildir: {event.error}"
             if event.error
@@ -167,6 +173,14 @@ class InboxScreen(Screen[None]):
         if not table.row_count:
             return None
         return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def action_open(self) -> None:
+        """Open the selected message; pressed before the list is there, open the first."""
+        mid = self.selected_id()
+        if mid is None:
+            self.open_when_listed = True
+            return
+        self.load_message(mid)
 
     @on(DataTable.RowSelected, "#inbox-table")
     def open_message(self, event: DataTable.RowSelected) -> None:
@@ -239,12 +253,23 @@ class MessageScreen(ModalScreen[None]):
                     printable(f"envelope {c.summary.sender} → {', '.join(c.summary.recipients)}")
                     + f"\nverdict  {v.line() if v else '-'}"
                     + (f" ({printable(v.spf_note)})" if v and v.spf_note else "")
-                )
+                    + (f"\n         dkim=none: {dkim_note(v)}" if dkim_note(v) else "")
+                ),
+                id="message-verdict",
             )
             with TabbedContent():
                 with TabPane("Text", id="msg-text"):
+                    yield Static(
+                        Text(printable(part_head(c.message, "plain"))), classes="part-head"
+                    )
                     yield TextArea(_shown(lambda: c.text or "(no text part)"), read_only=True)
                 with TabPane("HTML", id="msg-html"):
+                    yield Static(
+                        Text(
+                            printable(part_head(c.message, "html")) + " · shown as read, not markup"
+                        ),
+                        classes="part-head",
+                    )
                     # what the HTML part says, read as a reader would (links, alt text)
                     yield TextArea(
                         _shown(lambda: mjml_to_text(c.html) if c.html else "(no HTML part)"),

@@ -1,4 +1,10 @@
-"""The send dialog: the current template and sample, to an address, via the sink or a relay."""
+"""The send dialog: the current template and sample, to an address, via the sink or a relay.
+
+The address last sent to is offered again (for the app's session). A send to the
+local sink while nothing listens there asks to start the embedded sink, then sends;
+a send that succeeds closes the dialog with a notice, one that fails keeps it open
+with the reason.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +16,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ...core.safe_text import printable
-from ...core.send import transport_for, validate_recipient
+from ...core.send import sink_listening, transport_for, validate_recipient
 from ...core.workspace import Workspace
 from ...errors import StudioError
 from ..messages import SendFinished
+from ..sink_control import start_embedded_sink
+from .confirm import ConfirmScreen
 
 SINK = "__sink__"
 
@@ -45,7 +53,9 @@ class SendScreen(ModalScreen[str | None]):
             yield Static("", id="send-result")
 
     def on_mount(self) -> None:
-        self.query_one("#send-to", Input).focus()
+        box = self.query_one("#send-to", Input)
+        box.value = getattr(self.app, "last_recipient", "")
+        box.focus()
         self.show_allow_list()
 
     @on(Select.Changed, "#send-via")
@@ -74,14 +84,52 @@ class SendScreen(ModalScreen[str | None]):
         ws = self.workspace
         try:
             address = validate_recipient(to)
+            if via == SINK:
+                host, port = ws.settings.sink.host, ws.settings.sink.port
+                if not sink_listening(host, port):
+                    line = f"nothing listens on {host}:{port} (the local sink is stopped)"
+                    self.post_message(SendFinished(line, to=address, sink_down=True))
+                    return
             transport = transport_for(ws, None if via == SINK else via)
             msg = ws.render(self.template, sample=self.sample, locale=self.locale).email
             msg["To"] = address
             result = transport.send(msg, [address])
             line = f"sent via {result.transport}: {result.reply} {result.message_id}"
         except StudioError as exc:
-            line = f"⚠ {exc}"
-        self.post_message(SendFinished(line))
+            self.post_message(SendFinished(f"⚠ {exc}"))
+            return
+        self.post_message(SendFinished(line, to=address, sent=True))
 
     def on_send_finished(self, event: SendFinished) -> None:
+        if event.sent:
+            self.app.last_recipient = event.to  # type: ignore[attr-defined]
+            self.app.notify(printable(event.line, one_line=True), markup=False)
+            self.dismiss(event.line)
+            return
         self.query_one("#send-result", Static).update(Text(printable(event.line)))
+        if event.sink_down:
+            self.offer_sink()
+
+    def offer_sink(self) -> None:
+        """Ask to start the embedded sink; once it runs, send again."""
+        s = self.workspace.settings.sink
+
+        def answer(start: bool | None) -> None:
+            if not start:
+                return
+            try:
+                start_embedded_sink(self.app, self.workspace)
+            except StudioError as exc:
+                self.query_one("#send-result", Static).update(Text(printable(f"⚠ {exc}")))
+                return
+            self.go()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"The local sink is not running on {s.host}:{s.port}."
+                " Start the embedded sink and send?",
+                yes="Start sink and send",
+                no="Cancel",
+            ),
+            answer,
+        )

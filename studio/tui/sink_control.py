@@ -1,0 +1,45 @@
+"""The embedded sink: started from the inbox (``s``) or from the send dialog, one per app.
+
+The sink lives as long as the app (``StudioApp.sink``) and posts
+:class:`~studio.tui.messages.MessageCaptured` for each message it stores, so an open
+inbox refreshes. Both screens start it through here, so they cannot differ.
+"""
+
+from __future__ import annotations
+
+from textual.app import App
+
+from ..core.sink import Captured, Sink, SinkConfig
+from ..core.workspace import Workspace
+from .messages import MessageCaptured
+
+
+def embedded_sink(app: App[object]) -> Sink | None:
+    """The app's running embedded sink, or None."""
+    sink: Sink | None = getattr(app, "sink", None)
+    return sink if sink is not None and sink.running else None
+
+
+def start_embedded_sink(app: App[object], workspace: Workspace) -> Sink:
+    """Start the embedded sink on the workspace's ``[sink]`` host and port.
+
+    Raises:
+        SinkError: the port is taken or cannot be bound (the message says which).
+    """
+    running = embedded_sink(app)
+    if running is not None:
+        return running
+
+    def captured(c: Captured) -> None:
+        app.post_message(MessageCaptured(c.id))
+
+    sink = Sink(SinkConfig.from_settings(workspace), on_message=captured).start()
+    app.sink = sink  # type: ignore[attr-defined]
+    return sink
+
+
+def stop_embedded_sink(app: App[object]) -> None:
+    sink = embedded_sink(app)
+    if sink is not None:
+        sink.stop()
+    app.sink = None  # type: ignore[attr-defined]
