@@ -22,6 +22,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import ConfigError
+from .render.pipeline import renderer_for
 from .sample_shape import placeholder_sample
 from .scaffold import template_text
 from .templates import parse_template
@@ -128,7 +129,7 @@ def sample_data(ws: Workspace, template: str, *, source: str | None = None) -> d
     path = ws.template_path(template)
     text = source if source is not None else path.read_text("utf-8")
     tpl = parse_template(text, name=template, path=path, relname=ws.relpath(path))
-    env = ws.renderer.env
+    env = renderer_for(ws).env
     extra = (tpl.meta.subject or "", tpl.meta.preheader or "")
     if source is None:
         return placeholder_sample(env, tpl.relname, extra_sources=extra)

@@ -11,7 +11,6 @@ import json
 import tempfile
 import webbrowser
 from pathlib import Path
-from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -25,7 +24,6 @@ from textual.widgets import DataTable, Footer, Header, Label, Select, TextArea, 
 from ..core.render.pipeline import RenderedMessage, renderer_for
 from ..core.safe_text import printable
 from ..core.sink import Sink
-from ..core.variables import template_variables
 from ..core.workspace import Workspace
 from ..errors import StudioError
 from .commands import StudioCommands
@@ -40,6 +38,7 @@ from .screens import (
     SendScreen,
 )
 from .widgets import EditorPane, PreviewPane, WorkspaceTree
+from .workspace_actions import WorkspaceActions, WorkspaceCommands
 
 FINDINGS_DELAY = 0.15  # s of quiet after a preview before its checks run
 
@@ -50,12 +49,12 @@ def language_of(path: Path) -> str | None:
     return {".json": "yaml", ".toml": "toml", ".mjml": "html", ".j2": None}.get(path.suffix)
 
 
-class StudioApp(App[None]):
+class StudioApp(WorkspaceActions):
     """Edit templates with a live preview."""
 
     CSS_PATH = Path(__file__).with_name("studio.tcss")  # absolute: subclasses live elsewhere
     TITLE = "Studio"
-    COMMANDS = App.COMMANDS | {StudioCommands}
+    COMMANDS = App.COMMANDS | {StudioCommands, WorkspaceCommands}
     # Below 110 columns the tree is hidden (ctrl+b shows it in place of the
     # preview), so that editor and preview share an 80-column terminal.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -470,38 +469,6 @@ class StudioApp(App[None]):
         except webbrowser.Error:
             opened = False
         self.notify(f"{'opened' if opened else 'wrote'} {out}", markup=False)
-
-    def action_new_sample(self) -> None:
-        if self.template is None:
-            return
-        ws = self.workspace
-        tpl = ws.template(self.template)
-        paths = template_variables(
-            renderer_for(ws).env, tpl.relname, extra_sources=(tpl.meta.subject, tpl.meta.preheader)
-        )
-        data: dict[str, Any] = {}
-        for p in sorted(paths):
-            node = data
-            parts = p.split(".")
-            for part in parts[:-1]:
-                child = node.setdefault(part, {})
-                node = child if isinstance(child, dict) else {}
-            node.setdefault(parts[-1], "")
-        directory = ws.samples_dir / self.template
-        n = 1
-        while (directory / f"new_{n}.json").exists():
-            n += 1
-        path = directory / f"new_{n}.json"
-        try:
-            save_file(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-        except SaveError as exc:
-            self.notify(printable(str(exc), one_line=True), severity="error", markup=False)
-            return
-        self.home.query_one(WorkspaceTree).rebuild()
-        samples = ws.sample_names(self.template)
-        self.home.query_one("#sample", Select).set_options([(Text(s), s) for s in samples])
-        self.open_file(path)
-        self.notify(f"created {self.rel(path)} from the template's variables", markup=False)
 
     def action_deliverability(self) -> None:
         self.push_screen(DeliverabilityScreen(self.workspace))

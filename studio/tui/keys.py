@@ -50,7 +50,7 @@ KEYS: tuple[Key, ...] = (
         "new_sample",
         "New sample",
         "New sample set",
-        "A sample from the variables the template uses",
+        "A named sample of the template's variables that renders at once",
     ),
     Key(
         "ctrl+t",
@@ -69,6 +69,13 @@ KEYS: tuple[Key, ...] = (
     Key("ctrl+d", "deliverability", "DNS", "Deliverability", "DNS preflight of the sending domain"),
     Key("ctrl+e", "inbox", "Inbox", "Inbox", "Messages caught by the embedded sink"),
     Key("ctrl+g", "send", "Send", "Send test message", "Send this template with this sample"),
+    Key(
+        "f10",
+        "search_workspace",
+        "Search",
+        "Search in workspace",
+        "Find text in every file; Enter opens a match at its line",
+    ),
     Key("f1", "help", "Help", "Help", "Keys and what the studio shows"),
     Key("ctrl+q", "quit", "Quit", "Quit", "Quit (asks when something is unsaved)", priority=True),
 )

@@ -1,4 +1,4 @@
-"""Provides the studio's screens: deliverability, inbox, send, confirm and help."""
+"""Provides the studio's screens: deliverability, inbox, send, confirm, help, name prompt, search."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from .confirm import ConfirmScreen
 from .deliverability import DeliverabilityScreen
 from .help import HelpScreen
 from .inbox import InboxScreen, MessageScreen
+from .prompt import NamePrompt
+from .search import SearchScreen
 from .send import SendScreen
 
 __all__ = [
@@ -14,5 +16,7 @@ __all__ = [
     "HelpScreen",
     "InboxScreen",
     "MessageScreen",
+    "NamePrompt",
+    "SearchScreen",
     "SendScreen",
 ]

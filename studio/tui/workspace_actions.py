@@ -1,0 +1,298 @@
+"""The studio's workspace actions: templates and samples as files, quick open, search.
+
+:class:`WorkspaceActions` is mixed into the app: each action asks (a name, a
+confirmation) with a small modal and calls :mod:`studio.core.workspace_files`, then
+shows the result (tree, sample picker, editor). :class:`WorkspaceCommands` puts them
+and every workspace file ("open by name") in the command palette.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import App
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.widgets import Select, TextArea
+
+from ..core.workspace_files import (
+    Match,
+    check_sample_name,
+    check_template_name,
+    delete_template,
+    duplicate_template,
+    editable_files,
+    new_sample,
+    new_template,
+    rename_template,
+    template_files,
+)
+from ..errors import ConfigError, StudioError
+from .screens.confirm import ConfirmScreen
+from .screens.prompt import NamePrompt
+from .screens.search import SearchScreen
+from .widgets import WorkspaceTree
+
+if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+    from textual.screen import Screen
+
+    from ..core.workspace import Workspace
+
+
+class WorkspaceActions(App[None]):
+    """Actions on the workspace's files: ``StudioApp`` is built on this."""
+
+    if TYPE_CHECKING:  # what the app provides
+        workspace: Workspace
+        template: str | None
+        current: Path | None
+        buffers: dict[Path, str]
+        saved: dict[Path, tuple[str, int]]
+        read_only: dict[Path, str]
+
+        @property
+        def home(self) -> Screen[object]: ...
+        def rel(self, path: Path) -> str: ...
+        def open_file(self, path: Path) -> bool: ...
+        def dirty(self, path: Path) -> bool: ...
+        def warn(self, text: str, severity: SeverityLevel = "warning") -> None: ...
+
+    # -- helpers -------------------------------------------------------------
+
+    def unsaved_texts(self) -> dict[str, str]:
+        """Unsaved text of every edited file, by workspace-relative path."""
+        texts = {self.rel(p): t for p, t in self.buffers.items()}
+        if self.current is not None and self.current in self.buffers:
+            texts[self.rel(self.current)] = self.home.query_one("#editor", TextArea).text
+        return texts
+
+    def refresh_files(self) -> None:
+        """The tree and the sample picker, after files were added, moved or removed."""
+        self.home.query_one(WorkspaceTree).rebuild()
+        if self.template is not None:
+            samples = self.workspace.sample_names(self.template)
+            self.home.query_one("#sample", Select).set_options([(Text(s), s) for s in samples])
+
+    def forget(self, paths: list[Path]) -> None:
+        """Drop what the app holds of files that were moved or removed."""
+        for p in paths:
+            self.saved.pop(p, None)
+            self.buffers.pop(p, None)
+            self.read_only.pop(p, None)
+        if self.current in paths:
+            self.current = None
+        self.template = None
+
+    def unsaved_in(self, name: str) -> list[str]:
+        """The files of template ``name`` with unsaved edits."""
+        if self.current is not None and self.current in self.buffers:
+            self.buffers[self.current] = self.home.query_one("#editor", TextArea).text
+        files = template_files(self.workspace, name).paths()
+        return [self.rel(p) for p in files if p in self.buffers and self.dirty(p)]
+
+    def fail(self, exc: StudioError | OSError) -> None:
+        self.warn(str(exc), severity="error")
+
+    def _free_template(self, name: str) -> None:
+        check_template_name(name)
+        ws = self.workspace
+        for path in (ws.template_path(name), ws.sms_template_path(name), ws.samples_dir / name):
+            if path.exists():
+                raise ConfigError(f"{ws.relpath(path)}: already exists; choose another name")
+
+    # -- templates -----------------------------------------------------------
+
+    def action_new_template(self) -> None:
+        """Ask for a name; write the template (front matter, a body) and a first sample."""
+
+        def made(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                written = new_template(self.workspace, name)
+            except (StudioError, OSError) as exc:
+                self.fail(exc)
+                return
+            self.refresh_files()
+            self.open_file(written[0])
+            self.notify(f"created {', '.join(self.rel(p) for p in written)}", markup=False)
+
+        self.push_screen(NamePrompt("New template name:", self._free_template), made)
+
+    def action_duplicate_template(self) -> None:
+        source = self.template
+        if source is None:
+            return
+
+        def made(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                written = duplicate_template(self.workspace, source, name)
+            except (StudioError, OSError) as exc:
+                self.fail(exc)
+                return
+            self.refresh_files()
+            self.open_file(written[0])
+            self.notify(f"duplicated {source} as {name}", markup=False)
+
+        self.push_screen(
+            NamePrompt(f"Duplicate {source} as:", self._free_template, value=f"{source}_copy"),
+            made,
+        )
+
+    def action_rename_template(self) -> None:
+        old = self.template
+        if old is None:
+            return
+        unsaved = self.unsaved_in(old)
+        if unsaved:
+            self.warn(f"save or revert {', '.join(unsaved)} before renaming {old}")
+            return
+
+        def renamed(name: str | None) -> None:
+            if not name or name == old:
+                return
+            try:
+                moves = rename_template(self.workspace, old, name)
+            except (StudioError, OSError) as exc:
+                self.fail(exc)
+                return
+            self.forget([p for p in self.saved if any(p == s or s in p.parents for s, _ in moves)])
+            self.refresh_files()
+            self.open_file(self.workspace.template_path(name))
+            self.notify(f"renamed {old} to {name} (samples and SMS follow)", markup=False)
+
+        self.push_screen(NamePrompt(f"Rename {old} to:", self._free_template, value=old), renamed)
+
+    def action_delete_template(self) -> None:
+        name = self.template
+        if name is None:
+            return
+        files = [self.rel(p) for p in template_files(self.workspace, name).paths()]
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                removed = delete_template(self.workspace, name)
+            except (StudioError, OSError) as exc:
+                self.fail(exc)
+                return
+            self.forget(removed)
+            self.refresh_files()
+            remaining = self.workspace.template_names()
+            if remaining:
+                self.open_file(self.workspace.template_path(remaining[0]))
+            self.notify(f"deleted {name} ({len(removed)} files)", markup=False)
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Delete template {name} and its files ({', '.join(files)})? This cannot"
+                " be undone.",
+                yes="Delete",
+                no="Keep",
+            ),
+            answer,
+        )
+
+    # -- samples -------------------------------------------------------------
+
+    def action_new_sample(self) -> None:
+        """Ask for a name; write a sample of the template's variables that renders at once."""
+        template = self.template
+        if template is None:
+            return
+        ws = self.workspace
+        taken = set(ws.sample_names(template))
+        n = 1
+        while f"new_{n}" in taken:
+            n += 1
+
+        def check(name: str) -> None:
+            check_sample_name(name)
+            if name in taken:
+                raise ConfigError(f"samples/{template}/{name}.json: already exists")
+
+        def made(name: str | None) -> None:
+            if not name:
+                return
+            source = self.unsaved_texts().get(self.rel(ws.template_path(template)))
+            try:
+                path = new_sample(ws, template, name, source=source)
+            except (StudioError, OSError) as exc:
+                self.fail(exc)
+                return
+            self.refresh_files()
+            self.open_file(path)
+            self.notify(f"created {self.rel(path)} from the template's variables", markup=False)
+
+        self.push_screen(NamePrompt(f"New sample of {template}:", check, value=f"new_{n}"), made)
+
+    # -- search --------------------------------------------------------------
+
+    def action_search_workspace(self) -> None:
+        """Search every workspace file (unsaved text included); open a match at its line."""
+
+        def chosen(match: Match | None) -> None:
+            if match is not None:
+                self.open_at(match.file, match.line)
+
+        self.push_screen(SearchScreen(self.workspace, self.unsaved_texts), chosen)
+
+    def open_at(self, rel: str, line: int | None = None) -> None:
+        """Open a workspace file (relative path) in the editor, at ``line`` if given."""
+        if not self.open_file(self.workspace.root / rel):
+            return
+        editor = self.home.query_one("#editor", TextArea)
+        if line:
+            editor.move_cursor((line - 1, 0), center=True)
+        editor.focus()
+
+
+ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("New template…", "new_template", "A template with front matter and a sample"),
+    ("Duplicate template…", "duplicate_template", "Copy this template, its SMS and samples"),
+    ("Rename template…", "rename_template", "Rename this template; samples and SMS follow"),
+    ("Delete template…", "delete_template", "Delete this template, its SMS and samples"),
+    ("New sample…", "new_sample", "A sample of this template's variables"),
+    ("Search in workspace…", "search_workspace", "Find text in every file; open a match"),
+)
+
+
+class WorkspaceCommands(Provider):
+    """The palette's file actions, and every workspace file to open by name."""
+
+    async def discover(self) -> Hits:
+        for title, action, text in ACTIONS:
+            yield DiscoveryHit(title, partial(self.app.run_action, action), help=text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        app = self.app
+        for title, action, text in ACTIONS:
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(
+                    score, matcher.highlight(title), partial(app.run_action, action), help=text
+                )
+        ws = getattr(app, "workspace", None)
+        if ws is None:
+            return
+        for rel in editable_files(ws):
+            score = matcher.match(rel)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(rel),
+                    partial(self.open, rel),
+                    help="open file",
+                )
+
+    def open(self, rel: str) -> None:
+        app = self.app
+        if isinstance(app, WorkspaceActions):
+            app.open_at(rel)
