@@ -1,4 +1,4 @@
-"""Provides the studio's screens: deliverability, inbox, send, confirm, help, name prompt, search."""
+"""Provides the studio's screens: DNS, inbox, send, confirm, help, name prompt, search."""
 
 from __future__ import annotations
 
