@@ -1,0 +1,57 @@
+"""SVG snapshots at 80×24 and 140×45: the main screen, DNS summary, name prompt, search."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input
+
+from studio.core.workspace import Workspace
+from studio.tui.app import StudioApp
+
+SIZES = [(80, 24), (140, 45)]
+
+
+@pytest.fixture
+def app(example_copy: Workspace) -> StudioApp:
+    return StudioApp(example_copy, watch_interval=0)
+
+
+async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause(0.4)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    for box in pilot.app.screen.query(Input):
+        box.cursor_blink = False  # a blinking cursor makes snapshots flaky
+
+
+def opening(action: str, *keys: str):  # type: ignore[no-untyped-def]
+    async def run(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _settle(pilot)
+        await pilot.app.run_action(action)
+        await _settle(pilot)
+        if keys:
+            await pilot.press(*keys)
+            await _settle(pilot)  # the search worker has posted its results
+
+    return run
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_example_main_screen(snap_compare, app: StudioApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app, terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_dns_summary(snap_compare, app: StudioApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app, terminal_size=size, run_before=opening("deliverability"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_new_template_prompt(snap_compare, app: StudioApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(app, terminal_size=size, run_before=opening("new_template"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_search(snap_compare, app: StudioApp, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    run = opening("search_workspace", *"order_totals")
+    assert snap_compare(app, terminal_size=size, run_before=run)
