@@ -250,7 +250,8 @@ class WorkspaceActions(App[None]):
         editor = self.home.query_one("#editor", TextArea)
         if line:
             editor.move_cursor((line - 1, 0), center=True)
-        editor.focus()
+        # After the palette or the search dialog has closed and given focus back.
+        self.call_after_refresh(editor.focus)
 
 
 ACTIONS: tuple[tuple[str, str, str], ...] = (

@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""Replay a designer's ten everyday tasks in the studio, in a real terminal (tmux).
+
+Runs ``studio`` on a copy of the example workspace inside a detached tmux session of
+the given size, types as a person would (``tmux send-keys``) and reads the screen
+(``tmux capture-pane``) after each task, asserting that what the task should show
+appears. Nothing waits on the clock for correctness: each check polls the pane until
+the expected text shows or a deadline passes (then the pane is printed and the run
+fails). Actions are reached through the command palette (ctrl+p), so the script does
+not depend on which key a binding uses.
+
+    scripts/tmux_tasks.py                  # 80x24 and 140x45
+    scripts/tmux_tasks.py --size 140x45 --keep   # leave the session open to look at it
+
+Exit status 0 when every task passed, 1 otherwise (the failing task and its pane are
+printed). Needs tmux and a Studio installed in the running Python.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEADLINE = 40.0  # seconds a task may take to show its result (a loaded CI machine)
+POLL = 0.1  # seconds between reads of the pane (the polling rate, not a synchronisation)
+
+
+class TaskFailed(Exception):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def workspace_copy(dest: Path) -> Path:
+    """The example workspace (brand, components, templates, samples, settings), own sink port."""
+    for sub in ("brand", "components", "templates", "samples"):
+        shutil.copytree(REPO / sub, dest / sub)
+    text = (REPO / "pyproject.toml").read_text()
+    text = text.replace(
+        '[tool.studio.sink]\nmaildir = ".studio/maildir"',
+        f'[tool.studio.sink]\nmaildir = ".studio/maildir"\nport = {free_port()}',
+    )
+    (dest / "pyproject.toml").write_text(text)
+    return dest
+
+
+class Session:
+    """One tmux session running the studio."""
+
+    def __init__(
+        self, name: str, size: tuple[int, int], workspace: Path, deadline: float = DEADLINE
+    ) -> None:
+        self.name = name
+        self.deadline = deadline
+        self.width, self.height = size
+        command = (
+            f"cd {shlex.quote(str(workspace))} && exec env TERM=xterm-256color"
+            f" {shlex.quote(sys.executable)} -m studio"
+        )
+        size = ["-x", str(self.width), "-y", str(self.height)]
+        self.tmux("new-session", "-d", "-s", name, *size, command)
+
+    def tmux(self, *args: str) -> str:
+        done = subprocess.run(["tmux", *args], capture_output=True, text=True, check=False)
+        if done.returncode:
+            raise TaskFailed(f"tmux {' '.join(args)}: {done.stderr.strip()}")
+        return done.stdout
+
+    def pane(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", self.name)
+
+    def keys(self, *keys: str) -> None:
+        """Named keys (``C-p``, ``Enter``, ``Escape``, ``F1``)."""
+        self.tmux("send-keys", "-t", self.name, *keys)
+
+    def type(self, text: str) -> None:
+        """Literal text, as typed."""
+        self.tmux("send-keys", "-t", self.name, "-l", text)
+
+    def wait(self, pattern: str, what: str, *, gone: bool = False) -> str:
+        """Poll the pane until ``pattern`` (a regex) shows (or, ``gone``, no longer shows)."""
+        deadline = time.monotonic() + self.deadline
+        while True:
+            screen = self.pane()
+            if bool(re.search(pattern, screen)) != gone:
+                return screen
+            if time.monotonic() > deadline:
+                raise TaskFailed(
+                    f"{what}: {pattern!r} never {'left' if gone else 'showed'}\n{screen}"
+                )
+            time.sleep(POLL)
+
+    def palette(self, query: str, expect: str) -> None:
+        """Run a palette entry: ctrl+p, type, wait for the entry's help line, Enter."""
+        self.keys("C-p")
+        self.wait(r"🔎", "palette opened")
+        self.type(query)
+        self.wait(expect, f"palette lists {query!r}")
+        self.keys("Enter")
+        self.wait(r"🔎", "palette closed", gone=True)
+
+    def open(self, path: str) -> None:
+        """Open a workspace file by name from the palette; wait until it is in the editor."""
+        self.palette(path, r"open file")
+        self.wait(r"Studio — " + re.escape(path), f"{path} is in the editor")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True, check=False)
+
+
+def tasks(s: Session) -> list[tuple[str, Callable[[], None]]]:
+    def open_() -> None:
+        s.wait(r"Studio — templates/\w+\.mjml", "a template opens")
+        s.open("templates/order_confirmation.mjml")
+
+    def edit() -> None:
+        # Search the workspace for a line; Enter opens its file at that line.
+        s.palette("Search in workspace", r"Find text in every file")
+        s.wait(r"Search in workspace", "the search opens")
+        s.type("{{ order_totals(order, currency) }}")
+        s.wait(r"templates/order_confirmation\.mjml:\d+", "the search finds the line")
+        s.keys("Enter")
+        s.wait(r"Search in workspace", "the search closes", gone=True)
+        s.keys("End", "Enter")
+        s.type("{# a note #}")
+        s.wait(r"\(unsaved\)|●", "the edit shows as unsaved")
+
+    def break_mjml() -> None:
+        s.keys("Enter")
+        s.type("<mj-text>{% if %}</mj-text>")
+        s.wait(r"⚠", "a broken template shows its error")
+        s.keys("Home", "S-End", "BSpace")  # select the broken line (the cursor is on it)
+        s.wait(r"⚠", "the error goes once the template is fixed", gone=True)
+
+    def french() -> None:
+        s.open("samples/order_confirmation/fr_fr.json")
+        s.wait(r"Bonjour|Merci|commande", "the preview is in French")
+
+    def footer() -> None:
+        s.open("components/footer.mjml")
+        s.keys("C-Home")
+        s.type("{# FOOTER EDIT #}")
+        s.wait(r"unsaved|●", "the footer edit is unsaved")
+
+    def findings() -> None:
+        s.wait(r"Findings", "the preview's findings tab is there")
+
+    def dns() -> None:
+        s.palette("Deliverability", r"DNS preflight of the sending domain")
+        s.wait(r"DNS preflight of mail\.mapleandmoss\.example", "the DNS screen opens")
+        s.wait(r"p=reject", "DMARC's policy shows")
+        s.wait(r"pass", "what passed shows")
+        s.keys("Escape")
+        s.wait(r"DNS preflight of", "back from DNS", gone=True)
+
+    def send_and_inbox() -> None:
+        s.open("templates/account_verification.mjml")
+        s.palette("Send test message", r"Send this template")
+        s.wait(r"to: address@example|Send account_verification", "the send dialog opens")
+        s.type("olivia@inbox.example")
+        s.keys("Enter")
+        s.wait(r"Start sink and send", "a stopped sink is offered to be started")
+        s.keys("y")
+        s.wait(r"sent via sink", "the message is sent and the dialog closes")
+        s.palette("Inbox", r"Messages caught by the embedded sink")
+        s.wait(r"sink running", "the inbox opens with the sink running")
+        s.wait(r"olivia@inbox\.example", "the message is listed")
+        s.keys("Enter")
+        s.wait(r"dkim=none: unsigned", "the message opens and dkim=none is explained")
+        s.wait(r"Text part · text/plain", "the part is named")
+        # One Escape at a time: two at once reach the app as alt+escape.
+        s.keys("Escape")
+        s.wait(r"dkim=none: unsigned", "back to the inbox list", gone=True)
+        s.keys("Escape")
+        s.wait(r"Start/stop sink", "back from the inbox", gone=True)
+
+    def sms() -> None:
+        s.open("templates/account_verification.sms.j2")
+        s.wait(r"SMS|segment", "the SMS analysis shows")
+
+    def quit_unsaved() -> None:
+        s.keys("C-q")
+        s.wait(r"[Uu]nsaved", "quitting asks about the unsaved files")
+        s.wait(r"footer\.mjml|order_confirmation", "the unsaved files are named")
+
+    return [
+        ("open", open_),
+        ("edit", edit),
+        ("break MJML", break_mjml),
+        ("French sample", french),
+        ("footer change", footer),
+        ("findings", findings),
+        ("DNS", dns),
+        ("send and inbox", send_and_inbox),
+        ("SMS", sms),
+        ("quit with unsaved work", quit_unsaved),
+    ]
+
+
+def run(size: tuple[int, int], keep: bool, deadline: float) -> bool:
+    label = f"{size[0]}x{size[1]}"
+    with tempfile.TemporaryDirectory(prefix="studio-tmux-") as tmp:
+        ws = workspace_copy(Path(tmp) / "example")
+        session = Session(f"studio-tasks-{label}-{Path(tmp).name[-6:]}", size, ws, deadline)
+        try:
+            for name, task in tasks(session):
+                started = time.monotonic()
+                task()
+                print(f"{label}  ok    {name} ({time.monotonic() - started:.1f} s)", flush=True)
+            return True
+        except TaskFailed as exc:
+            print(f"{label}  FAIL  {name}: {exc}", flush=True)
+            return False
+        finally:
+            if keep:
+                print(f"tmux attach -t {session.name}")
+            else:
+                session.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--size", action="append", help="WIDTHxHEIGHT (repeatable; default 80x24 and 140x45)"
+    )
+    parser.add_argument("--keep", action="store_true", help="leave the tmux session running")
+    parser.add_argument(
+        "--deadline", type=float, default=DEADLINE, help="seconds each check may take"
+    )
+    args = parser.parse_args()
+    if shutil.which("tmux") is None:
+        print("tmux is not installed", file=sys.stderr)
+        return 2
+    sizes = [tuple(int(n) for n in s.split("x")) for s in (args.size or ["80x24", "140x45"])]
+    results = [run((w, h), args.keep, args.deadline) for w, h in sizes]
+    return 0 if all(results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
