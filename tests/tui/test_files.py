@@ -73,6 +73,8 @@ async def test_a_new_sample_gets_the_umask_default_mode(ws: Workspace) -> None:
             await settle(pilot)
             await pilot.press("ctrl+n")
             await settle(pilot)
+            await pilot.press("enter")  # the name it suggests: new_1
+            await settle(pilot)
     finally:
         os.umask(old)
     new = ws.samples_dir / "password_reset" / "new_1.json"
