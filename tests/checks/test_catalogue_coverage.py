@@ -273,6 +273,14 @@ POSITIVE = [
     ),
     Fires("link.empty", template('<mj-text><a href="">Go</a></mj-text>'), (T, BODY_LINE)),
     Fires(
+        "link.no-accessible-name",
+        template(
+            TEXT + '<mj-image href="https://www.shop.example/o/1"'
+            ' src="https://cdn.shop.example/x.png" alt="" />'
+        ),
+        (T, BODY_LINE),
+    ),
+    Fires(
         "link.mismatch",
         template(
             '<mj-text><a href="https://evil.example/">https://www.shop.example/</a></mj-text>'

@@ -40,6 +40,7 @@ from .context import (
     WorkspaceContext,
 )
 from .registry import RULES, rules_of
+from .rules.message import ENVELOPE_RULES
 
 __all__ = [
     "RULES",
@@ -98,6 +99,7 @@ def lint_message(
     *,
     sources: Sources | None = None,
     spam: bool = False,
+    envelope: bool = True,
 ) -> list[Finding]:
     """Run the message rules on one rendered message (policy applied).
 
@@ -107,6 +109,8 @@ def lint_message(
         sources: the files to point findings at (default: the template and its
             components, or nothing for a lone file).
         spam: also score it with SpamAssassin (about a second).
+        envelope: run the header and envelope rules (False for a bare HTML or
+            MJML file, which is a body, not a message).
     """
     tpl = msg.meta_source
     if sources is None:
@@ -120,7 +124,8 @@ def lint_message(
     ctx = MessageContext(workspace, msg, sources, subject, spam=spam)
     found: list[Finding] = []
     for r in rules_of("message"):
-        found += r.run(ctx)
+        if envelope or r.id not in ENVELOPE_RULES:
+            found += r.run(ctx)
     return apply_policy(_belonging(found, msg.template, msg.sample), workspace, tpl)
 
 
@@ -264,8 +269,18 @@ def lint_file(
     else:
         raise ConfigError(f"{path}: expected a template name or a .mjml, .html or .eml file")
     text = raw.decode("utf-8", "replace")
-    findings = lint_message(workspace, msg, sources=Sources.of_file(name, text), spam=spam)
-    return [f for f in findings if f.id != "message.from-domain" or workspace is not None]
+    findings = lint_message(
+        workspace,
+        msg,
+        sources=Sources.of_file(name, text),
+        spam=spam,
+        envelope=suffix == ".eml",
+    )
+    return [
+        replace(f, subject=name if f.subject == "message" else f.subject)
+        for f in findings
+        if f.id != "message.from-domain" or workspace is not None
+    ]
 
 
 def _html_message(html: str) -> RenderedMessage:
