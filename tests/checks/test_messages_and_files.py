@@ -127,3 +127,60 @@ def test_inbox_show_and_list_take_options_after_the_subcommand(tmp_path: Path) -
     assert data["inbox_line"].startswith("Ships today")
     text = runner.invoke(cli, [*md, "show", item["id"]])
     assert "Ships today" in text.output.split("\n\n")[0]
+
+
+# -- an undefined variable hides nothing else ----------------------------------------
+
+
+def test_an_undefined_variable_does_not_hide_the_other_findings(scratch: Workspace) -> None:
+    from studio.core.checks import lint_template
+
+    front = "subject: s\npreheader: p\ntrigger: person\nreviewed: 2026-01-01\n"
+    body = (
+        '<mj-image src="https://cdn.shop.example/x.png" />'
+        '<mj-text><a href="http://www.shop.example/x">x</a>'
+        ' <a href="https://bit.ly/abc">offer</a> {{ no_such_variable }}</mj-text>'
+    )
+    scratch.template_path("t").write_text(
+        f"---\n{front}---\n<mjml><mj-body><mj-section><mj-column>\n{body}\n"
+        "</mj-column></mj-section></mj-body></mjml>\n"
+    )
+    (scratch.samples_dir / "t").mkdir(parents=True, exist_ok=True)
+    (scratch.samples_dir / "t" / "a.json").write_text("{}")
+    found = lint_template(scratch, "t", spam=False)
+    assert {
+        "template.undefined-variable",
+        "image.missing-alt",
+        "link.insecure",
+        "link.shortener",
+    } <= ids(found)
+    [undefined] = [f for f in found if f.id == "template.undefined-variable"]
+    assert undefined.location is not None and undefined.location.line == 8
+
+
+def test_lint_exit_code_stays_1_with_an_undefined_variable(scratch: Workspace) -> None:
+    scratch.template_path("t").write_text(
+        "---\nsubject: s\npreheader: p\n---\n<mjml><mj-body><mj-section><mj-column>"
+        "<mj-text>{{ nope }}</mj-text></mj-column></mj-section></mj-body></mjml>\n"
+    )
+    result = CliRunner().invoke(cli, ["-w", str(scratch.root), "lint", "t", "--no-spam"])
+    assert result.exit_code == 1, result.output
+    assert "template.undefined-variable" in result.output
+
+
+def test_the_marked_render_is_still_sandboxed(scratch: Workspace) -> None:
+    from studio.core.render.pipeline import renderer_for
+    from studio.errors import RenderError
+
+    scratch.template_path("t").write_text(
+        "---\nsubject: s\n---\n<mjml><mj-body><mj-section><mj-column><mj-text>"
+        "{{ nope }}{{ ''.__class__.__mro__ }}</mj-text></mj-column></mj-section></mj-body></mjml>\n"
+    )
+    lenient = renderer_for(scratch).lenient()
+    with pytest.raises(RenderError):
+        lenient.render("t")
+    scratch.template_path("t").write_text(
+        "---\nsubject: s\n---\n<mjml><mj-body><mj-section><mj-column><mj-text>"
+        "{{ nope.deeper }}</mj-text></mj-column></mj-section></mj-body></mjml>\n"
+    )
+    assert "[missing: nope]" in lenient.render("t").html

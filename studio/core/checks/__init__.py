@@ -27,7 +27,7 @@ from pathlib import Path
 from ...errors import ConfigError, RenderError
 from ..findings import Finding, Severity
 from ..mailparse import body_text, read_message
-from ..render.pipeline import RenderedMessage, render_mjml_file
+from ..render.pipeline import RenderedMessage, render_mjml_file, renderer_for
 from ..render.text import mjml_to_text
 from ..templates import Template
 from ..workspace import Workspace
@@ -139,12 +139,18 @@ def lint_template(workspace: Workspace, name: str, *, spam: bool = True) -> list
         renders = []
         scored = False
         for sample in samples:
+            error: RenderError | None = None
             try:
                 msg = workspace.render(name, sample=sample)
             except RenderError as err:
-                renders.append(SampleRender(sample or "(no sample)", None, err))
-                continue
-            renders.append(SampleRender(sample or "(no sample)", msg, None))
+                error = err
+                marked = _render_marked(workspace, name, sample, err)
+                renders.append(SampleRender(sample or "(no sample)", marked, err))
+                if marked is None:
+                    continue
+                msg = marked
+            if error is None:
+                renders.append(SampleRender(sample or "(no sample)", msg, None))
             findings += lint_message(workspace, msg, sources=sources, spam=spam and not scored)
             scored = True
         ctx = TemplateContext(workspace, tpl, renders, sources)
@@ -158,6 +164,23 @@ def lint_template(workspace: Workspace, name: str, *, spam: bool = True) -> list
     ):
         workspace.template(name)  # raises TemplateNotFound listing the templates
     return _dedupe(findings, name)
+
+
+def _render_marked(
+    workspace: Workspace, name: str, sample: str | None, err: RenderError
+) -> RenderedMessage | None:
+    """The sample rendered again with missing values marked, when one was missing.
+
+    ``template.undefined-variable`` reports the gap (from the strict render); this
+    second render lets every other rule check the rest of the message in the same
+    run. None when the error was another one, or the marked render fails too.
+    """
+    if err.kind != "undefined":
+        return None
+    try:
+        return renderer_for(workspace).lenient().render(name, sample=sample)
+    except RenderError:
+        return None
 
 
 def lint_sms(workspace: Workspace, name: str) -> list[Finding]:
