@@ -75,6 +75,15 @@ _LINT: tuple[_Row, ...] = (
         "optional in the template with `{% if x is defined %}` or `x | default(...)`.",
     ),
     (
+        "template.ignored-content",
+        W,
+        "Content outside the blocks of a template that extends a layout",
+        "A template that `{% extends %}` a layout shows only what its `{% block %}` tags "
+        "hold: anything else in it is silently dropped (or, before the `extends`, printed "
+        "ahead of the layout).",
+        "Move the content into one of the layout's blocks, or delete it.",
+    ),
+    (
         "template.unused-variable",
         I,
         "A sample defines a variable the template never uses",
