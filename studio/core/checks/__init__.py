@@ -29,6 +29,7 @@ from ..findings import Finding, Severity
 from ..mailparse import body_text, read_message
 from ..render.pipeline import RenderedMessage, render_mjml_file, renderer_for
 from ..render.text import mjml_to_text
+from ..shard import Shard
 from ..templates import Template
 from ..workspace import Workspace
 from .context import (
@@ -214,20 +215,30 @@ def lint_workspace(
     *,
     spam: bool = True,
     on_progress: Callable[[str], None] | None = None,
+    shard: Shard | None = None,
 ) -> list[Finding]:
-    """Lint the named templates (default: all, e-mail and SMS) of a workspace."""
+    """Lint the named templates (default: all, e-mail and SMS) of a workspace.
+
+    With ``shard``, only the templates of that shard, and of the findings that
+    compare templates only those about a template of the shard: the reports of
+    the N shards together are the unsharded report.
+    """
     names = (
         list(targets)
         if targets
         else sorted(set(workspace.template_names()) | set(workspace.sms_template_names()))
     )
+    if shard is not None:
+        names = [n for n in names if shard.holds(n)]
     findings: list[Finding] = []
     for name in names:
         if on_progress:
             on_progress(name)
         findings += lint_template(workspace, name, spam=spam)
-    findings += lint_across(workspace, names)
-    return findings
+    across = lint_across(workspace, names)
+    if shard is not None:  # a pair across two shards is reported where its subject is
+        across = [f for f in across if f.subject in names]
+    return findings + across
 
 
 def lint_across(workspace: Workspace, names: Sequence[str]) -> list[Finding]:
