@@ -110,6 +110,29 @@ def test_bad_input_is_one_line_exit_2(scratch: Workspace, args: list[str]) -> No
     assert result.stderr.startswith("error: ")
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["render"],  # a missing argument
+        ["lint", "--no-such-option"],
+        ["nosuchcommand"],
+        ["render", "password_reset", "--format", "pdf"],  # a bad choice
+    ],
+)
+def test_a_usage_error_is_one_line_with_a_hint_exit_2(scratch: Workspace, args: list[str]) -> None:
+    result = run("--workspace", str(scratch.root), *args)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: ") and "--help" in line
+
+
+def test_the_license_is_an_spdx_expression() -> None:
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT"  # the table form is deprecated by setuptools
+
+
 def test_malformed_settings_exit_2(tmp_path: Path) -> None:
     (tmp_path / "studio.toml").write_text("transactional_domain = 3\n")
     result = run("render", "x", cwd=tmp_path)
