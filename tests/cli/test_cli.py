@@ -126,6 +126,14 @@ def test_a_usage_error_is_one_line_with_a_hint_exit_2(scratch: Workspace, args: 
     assert line.startswith("error: ") and "--help" in line
 
 
+def test_tui_takes_workspace_after_the_command(tmp_path: Path) -> None:
+    # No workspace there: the error is about that directory, not an unknown option.
+    for args in (["tui", "--workspace", str(tmp_path)], ["-w", str(tmp_path), "tui"]):
+        result = run(*args, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert "No such option" not in result.stderr and str(tmp_path) in result.stderr
+
+
 def test_the_license_is_an_spdx_expression() -> None:
     import tomllib
 
