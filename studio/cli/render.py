@@ -14,6 +14,7 @@ from ..core.render.pipeline import (
     load_vars_file,
     render_mjml_file,
 )
+from ..core.workspace import Workspace
 from ..errors import ConfigError
 from . import cli
 from ._common import open_workspace, workspace_or_none
@@ -47,7 +48,17 @@ def render_target(
         raise ConfigError(f"{target}: no such file")
     workspace = open_workspace(ctx)
     variables = load_vars_file(vars_file) if vars_file else None
+    if sample is None and vars_file is None:
+        sample = default_sample(workspace, target)
     return workspace.render(target, sample=sample, variables=variables, locale=locale)
+
+
+def default_sample(workspace: Workspace, template: str) -> str | None:
+    """The template's default sample, said on stderr (the output stays the message)."""
+    sample = workspace.default_sample(template)
+    if sample is not None:
+        click.echo(f"using sample {sample!r} (the default; --sample to choose)", err=True)
+    return sample
 
 
 def sms_report(sms: RenderedSms) -> str:
@@ -88,7 +99,12 @@ def _write(output: Path, data: bytes) -> None:
 
 @cli.command("render")
 @click.argument("target")
-@click.option("--sample", "-s", help="Sample set name (samples/<template>/<NAME>.json).")
+@click.option(
+    "--sample",
+    "-s",
+    help="Sample set name (samples/<template>/<NAME>.json; default: the template's default"
+    " sample, front matter `sample:` or the first by name).",
+)
 @click.option(
     "--vars",
     "vars_file",
@@ -119,6 +135,8 @@ def render(
     if fmt == "sms":
         ws = open_workspace(ctx)
         variables = load_vars_file(vars_file) if vars_file else None
+        if sample is None and vars_file is None:
+            sample = default_sample(ws, target)
         sms = ws.render_sms(target, sample=sample, variables=variables, locale=locale)
         report = sms_report(sms)
         if output is not None:

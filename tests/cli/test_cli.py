@@ -134,6 +134,21 @@ def test_tui_takes_workspace_after_the_command(tmp_path: Path) -> None:
         assert "No such option" not in result.stderr and str(tmp_path) in result.stderr
 
 
+def test_render_without_sample_uses_the_default_one_and_says_so(scratch: Workspace) -> None:
+    result = run("--workspace", str(scratch.root), "render", "password_reset", "-f", "text")
+    assert result.returncode == 0, result.stderr
+    assert "'en_basic'" in result.stderr and "Hello" in result.stdout
+
+
+def test_one_default_sample_rule(example_copy: Workspace) -> None:
+    # edge cases last: the first look at a message is a plain sample
+    assert example_copy.default_sample("order_confirmation") == "en_basic"
+    path = example_copy.template_path("order_confirmation")
+    text = path.read_text()
+    path.write_text(text.replace("---\n", "---\nsample: fr_fr\n", 1))
+    assert example_copy.default_sample("order_confirmation") == "fr_fr"
+
+
 def test_the_license_is_an_spdx_expression() -> None:
     import tomllib
 

@@ -297,3 +297,12 @@ def test_a_save_before_the_event_stream_connects_still_reloads(
     first = resp.fp.readline() + resp.fp.readline() + resp.fp.readline()
     conn.close()
     assert b"event: reload" in first
+
+
+def test_the_preview_opens_on_the_default_sample(example_copy: Workspace) -> None:
+    # order_confirmation's samples: edge_30_lines, en_basic, fr_fr; one rule everywhere
+    with PreviewServer(example_copy) as s:
+        status, body = raw_get(s, "/t/order_confirmation")
+    assert status == 200
+    assert f'<option value="{example_copy.default_sample("order_confirmation")}" selected>' in body
+    assert '<option value="en_basic" selected>' in body
