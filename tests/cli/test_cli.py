@@ -149,6 +149,28 @@ def test_one_default_sample_rule(example_copy: Workspace) -> None:
     assert example_copy.default_sample("order_confirmation") == "fr_fr"
 
 
+def test_a_payload_is_laid_deeply_over_the_sample(example_copy: Workspace, tmp_path: Path) -> None:
+    payload = tmp_path / "trigger.json"
+    payload.write_text(
+        json.dumps(
+            {
+                "template": "password_reset",
+                "to": "ada@inbox.example",
+                "variables": {"reset": {"url": "https://www.mapleandmoss.example/r/NEW"}},
+            }
+        )
+    )
+    ws = ["--workspace", str(example_copy.root)]
+    args = ["--vars", str(payload), "--sample", "fr_fr", "--dry-run"]
+    result = run(*ws, "send", *args)
+    assert result.returncode == 0, result.stderr
+    rendered = example_copy.render(
+        "password_reset", sample="fr_fr", variables={"reset": {"url": "https://x.example/NEW"}}
+    )
+    assert "https://x.example/NEW" in rendered.text
+    assert "60" in rendered.text  # the sample's reset.expires_in_minutes is kept
+
+
 def test_the_license_is_an_spdx_expression() -> None:
     import tomllib
 

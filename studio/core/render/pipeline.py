@@ -231,7 +231,7 @@ class Renderer:
             merged.update(s.variables)
             sample_locale = s.locale
         if variables:
-            merged.update(variables)
+            merged = deep_merge(merged, variables)
         return merged, sample_locale
 
     def _context(
@@ -463,6 +463,22 @@ class Renderer:
                 kind=category,
                 variable=variable,
             ) from None
+
+
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` laid over ``base``: objects merge key by key, anything else replaces.
+
+    So a payload's ``{"reset": {"url": ...}}`` over a sample keeps the sample's other
+    ``reset`` fields; a list or a value in the payload replaces the sample's whole.
+    """
+    out = dict(base)
+    for key, value in over.items():
+        below = out.get(key)
+        if isinstance(value, Mapping) and isinstance(below, Mapping):
+            out[key] = deep_merge(below, value)
+        else:
+            out[key] = value
+    return out
 
 
 def renderer_for(workspace: Workspace, buffers: Mapping[str, str] | None = None) -> Renderer:
