@@ -240,6 +240,10 @@ def test_shot_cli_compare_exit_codes(ws: Workspace, tmp_path: Path) -> None:
     assert result.returncode == 1 and "CHANGED" in result.stdout
     bad = cli("--width", "abc")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    # dark shots against a light-only baseline: no baseline, counted apart, not "CHANGED"
+    dark = cli("-o", str(tmp_path / "dark"), "--dark", "--compare", str(tmp_path / "base"))
+    assert "no baseline for this shot" in dark.stdout and "None" not in dark.stdout
+    assert "without a baseline" in dark.stdout
 
 
 def test_missing_chromium_is_a_clear_error(
