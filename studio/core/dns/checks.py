@@ -82,12 +82,10 @@ def failed(ctx: DnsContext, answer: Answer, what: str) -> list[Finding]:
     check_id = {"timeout": "dns.timeout", "loop": "dns.cname-loop"}.get(
         answer.status, "dns.servfail"
     )
+    why = answer.reason or f"{answer.name} {answer.rdtype} gave {answer.status}"
+    details = {"reason": answer.reason} if answer.reason else {}
     return [
-        ctx.finding(
-            check_id,
-            f"{what} could not be checked: {answer.name} {answer.rdtype} gave {answer.status}",
-            subject=answer.name,
-        )
+        ctx.finding(check_id, f"{what} could not be checked: {why}", subject=answer.name, **details)
     ]
 
 
