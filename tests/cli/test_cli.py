@@ -171,6 +171,14 @@ def test_a_payload_is_laid_deeply_over_the_sample(example_copy: Workspace, tmp_p
     assert "60" in rendered.text  # the sample's reset.expires_in_minutes is kept
 
 
+def test_the_readme_says_send_needs_a_recipient(scratch: Workspace) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    [synopsis] = [line for line in readme.splitlines() if line.startswith("| `studio send")]
+    assert "--to ADDR" in synopsis and "[--to" not in synopsis
+    result = run("--workspace", str(scratch.root), "send", "password_reset", "-s", "en_basic")
+    assert result.returncode == 2 and "--to" in result.stderr
+
+
 def test_the_license_is_an_spdx_expression() -> None:
     import tomllib
 
