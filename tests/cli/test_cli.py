@@ -179,6 +179,17 @@ def test_the_readme_says_send_needs_a_recipient(scratch: Workspace) -> None:
     assert result.returncode == 2 and "--to" in result.stderr
 
 
+def test_a_fresh_workspace_passes_check_offline(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    made = run("init", str(ws))
+    assert made.returncode == 0 and "shop.example.zone" in made.stdout
+    # the DNS comes from the zone file init wrote: no network, no failing placeholder
+    result = run("check", "--no-spam", "-f", "json", cwd=ws)
+    assert result.returncode == 0, result.stdout + result.stderr
+    ids = {f["id"] for f in json.loads(result.stdout)["findings"]}
+    assert any(i.startswith("dkim.") for i in ids)  # the DNS preflight did run
+
+
 def test_the_license_is_an_spdx_expression() -> None:
     import tomllib
 
