@@ -14,7 +14,6 @@ from ..core.render.pipeline import (
     load_vars_file,
     render_mjml_file,
 )
-from ..core.workspace import Workspace
 from ..errors import ConfigError
 from . import cli
 from ._common import open_workspace, workspace_or_none
@@ -48,17 +47,16 @@ def render_target(
         raise ConfigError(f"{target}: no such file")
     workspace = open_workspace(ctx)
     variables = load_vars_file(vars_file) if vars_file else None
-    if sample is None and vars_file is None:
-        sample = default_sample(workspace, target)
-    return workspace.render(target, sample=sample, variables=variables, locale=locale)
+    chosen = workspace.default_sample(target) if sample is None and vars_file is None else None
+    msg = workspace.render(target, sample=sample or chosen, variables=variables, locale=locale)
+    said_default(chosen)
+    return msg
 
 
-def default_sample(workspace: Workspace, template: str) -> str | None:
-    """The template's default sample, said on stderr (the output stays the message)."""
-    sample = workspace.default_sample(template)
+def said_default(sample: str | None) -> None:
+    """Say which default sample a render used, on stderr (the output stays the message)."""
     if sample is not None:
         click.echo(f"using sample {sample!r} (the default; --sample to choose)", err=True)
-    return sample
 
 
 def sms_report(sms: RenderedSms) -> str:
@@ -135,9 +133,9 @@ def render(
     if fmt == "sms":
         ws = open_workspace(ctx)
         variables = load_vars_file(vars_file) if vars_file else None
-        if sample is None and vars_file is None:
-            sample = default_sample(ws, target)
-        sms = ws.render_sms(target, sample=sample, variables=variables, locale=locale)
+        chosen = ws.default_sample(target) if sample is None and vars_file is None else None
+        sms = ws.render_sms(target, sample=sample or chosen, variables=variables, locale=locale)
+        said_default(chosen)
         report = sms_report(sms)
         if output is not None:
             _write(output, sms.text.encode("utf-8"))
