@@ -83,10 +83,10 @@ def failed(ctx: DnsContext, answer: Answer, what: str) -> list[Finding]:
         answer.status, "dns.servfail"
     )
     why = answer.reason or f"{answer.name} {answer.rdtype} gave {answer.status}"
-    details = {"reason": answer.reason} if answer.reason else {}
-    return [
-        ctx.finding(check_id, f"{what} could not be checked: {why}", subject=answer.name, **details)
-    ]
+    message = f"{what} could not be checked: {why}"
+    if answer.reason:  # e.g. no zone file covers the name: not a failing server
+        return [ctx.finding(check_id, message, subject=answer.name, reason=answer.reason)]
+    return [ctx.finding(check_id, message, subject=answer.name)]
 
 
 # -- SPF -----------------------------------------------------------------------------
