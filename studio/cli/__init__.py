@@ -80,6 +80,13 @@ def cli(ctx: click.Context, workspace: str | None) -> None:
         run_tui(workspace)
 
 
+def usage_error_line(exc: click.UsageError) -> str:
+    """A usage error on one line: what was wrong and where to read the usage."""
+    command = exc.ctx.command_path if exc.ctx is not None else "studio"
+    message = " ".join(exc.format_message().split())
+    return f"error: {message} (see '{command} --help')"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``studio`` console script."""
     try:
@@ -90,6 +97,9 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Abort:
         console_err("aborted")
         sys.exit(130)
+    except click.UsageError as exc:  # one line, as every bad input (README), with the hint
+        console_err(usage_error_line(exc))
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)

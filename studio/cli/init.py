@@ -16,4 +16,7 @@ def init(directory: Path) -> None:
     """Create a new workspace in DIRECTORY (brand, components, one template, a sample)."""
     written = init_workspace(directory)
     click.echo(f"created {len(written)} files in {directory}")
-    click.echo(f"next: cd {directory} && studio build")
+    click.echo(
+        f"next: cd {directory} && studio build (DNS is checked against"
+        " brand/shop.example.zone until you set your domain in studio.toml)"
+    )

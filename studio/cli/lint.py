@@ -11,6 +11,7 @@ from ..core.catalogue import CATALOGUE, all_ids
 from ..core.check import run_check
 from ..core.checks import lint_file, lint_workspace
 from ..core.findings import Finding
+from ..core.shard import Shard
 from ..errors import ConfigError
 from . import cli
 from ._common import (
@@ -22,14 +23,31 @@ from ._common import (
 )
 
 
+def _shard(value: str | None) -> Shard | None:
+    return Shard.parse(value) if value is not None else None
+
+
+shard_option = click.option(
+    "--shard",
+    metavar="K/N",
+    help="Check only shard K of N: a stable share of the templates (for a CI matrix).",
+)
+
+
 @cli.command("lint")
 @click.argument("targets", nargs=-1)
 @format_option
 @fail_on_option
 @click.option("--no-spam", is_flag=True, help="Skip SpamAssassin (about a second per template).")
+@shard_option
 @click.pass_context
 def lint(
-    ctx: click.Context, targets: tuple[str, ...], fmt: str, fail_on: str, no_spam: bool
+    ctx: click.Context,
+    targets: tuple[str, ...],
+    fmt: str,
+    fail_on: str,
+    no_spam: bool,
+    shard: str | None,
 ) -> None:
     """Check templates and messages: variables, links, images, size, CSS, spam score.
 
@@ -37,7 +55,10 @@ def lint(
     template of the workspace. Exit 0: nothing at or above --fail-on; 1: findings;
     2: bad input.
     """
+    part = _shard(shard)
     files = [t for t in targets if Path(t).suffix.lower() in (".mjml", ".html", ".htm", ".eml")]
+    if part is not None:
+        files = [f for f in files if part.holds(f)]
     names = [t for t in targets if t not in files]
     ws = open_workspace(ctx) if names or not targets else workspace_or_none(ctx)
     findings: list[Finding] = []
@@ -51,7 +72,7 @@ def lint(
         inside = ws is not None and ws.root in path.resolve().parents
         findings += lint_file(path, ws if inside else None, spam=not no_spam)
     if ws is not None and (names or not targets):
-        findings += lint_workspace(ws, names or None, spam=not no_spam)
+        findings += lint_workspace(ws, names or None, spam=not no_spam, shard=_shard(shard))
     report_findings(findings, fmt, fail_on)
 
 
@@ -60,11 +81,15 @@ def lint(
 @fail_on_option
 @click.option("--no-spam", is_flag=True, help="Skip SpamAssassin.")
 @click.option("--no-dns", is_flag=True, help="Skip the DNS preflight.")
+@shard_option
 @click.pass_context
-def check(ctx: click.Context, fmt: str, fail_on: str, no_spam: bool, no_dns: bool) -> None:
+def check(
+    ctx: click.Context, fmt: str, fail_on: str, no_spam: bool, no_dns: bool, shard: str | None
+) -> None:
     """The CI gate: lint every template and SMS, and preflight the sending domain's DNS."""
     ws = open_workspace(ctx)
-    report_findings(run_check(ws, spam=not no_spam, dns=not no_dns), fmt, fail_on)
+    findings = run_check(ws, spam=not no_spam, dns=not no_dns, shard=_shard(shard))
+    report_findings(findings, fmt, fail_on)
 
 
 @cli.command("explain")

@@ -36,6 +36,21 @@ def inbox_cmd(ctx: click.Context, maildir: Path | None, fmt: str) -> None:
         ctx.invoke(inbox_list)
 
 
+def _fmt(ctx: click.Context, fmt: str | None) -> str:
+    """The format given after the subcommand, else the one given before it (or text)."""
+    return fmt or str(ctx.obj["fmt"])
+
+
+sub_format_option = click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default=None,
+    help="Output format (also accepted before the subcommand).",
+)
+
+
 def _line(text: str) -> str:
     """Untrusted text (a header, an address) for one line of output: controls escaped."""
     return printable(text, one_line=True)
@@ -46,12 +61,13 @@ def _json(data: object) -> str:
 
 
 @inbox_cmd.command("list")
+@sub_format_option
 @click.pass_context
-def inbox_list(ctx: click.Context) -> None:
+def inbox_list(ctx: click.Context, fmt: str | None = None) -> None:
     """List captured messages, oldest first."""
     inbox: Inbox = ctx.obj["inbox"]
     items = inbox.list()
-    if ctx.obj["fmt"] == "json":
+    if _fmt(ctx, fmt) == "json":
         click.echo(_json([s.to_dict() for s in items]))
         return
     if not inbox.exists:
@@ -73,12 +89,13 @@ def inbox_list(ctx: click.Context) -> None:
 
 @inbox_cmd.command("show")
 @click.argument("message_id")
+@sub_format_option
 @click.pass_context
-def inbox_show(ctx: click.Context, message_id: str) -> None:
-    """Show one message: envelope, headers, verdict (DKIM, SPF, DMARC), text part, checks."""
+def inbox_show(ctx: click.Context, message_id: str, fmt: str | None) -> None:
+    """Show one message: envelope, verdict (DKIM, SPF, DMARC), inbox line, text part, checks."""
     inbox: Inbox = ctx.obj["inbox"]
     msg = inspect(inbox.get(message_id), ctx.obj["ws"])
-    if ctx.obj["fmt"] == "json":
+    if _fmt(ctx, fmt) == "json":
         click.echo(_json(msg.to_dict()))
         return
     s, v = msg.summary, msg.verdict
@@ -96,6 +113,9 @@ def inbox_show(ctx: click.Context, message_id: str) -> None:
             f"{', ' + _line(v.dkim_reason) if v.dkim_reason else ''}; spf ip={v.spf_ip or '-'}"
             f"{'; ' + v.spf_note if v.spf_note else ''})"
         )
+    shown = msg.preview
+    preheader = _line(shown.preheader) if shown.preheader is not None else "(none)"
+    click.echo(f"preheader: {preheader}\ninbox line: {_line(shown.inbox_line)}")
     click.echo("\n" + printable(msg.text or "(no text part)").rstrip() + "\n")
     click.echo(render_report(msg.findings, "text"), nl=False)
 

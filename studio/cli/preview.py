@@ -105,14 +105,20 @@ def shot(
     click.echo(f"{len(shots)} screenshots in {out}")
     if baseline is None:
         return
-    failed = 0
+    failed = new = 0
     for c in compare(baseline, out, out / "diff"):
+        if c.missing:
+            new += 1
+            click.echo(f"{'NEW':7} {'':7}  {c.name}  (no baseline for this shot)")
+            continue
         over = c.changed * 100 > threshold
         failed += over
         mark = "CHANGED" if over else "same"
         click.echo(
             f"{mark:7} {c.changed * 100:6.2f}%  {c.name}" + (f"  → {c.diff}" if over else "")
         )
+    if new:
+        click.echo(f"{new} screenshot(s) without a baseline in {baseline} (not compared)")
     if failed:
         console_err(f"{failed} screenshot(s) changed past {threshold}%")
         raise SystemExit(1)

@@ -47,7 +47,16 @@ def render_target(
         raise ConfigError(f"{target}: no such file")
     workspace = open_workspace(ctx)
     variables = load_vars_file(vars_file) if vars_file else None
-    return workspace.render(target, sample=sample, variables=variables, locale=locale)
+    chosen = workspace.default_sample(target) if sample is None and vars_file is None else None
+    msg = workspace.render(target, sample=sample or chosen, variables=variables, locale=locale)
+    said_default(chosen)
+    return msg
+
+
+def said_default(sample: str | None) -> None:
+    """Say which default sample a render used, on stderr (the output stays the message)."""
+    if sample is not None:
+        click.echo(f"using sample {sample!r} (the default; --sample to choose)", err=True)
 
 
 def sms_report(sms: RenderedSms) -> str:
@@ -88,7 +97,12 @@ def _write(output: Path, data: bytes) -> None:
 
 @cli.command("render")
 @click.argument("target")
-@click.option("--sample", "-s", help="Sample set name (samples/<template>/<NAME>.json).")
+@click.option(
+    "--sample",
+    "-s",
+    help="Sample set name (samples/<template>/<NAME>.json; default: the template's default"
+    " sample, front matter `sample:` or the first by name).",
+)
 @click.option(
     "--vars",
     "vars_file",
@@ -119,7 +133,9 @@ def render(
     if fmt == "sms":
         ws = open_workspace(ctx)
         variables = load_vars_file(vars_file) if vars_file else None
-        sms = ws.render_sms(target, sample=sample, variables=variables, locale=locale)
+        chosen = ws.default_sample(target) if sample is None and vars_file is None else None
+        sms = ws.render_sms(target, sample=sample or chosen, variables=variables, locale=locale)
+        said_default(chosen)
         report = sms_report(sms)
         if output is not None:
             _write(output, sms.text.encode("utf-8"))

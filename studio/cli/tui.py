@@ -15,7 +15,15 @@ def run_tui(workspace: str | None) -> None:
 
 
 @cli.command("tui")
+@click.option(
+    "--workspace",
+    "-w",
+    "workspace",
+    type=click.Path(file_okay=False, path_type=str),
+    default=None,
+    help="Workspace directory (as `studio -w DIR tui`; this one wins when both are given).",
+)
 @click.pass_context
-def tui(ctx: click.Context) -> None:
+def tui(ctx: click.Context, workspace: str | None) -> None:
     """Open the studio (the terminal UI) on the workspace."""
-    run_tui(ctx.obj.get("workspace"))
+    run_tui(workspace or ctx.obj.get("workspace"))

@@ -75,6 +75,15 @@ _LINT: tuple[_Row, ...] = (
         "optional in the template with `{% if x is defined %}` or `x | default(...)`.",
     ),
     (
+        "template.ignored-content",
+        W,
+        "Content outside the blocks of a template that extends a layout",
+        "A template that `{% extends %}` a layout shows only what its `{% block %}` tags "
+        "hold: anything else in it is silently dropped (or, before the `extends`, printed "
+        "ahead of the layout).",
+        "Move the content into one of the layout's blocks, or delete it.",
+    ),
+    (
         "template.unused-variable",
         I,
         "A sample defines a variable the template never uses",
@@ -151,7 +160,9 @@ _LINT: tuple[_Row, ...] = (
         "No preheader",
         "Without a preheader, inboxes show the first text they find (often 'View in "
         "browser' or alt text) next to the subject.",
-        "Add `preheader:` to the template's front matter.",
+        "Add `preheader:` to the template's front matter; in hand-written HTML, put the "
+        "preview text in a hidden element (`display:none; max-height:0; opacity:0; "
+        "mso-hide:all`) before the first visible text.",
     ),
     (
         "message.image-heavy",
@@ -235,9 +246,17 @@ _LINT: tuple[_Row, ...] = (
     (
         "link.empty",
         E,
-        "A link has no target or no visible text",
-        "An empty href or a link without text is a dead end (and an accessibility fault).",
-        "Give the link a target and a readable label (or an image with alt text).",
+        "A link has no target",
+        "An empty href (or `#`) is a dead end: the customer taps and nothing happens.",
+        "Give the link its target URL.",
+    ),
+    (
+        "link.no-accessible-name",
+        W,
+        "A link has no accessible name",
+        "A link with neither text nor an image with alt text (a linked image with "
+        "`alt=\"\"`) is announced by screen readers as its bare URL, or not at all.",
+        "Give the link a readable label, or the linked image an alt text saying where it goes.",
     ),
     (
         "link.mismatch",

@@ -12,6 +12,7 @@ from dataclasses import replace
 from .checks import lint_workspace
 from .dns import preflight_for
 from .findings import Finding, Location
+from .shard import Shard
 from .workspace import Workspace
 
 __all__ = ["dns_findings", "run_check"]
@@ -33,9 +34,14 @@ def dns_findings(workspace: Workspace) -> list[Finding]:
     return [f if f.location else replace(f, location=where) for f in findings]
 
 
-def run_check(workspace: Workspace, *, spam: bool = True, dns: bool = True) -> list[Finding]:
-    """Every template and SMS of the workspace, plus its DNS (unless ``dns`` is False)."""
-    findings = lint_workspace(workspace, spam=spam)
-    if dns:
+def run_check(
+    workspace: Workspace, *, spam: bool = True, dns: bool = True, shard: Shard | None = None
+) -> list[Finding]:
+    """Every template and SMS of the workspace, plus its DNS (unless ``dns`` is False).
+
+    With ``shard``, that shard's templates; the DNS preflight runs on shard 1 only.
+    """
+    findings = lint_workspace(workspace, spam=spam, shard=shard)
+    if dns and (shard is None or shard.first):
         findings += dns_findings(workspace)
     return findings

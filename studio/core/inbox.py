@@ -29,6 +29,7 @@ from .dns.resolver import Resolver
 from .dns.spf import check_host
 from .findings import Finding
 from .mailparse import body_text, decoded, first, header_fields, read_message
+from .preheader import INBOX_LINE_CHARS, PreviewText, preview_text
 from .send import SendResult, transport_for
 from .sink.store import MaildirStore, StoredFile
 from .sink.trace import original, read_trace
@@ -82,6 +83,13 @@ class CapturedMessage:
     verdict: Verdict | None = None
     findings: list[Finding] = field(default_factory=list)
 
+    @property
+    def preview(self) -> PreviewText:
+        """The preheader and the line an inbox shows next to the subject."""
+        if self.html.strip():
+            return preview_text(self.html)
+        return PreviewText(None, " ".join(self.text.split())[:INBOX_LINE_CHARS])
+
     def to_dict(self) -> dict[str, object]:
         data: dict[str, object] = {
             **self.summary.to_dict(),
@@ -90,6 +98,9 @@ class CapturedMessage:
             "text": self.text,
             "html": self.html,
         }
+        shown = self.preview
+        data["preheader"] = shown.preheader
+        data["inbox_line"] = shown.inbox_line
         if self.verdict is not None:
             data["verdict"] = asdict(self.verdict)
         data["findings"] = [f.to_dict() for f in self.findings]

@@ -166,8 +166,10 @@ def take_screenshots(
 @dataclass(frozen=True)
 class Comparison:
     name: str
-    changed: float  # share of pixels that differ, 0..1
+    changed: float  # share of pixels that differ, 0..1 (0 when there is no baseline)
     diff: Path | None
+    missing: bool = False
+    """No shot of that name in the baseline (a new template, width or dark mode)."""
 
 
 def compare(baseline: Path, current: Path, diff_dir: Path) -> list[Comparison]:
@@ -179,7 +181,7 @@ def compare(baseline: Path, current: Path, diff_dir: Path) -> list[Comparison]:
     for png in sorted(current.glob("*.png")):
         base = baseline / png.name
         if not base.is_file():
-            results.append(Comparison(png.name, 1.0, None))
+            results.append(Comparison(png.name, 0.0, None, missing=True))
             continue
         a = Image.open(base).convert("RGB")
         b = Image.open(png).convert("RGB")

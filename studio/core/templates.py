@@ -9,6 +9,7 @@
     owner: Checkout team
     reviewed: 2026-03-02     # last content review
     journey: Checkout
+    sample: en_basic         # the sample used when none is named (default: see Workspace)
     suppress:
       link.untracked: "the carrier's site is not ours"
     ---
@@ -44,6 +45,7 @@ _KNOWN_KEYS = {
     "description",
     "suppress",
     "max_sms_segments",
+    "sample",
 }
 
 
@@ -61,6 +63,8 @@ class TemplateMeta:
     description: str | None = None
     suppress: dict[str, str] = field(default_factory=dict)
     max_sms_segments: int | None = None
+    sample: str | None = None
+    """The sample a render, the preview and the studio use when none is named."""
     lines: dict[str, int] = field(default_factory=dict)
     """The 1-based file line of each front-matter key (for findings)."""
 
@@ -179,6 +183,7 @@ def parse_meta(front: str | None, relname: str) -> TemplateMeta:
         description=text("description"),
         suppress={str(k): str(v) for k, v in suppress.items()},
         max_sms_segments=max_segments,
+        sample=text("sample"),
         lines=_key_lines(front),
     )
 

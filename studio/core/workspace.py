@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from ..errors import ConfigError, TemplateNotFound
+from ..errors import ConfigError, StudioError, TemplateNotFound
 from .settings import Settings, parse_settings
 from .templates import Template, load_template
 
@@ -227,6 +227,26 @@ class Workspace:
         if not is_plain_name(template) or not directory.is_dir():
             return []
         return sorted(p.stem for p in directory.glob("*.json") if p.is_file())
+
+    def default_sample(self, template: str) -> str | None:
+        """The sample used when none is named: one rule for render, preview and studio.
+
+        The template's front-matter ``sample:`` when it names one that exists; else
+        the first sample by name, ``edge_*`` cases last (they exist to test limits,
+        not to be the first look at a message); None when it has no samples.
+        """
+        names = self.sample_names(template)
+        if not names:
+            return None
+        path = self.template_path(template)
+        if path.is_file():
+            try:
+                wanted = self.template(template).meta.sample
+            except StudioError:
+                wanted = None
+            if wanted in names:
+                return wanted
+        return sorted(names, key=lambda n: (n.startswith("edge"), n))[0]
 
     def sample(self, template: str, name: str) -> Sample:
         """Load one sample set.

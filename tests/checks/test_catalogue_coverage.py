@@ -85,6 +85,17 @@ def template(body: str = CLEAN_BODY, **kw: object) -> Build:
     return build
 
 
+def extending(tmp: Path) -> list[Finding]:
+    """A template that extends a layout, with a paragraph outside its block (line 8)."""
+    ws = workspace(tmp)
+    (ws.components_dir / "base.mjml").write_text(
+        page("{% block content %}{% endblock %}", head="<mj-title>t</mj-title>")
+    )
+    body = '{% extends "components/base.mjml" %}\n<mj-text>Lost words</mj-text>\n'
+    add(ws, "t", body + "{% block content %}" + CLEAN_BODY + "{% endblock %}\n")
+    return lint_template(ws, "t", spam=False)
+
+
 def eml(raw: str) -> Build:
     def build(tmp: Path) -> list[Finding]:
         path = tmp / "m.eml"
@@ -196,6 +207,7 @@ POSITIVE = [
         (T, BODY_LINE),
         {"variable": "order.number", "template": "t", "sample": "a"},
     ),
+    Fires("template.ignored-content", extending, (T, 8), {"line": 8}),
     Fires(
         "template.unused-variable",
         template(sample={"spare": 1}),
@@ -272,6 +284,14 @@ POSITIVE = [
         (T, BODY_LINE),
     ),
     Fires("link.empty", template('<mj-text><a href="">Go</a></mj-text>'), (T, BODY_LINE)),
+    Fires(
+        "link.no-accessible-name",
+        template(
+            TEXT + '<mj-image href="https://www.shop.example/o/1"'
+            ' src="https://cdn.shop.example/x.png" alt="" />'
+        ),
+        (T, BODY_LINE),
+    ),
     Fires(
         "link.mismatch",
         template(

@@ -61,7 +61,17 @@ def test_clean_template_has_no_findings(scratch: Workspace) -> None:
         ("image.insecure", page('<mj-image src="http://cdn.shop.example/x.png" alt="x" />')),
         ("link.insecure", page('<mj-text><a href="http://www.shop.example/x">x</a></mj-text>')),
         ("link.empty", page('<mj-text><a href="">Go</a></mj-text>')),
-        ("link.empty", page('<mj-text><a href="https://www.shop.example/x"></a></mj-text>')),
+        (
+            "link.no-accessible-name",
+            page('<mj-text><a href="https://www.shop.example/x"></a></mj-text>'),
+        ),
+        (
+            "link.no-accessible-name",
+            page(
+                '<mj-text><a href="https://www.shop.example/x">'
+                '<img src="https://cdn.shop.example/x.png" alt=""></a></mj-text>'
+            ),
+        ),
         (
             "link.mismatch",
             page(

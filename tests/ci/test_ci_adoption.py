@@ -68,12 +68,14 @@ def test_lint_hook_installs_from_this_repository_and_gates(tmp_path: Path) -> No
     text = template.read_text("utf-8")
     broken = re.sub(r'\s+alt="[^"]*"', "", text, count=1)
     assert broken != text
+    # and an error to gate on: the logo's link loses its target (link.empty)
+    broken = re.sub(r'(<mj-image[^>]*\shref=)"[^"]*"', r'\1""', broken, count=1)
     template.write_text(broken, "utf-8")
     subprocess.run(["git", "add", "-A"], cwd=ws, check=True)
 
     failing = _pre_commit(["try-repo", str(repo), "studio-lint"], ws, home)
     assert failing.returncode == 1, failing.stdout + failing.stderr
-    assert "image.missing-alt" in failing.stdout
+    assert "image.missing-alt" in failing.stdout and "link.empty" in failing.stdout
 
     # A file outside the workspace's folders does not run the hook at all.
     subprocess.run([*GIT, "commit", "-qm", "broken", "--no-verify"], cwd=ws, check=True)

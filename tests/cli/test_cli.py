@@ -110,6 +110,93 @@ def test_bad_input_is_one_line_exit_2(scratch: Workspace, args: list[str]) -> No
     assert result.stderr.startswith("error: ")
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["render"],  # a missing argument
+        ["lint", "--no-such-option"],
+        ["nosuchcommand"],
+        ["render", "password_reset", "--format", "pdf"],  # a bad choice
+    ],
+)
+def test_a_usage_error_is_one_line_with_a_hint_exit_2(scratch: Workspace, args: list[str]) -> None:
+    result = run("--workspace", str(scratch.root), *args)
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("error: ") and "--help" in line
+
+
+def test_tui_takes_workspace_after_the_command(tmp_path: Path) -> None:
+    # No workspace there: the error is about that directory, not an unknown option.
+    for args in (["tui", "--workspace", str(tmp_path)], ["-w", str(tmp_path), "tui"]):
+        result = run(*args, cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert "No such option" not in result.stderr and str(tmp_path) in result.stderr
+
+
+def test_render_without_sample_uses_the_default_one_and_says_so(scratch: Workspace) -> None:
+    result = run("--workspace", str(scratch.root), "render", "password_reset", "-f", "text")
+    assert result.returncode == 0, result.stderr
+    assert "'en_basic'" in result.stderr and "Hello" in result.stdout
+
+
+def test_one_default_sample_rule(example_copy: Workspace) -> None:
+    # edge cases last: the first look at a message is a plain sample
+    assert example_copy.default_sample("order_confirmation") == "en_basic"
+    path = example_copy.template_path("order_confirmation")
+    text = path.read_text()
+    path.write_text(text.replace("---\n", "---\nsample: fr_fr\n", 1))
+    assert example_copy.default_sample("order_confirmation") == "fr_fr"
+
+
+def test_a_payload_is_laid_deeply_over_the_sample(example_copy: Workspace, tmp_path: Path) -> None:
+    payload = tmp_path / "trigger.json"
+    payload.write_text(
+        json.dumps(
+            {
+                "template": "password_reset",
+                "to": "ada@inbox.example",
+                "variables": {"reset": {"url": "https://www.mapleandmoss.example/r/NEW"}},
+            }
+        )
+    )
+    ws = ["--workspace", str(example_copy.root)]
+    args = ["--vars", str(payload), "--sample", "fr_fr", "--dry-run"]
+    result = run(*ws, "send", *args)
+    assert result.returncode == 0, result.stderr
+    rendered = example_copy.render(
+        "password_reset", sample="fr_fr", variables={"reset": {"url": "https://x.example/NEW"}}
+    )
+    assert "https://x.example/NEW" in rendered.text
+    assert "60" in rendered.text  # the sample's reset.expires_in_minutes is kept
+
+
+def test_the_readme_says_send_needs_a_recipient(scratch: Workspace) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    [synopsis] = [line for line in readme.splitlines() if line.startswith("| `studio send")]
+    assert "--to ADDR" in synopsis and "[--to" not in synopsis
+    result = run("--workspace", str(scratch.root), "send", "password_reset", "-s", "en_basic")
+    assert result.returncode == 2 and "--to" in result.stderr
+
+
+def test_a_fresh_workspace_passes_check_offline(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    made = run("init", str(ws))
+    assert made.returncode == 0 and "shop.example.zone" in made.stdout
+    # the DNS comes from the zone file init wrote: no network, no failing placeholder
+    result = run("check", "--no-spam", "-f", "json", cwd=ws)
+    assert result.returncode == 0, result.stdout + result.stderr
+    ids = {f["id"] for f in json.loads(result.stdout)["findings"]}
+    assert any(i.startswith("dkim.") for i in ids)  # the DNS preflight did run
+
+
+def test_the_license_is_an_spdx_expression() -> None:
+    import tomllib
+
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]
+    assert project["license"] == "MIT"  # the table form is deprecated by setuptools
+
+
 def test_malformed_settings_exit_2(tmp_path: Path) -> None:
     (tmp_path / "studio.toml").write_text("transactional_domain = 3\n")
     result = run("render", "x", cwd=tmp_path)

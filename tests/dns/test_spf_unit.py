@@ -79,3 +79,15 @@ def test_zone_resolver_cname_nxdomain_nodata_outside(tmp_path: Path) -> None:
     (tmp_path / "bad.zone").write_text("$ORIGIN bad.\n@ IN BOGUS x\n")
     with pytest.raises(DnsError):
         ZoneResolver([tmp_path / "bad.zone"])
+
+
+def test_a_ptr_outside_every_zone_file_says_so() -> None:
+    from studio.core.dns import preflight
+
+    example = Path(__file__).parents[2] / "brand"
+    resolver = ZoneResolver([example / "mapleandmoss.example.zone"])  # forward zone only
+    report = asyncio.run(
+        preflight("mail.mapleandmoss.example", resolver=resolver, ips=["192.0.2.25"])
+    )
+    [ptr] = [f for f in report.findings if f.subject == "25.2.0.192.in-addr.arpa"]
+    assert ptr.details.get("reason") == "no zone file covers 25.2.0.192.in-addr.arpa"

@@ -240,6 +240,10 @@ def test_shot_cli_compare_exit_codes(ws: Workspace, tmp_path: Path) -> None:
     assert result.returncode == 1 and "CHANGED" in result.stdout
     bad = cli("--width", "abc")
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+    # dark shots against a light-only baseline: no baseline, counted apart, not "CHANGED"
+    dark = cli("-o", str(tmp_path / "dark"), "--dark", "--compare", str(tmp_path / "base"))
+    assert "no baseline for this shot" in dark.stdout and "None" not in dark.stdout
+    assert "without a baseline" in dark.stdout
 
 
 def test_missing_chromium_is_a_clear_error(
@@ -297,3 +301,12 @@ def test_a_save_before_the_event_stream_connects_still_reloads(
     first = resp.fp.readline() + resp.fp.readline() + resp.fp.readline()
     conn.close()
     assert b"event: reload" in first
+
+
+def test_the_preview_opens_on_the_default_sample(example_copy: Workspace) -> None:
+    # order_confirmation's samples: edge_30_lines, en_basic, fr_fr; one rule everywhere
+    with PreviewServer(example_copy) as s:
+        status, body = raw_get(s, "/t/order_confirmation")
+    assert status == 200
+    assert f'<option value="{example_copy.default_sample("order_confirmation")}" selected>' in body
+    assert '<option value="en_basic" selected>' in body

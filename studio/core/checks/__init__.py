@@ -27,8 +27,9 @@ from pathlib import Path
 from ...errors import ConfigError, RenderError
 from ..findings import Finding, Severity
 from ..mailparse import body_text, read_message
-from ..render.pipeline import RenderedMessage, render_mjml_file
+from ..render.pipeline import RenderedMessage, render_mjml_file, renderer_for
 from ..render.text import mjml_to_text
+from ..shard import Shard
 from ..templates import Template
 from ..workspace import Workspace
 from .context import (
@@ -40,6 +41,7 @@ from .context import (
     WorkspaceContext,
 )
 from .registry import RULES, rules_of
+from .rules.message import ENVELOPE_RULES
 
 __all__ = [
     "RULES",
@@ -98,6 +100,7 @@ def lint_message(
     *,
     sources: Sources | None = None,
     spam: bool = False,
+    envelope: bool = True,
 ) -> list[Finding]:
     """Run the message rules on one rendered message (policy applied).
 
@@ -107,6 +110,8 @@ def lint_message(
         sources: the files to point findings at (default: the template and its
             components, or nothing for a lone file).
         spam: also score it with SpamAssassin (about a second).
+        envelope: run the header and envelope rules (False for a bare HTML or
+            MJML file, which is a body, not a message).
     """
     tpl = msg.meta_source
     if sources is None:
@@ -120,7 +125,8 @@ def lint_message(
     ctx = MessageContext(workspace, msg, sources, subject, spam=spam)
     found: list[Finding] = []
     for r in rules_of("message"):
-        found += r.run(ctx)
+        if envelope or r.id not in ENVELOPE_RULES:
+            found += r.run(ctx)
     return apply_policy(_belonging(found, msg.template, msg.sample), workspace, tpl)
 
 
@@ -134,12 +140,18 @@ def lint_template(workspace: Workspace, name: str, *, spam: bool = True) -> list
         renders = []
         scored = False
         for sample in samples:
+            error: RenderError | None = None
             try:
                 msg = workspace.render(name, sample=sample)
             except RenderError as err:
-                renders.append(SampleRender(sample or "(no sample)", None, err))
-                continue
-            renders.append(SampleRender(sample or "(no sample)", msg, None))
+                error = err
+                marked = _render_marked(workspace, name, sample, err)
+                renders.append(SampleRender(sample or "(no sample)", marked, err))
+                if marked is None:
+                    continue
+                msg = marked
+            if error is None:
+                renders.append(SampleRender(sample or "(no sample)", msg, None))
             findings += lint_message(workspace, msg, sources=sources, spam=spam and not scored)
             scored = True
         ctx = TemplateContext(workspace, tpl, renders, sources)
@@ -153,6 +165,23 @@ def lint_template(workspace: Workspace, name: str, *, spam: bool = True) -> list
     ):
         workspace.template(name)  # raises TemplateNotFound listing the templates
     return _dedupe(findings, name)
+
+
+def _render_marked(
+    workspace: Workspace, name: str, sample: str | None, err: RenderError
+) -> RenderedMessage | None:
+    """The sample rendered again with missing values marked, when one was missing.
+
+    ``template.undefined-variable`` reports the gap (from the strict render); this
+    second render lets every other rule check the rest of the message in the same
+    run. None when the error was another one, or the marked render fails too.
+    """
+    if err.kind != "undefined":
+        return None
+    try:
+        return renderer_for(workspace).lenient().render(name, sample=sample)
+    except RenderError:
+        return None
 
 
 def lint_sms(workspace: Workspace, name: str) -> list[Finding]:
@@ -186,20 +215,30 @@ def lint_workspace(
     *,
     spam: bool = True,
     on_progress: Callable[[str], None] | None = None,
+    shard: Shard | None = None,
 ) -> list[Finding]:
-    """Lint the named templates (default: all, e-mail and SMS) of a workspace."""
+    """Lint the named templates (default: all, e-mail and SMS) of a workspace.
+
+    With ``shard``, only the templates of that shard, and of the findings that
+    compare templates only those about a template of the shard: the reports of
+    the N shards together are the unsharded report.
+    """
     names = (
         list(targets)
         if targets
         else sorted(set(workspace.template_names()) | set(workspace.sms_template_names()))
     )
+    if shard is not None:
+        names = [n for n in names if shard.holds(n)]
     findings: list[Finding] = []
     for name in names:
         if on_progress:
             on_progress(name)
         findings += lint_template(workspace, name, spam=spam)
-    findings += lint_across(workspace, names)
-    return findings
+    across = lint_across(workspace, names)
+    if shard is not None:  # a pair across two shards is reported where its subject is
+        across = [f for f in across if f.subject in names]
+    return findings + across
 
 
 def lint_across(workspace: Workspace, names: Sequence[str]) -> list[Finding]:
@@ -264,8 +303,18 @@ def lint_file(
     else:
         raise ConfigError(f"{path}: expected a template name or a .mjml, .html or .eml file")
     text = raw.decode("utf-8", "replace")
-    findings = lint_message(workspace, msg, sources=Sources.of_file(name, text), spam=spam)
-    return [f for f in findings if f.id != "message.from-domain" or workspace is not None]
+    findings = lint_message(
+        workspace,
+        msg,
+        sources=Sources.of_file(name, text),
+        spam=spam,
+        envelope=suffix == ".eml",
+    )
+    return [
+        replace(f, subject=name if f.subject == "message" else f.subject)
+        for f in findings
+        if f.id != "message.from-domain" or workspace is not None
+    ]
 
 
 def _html_message(html: str) -> RenderedMessage:

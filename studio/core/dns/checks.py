@@ -82,13 +82,11 @@ def failed(ctx: DnsContext, answer: Answer, what: str) -> list[Finding]:
     check_id = {"timeout": "dns.timeout", "loop": "dns.cname-loop"}.get(
         answer.status, "dns.servfail"
     )
-    return [
-        ctx.finding(
-            check_id,
-            f"{what} could not be checked: {answer.name} {answer.rdtype} gave {answer.status}",
-            subject=answer.name,
-        )
-    ]
+    why = answer.reason or f"{answer.name} {answer.rdtype} gave {answer.status}"
+    message = f"{what} could not be checked: {why}"
+    if answer.reason:  # e.g. no zone file covers the name: not a failing server
+        return [ctx.finding(check_id, message, subject=answer.name, reason=answer.reason)]
+    return [ctx.finding(check_id, message, subject=answer.name)]
 
 
 # -- SPF -----------------------------------------------------------------------------

@@ -51,6 +51,8 @@ class Answer:
         strings: for TXT, each record's character-strings (to check their lengths).
         canonical: the name the answer came from after CNAMEs, if different.
         size: the size of the DNS response in bytes, when known.
+        reason: why there is no answer, when the resolver knows better than its
+            status (a zone-file resolver: no zone file covers the name).
     """
 
     name: str
@@ -60,6 +62,7 @@ class Answer:
     strings: tuple[tuple[bytes, ...], ...] = ()
     canonical: str | None = None
     size: int = 0
+    reason: str = ""
 
     @property
     def ok(self) -> bool:
@@ -206,7 +209,13 @@ class ZoneResolver:
             zone = self._zone_for(current)
             if zone is None:
                 # Outside every zone file: it cannot be checked from here.
-                return Answer(qname, rdtype, SERVFAIL, canonical=_other(current, qname))
+                return Answer(
+                    qname,
+                    rdtype,
+                    SERVFAIL,
+                    canonical=_other(current, qname),
+                    reason=f"no zone file covers {current}",
+                )
             node = zone.get_node(dns.name.from_text(current + "."))
             if node is None:
                 return Answer(qname, rdtype, NXDOMAIN, canonical=_other(current, qname))

@@ -296,7 +296,7 @@ class _Handler(BaseHTTPRequestHandler):
         sample = query.get("sample")
         names = ws.sample_names(name)
         if sample not in names:
-            sample = names[0] if names else None
+            sample = ws.default_sample(name)
         with self.preview.lock:
             return ws.render(name, sample=sample, locale=query.get("locale") or None)
 

@@ -358,22 +358,43 @@ class SharedCodeCache(jinja2.BytecodeCache):
         self.store[key] = {**dict(kept), bucket.checksum: bucket.code}
 
 
+class MarkedUndefined(jinja2.ChainableUndefined):
+    """A missing value that renders as a visible mark instead of failing the render.
+
+    Only lint's second pass uses it: once ``template.undefined-variable`` is
+    reported from the strict render, the sample is rendered again with the gap
+    marked, so that every other rule still sees the rest of the message. Being
+    falsy and empty when iterated, it takes the ``{% if %}``/``{% for %}`` paths a
+    missing value would; arithmetic on it still fails (and the sample is skipped).
+    """
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        if self._undefined_exception is not jinja2.UndefinedError:  # the sandbox refused: fail
+            self._fail_with_undefined_error()
+        return f"[missing: {self._undefined_name or 'value'}]"
+
+
 def build_environment(
     root: Path,
     translations: Translations,
     code: CodeStore | None = None,
     buffers: Mapping[str, str] | None = None,
+    *,
+    lenient: bool = False,
 ) -> StudioSandbox:
     """A renderer's Jinja environment (sandboxed, strict, autoescaped).
 
     ``code`` is a store of compiled templates to share with the other environments
     of the same workspace (see :class:`SharedCodeCache`); ``buffers`` stand in for
-    files on disk (see :class:`WorkspaceLoader`).
+    files on disk (see :class:`WorkspaceLoader`). ``lenient`` marks missing values
+    (:class:`MarkedUndefined`) instead of failing: for lint's second pass only.
     """
     env = StudioSandbox(
         bytecode_cache=SharedCodeCache(code, "html:") if code is not None else None,
         loader=WorkspaceLoader(root, buffers),
-        undefined=jinja2.StrictUndefined,
+        undefined=MarkedUndefined if lenient else jinja2.StrictUndefined,
         autoescape=True,
         auto_reload=True,
         keep_trailing_newline=True,

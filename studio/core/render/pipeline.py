@@ -100,15 +100,22 @@ class Renderer:
         *,
         buffers: Mapping[str, str] | None = None,
         caches: RenderCaches | None = None,
+        lenient: bool = False,
     ):
         self.workspace = workspace
         self.root = workspace.root.resolve()
         self.buffers: Mapping[str, str] = MappingProxyType(dict(buffers or {}))
         self.caches = caches if caches is not None else RenderCaches(workspace)
         self.translations = self.caches.translations
-        self.env = build_environment(self.root, self.translations, self.caches.code, self.buffers)
+        self.is_lenient = lenient
+        # A lenient renderer compiles its own code: none of it reaches strict renderers.
+        code = None if lenient else self.caches.code
+        self.env = build_environment(
+            self.root, self.translations, code, self.buffers, lenient=lenient
+        )
         self.text_env = self.env.overlay(
-            autoescape=False, bytecode_cache=SharedCodeCache(self.caches.code, "text:")
+            autoescape=False,
+            bytecode_cache=SharedCodeCache(code, "text:") if code is not None else None,
         )
         self._strings: dict[str, jinja2.Template] = {}
 
@@ -134,6 +141,15 @@ class Renderer:
             while len(caches.variants) > caches.VARIANTS:
                 caches.variants.popitem(last=False)
         return found
+
+    def lenient(self) -> Renderer:
+        """This renderer's twin that marks missing values instead of failing (lint only).
+
+        Still the same sandbox and bounds; only an undefined value renders as
+        ``[missing: name]``. Made on each call: lint asks for it once per template
+        whose sample lacks a variable.
+        """
+        return Renderer(self.workspace, buffers=self.buffers, caches=self.caches, lenient=True)
 
     # -- inputs --------------------------------------------------------------
 
@@ -215,7 +231,7 @@ class Renderer:
             merged.update(s.variables)
             sample_locale = s.locale
         if variables:
-            merged.update(variables)
+            merged = deep_merge(merged, variables)
         return merged, sample_locale
 
     def _context(
@@ -447,6 +463,22 @@ class Renderer:
                 kind=category,
                 variable=variable,
             ) from None
+
+
+def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` laid over ``base``: objects merge key by key, anything else replaces.
+
+    So a payload's ``{"reset": {"url": ...}}`` over a sample keeps the sample's other
+    ``reset`` fields; a list or a value in the payload replaces the sample's whole.
+    """
+    out = dict(base)
+    for key, value in over.items():
+        below = out.get(key)
+        if isinstance(value, Mapping) and isinstance(below, Mapping):
+            out[key] = deep_merge(below, value)
+        else:
+            out[key] = value
+    return out
 
 
 def renderer_for(workspace: Workspace, buffers: Mapping[str, str] | None = None) -> Renderer:

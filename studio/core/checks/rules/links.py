@@ -85,7 +85,13 @@ def empty(ctx: MessageContext) -> Iterator[Hit]:
                 ctx.sources.locate(link.text) if link.text else ctx.sources.locate('href=""'),
                 {"text": link.text},
             )
-        elif not link.text and not link.image_alt:
+
+
+@rule("link.no-accessible-name")
+def no_accessible_name(ctx: MessageContext) -> Iterator[Hit]:
+    for link in ctx.html.links:
+        href = link.href.strip()
+        if href and href != "#" and not link.text and not link.image_alt:
             yield Hit(
                 ctx.subject,
                 f"a link with no visible text or image alt: {href}",

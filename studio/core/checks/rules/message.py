@@ -6,10 +6,14 @@ from collections.abc import Iterator
 from email.utils import parseaddr
 
 from ...mailparse import MAX_HEADER_LENGTH, body_text, too_long
+from ...preheader import preview_text
 from ..context import MessageContext, UrlIndex
 from ..registry import Hit, rule
 
 GMAIL_CLIP_BYTES = 102 * 1024
+ENVELOPE_RULES = frozenset({"message.headers", "message.from-domain", "message.header-too-long"})
+"""Rules on a message's header and envelope: they apply to messages (a template's
+render, an ``.eml``, captured mail), not to a lone ``.html`` or ``.mjml`` file."""
 REQUIRED_HEADERS = ("Message-ID", "Date", "From", "MIME-Version", "Subject")
 MIN_WORDS_PER_IMAGE = 25
 
@@ -51,7 +55,10 @@ def from_domain(ctx: MessageContext) -> Iterator[Hit]:
     sender = addr.rpartition("@")[2].lower()
     if sender != domain and not sender.endswith("." + domain):
         location = None
-        if ctx.workspace and ctx.workspace.settings_file:
+        if ctx.msg.template is None:  # a saved message: its From line (captured: none)
+            location = ctx.sources.locate("From:")
+            location = location if location.line is not None else None
+        elif ctx.workspace and ctx.workspace.settings_file:
             location_file = ctx.workspace.relpath(ctx.workspace.settings_file)
             from ...findings import Location
 
@@ -66,8 +73,20 @@ def from_domain(ctx: MessageContext) -> Iterator[Hit]:
 
 @rule("message.no-preheader")
 def no_preheader(ctx: MessageContext) -> Iterator[Hit]:
-    if ctx.msg.template is not None and not ctx.msg.preheader.strip():
-        yield Hit(ctx.subject, "the preheader is empty", ctx.sources.locate("preheader:"))
+    if ctx.msg.template is not None:  # a template: its front matter says it
+        if not ctx.msg.preheader.strip():
+            yield Hit(ctx.subject, "the preheader is empty", ctx.sources.locate("preheader:"))
+        return
+    if not ctx.msg.html.strip():
+        return  # a text-only message: the inbox shows its first line, as written
+    shown = preview_text(ctx.msg.html)
+    if shown.preheader is None:
+        yield Hit(
+            ctx.subject,
+            f"no hidden preview text before the first visible text;"
+            f" the inbox line reads {shown.inbox_line!r}",
+            details={"inbox_line": shown.inbox_line},
+        )
 
 
 @rule("message.image-heavy")

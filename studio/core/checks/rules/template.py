@@ -7,6 +7,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import jinja2
+from jinja2 import nodes
+
 from ....errors import RenderError
 from ...findings import Location
 from ...render.pipeline import renderer_for
@@ -160,3 +163,40 @@ def promo_heavy(ctx: TemplateContext) -> Iterator[Hit]:
                 {"share": round(promo / total, 2), "components": sorted(buffers)},
                 sample=r.msg.sample,
             )
+
+
+# What may stand outside a block in a child template: they define, they do not print.
+_DEFINING = (nodes.Extends, nodes.Block, nodes.Import, nodes.FromImport, nodes.Macro, nodes.Assign)
+
+
+def _prints(node: nodes.Node) -> bool:
+    """Whether a top-level node would put something on the page."""
+    if isinstance(node, _DEFINING):
+        return False
+    outputs = [node] if isinstance(node, nodes.Output) else node.find_all(nodes.Output)
+    return any(
+        not (isinstance(n, nodes.TemplateData) and not n.data.strip())
+        for out in outputs
+        for n in out.nodes
+    )
+
+
+@rule("template.ignored-content", kind="template")
+def ignored_content(ctx: TemplateContext) -> Iterator[Hit]:
+    tpl = ctx.template
+    env = renderer_for(ctx.workspace).env
+    try:
+        tree = env.parse(tpl.body)
+    except jinja2.TemplateSyntaxError:
+        return  # template.syntax says it
+    if not any(isinstance(n, nodes.Extends) for n in tree.body):
+        return
+    for node in tree.body:
+        if _prints(node):
+            yield Hit(
+                tpl.name,
+                "content outside {% block %} in a template that extends a layout is never shown",
+                Location(tpl.relname, node.lineno),
+                {"line": node.lineno},
+            )
+            return  # the first is enough to say where to look
