@@ -190,6 +190,12 @@ class Renderer:
         )
         return UtmPolicy(tracking.own_domains, tuple((k, v) for k, v in params if v))
 
+    def read(self, relname: str) -> str:
+        """A workspace file's text (a partial's), from its buffer if there is one."""
+        if relname in self.buffers:
+            return self.buffers[relname]
+        return (self.root / relname).read_text(encoding="utf-8")
+
     # -- rendering -----------------------------------------------------------
 
     def render(
@@ -311,7 +317,10 @@ class Renderer:
         t1 = time.perf_counter()
         tagged = tag_links(body, self.utm_policy(tpl.name))
         t2 = time.perf_counter()
-        out = compile_mjml(tagged, name=f"{tpl.relname} ({where})")
+        out = compile_mjml(
+            tagged, name=f"{tpl.relname} ({where})", file=tpl.relname, root=self.root,
+            read=self.read,
+        )
         t3 = time.perf_counter()
         text = mjml_to_text(tagged)
         t4 = time.perf_counter()
@@ -545,7 +554,14 @@ def render_mjml_file(path: Path) -> RenderedMessage:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
     t0 = time.perf_counter()
-    out = compile_mjml(source, name=str(path))
+    folder = path.resolve().parent
+    out = compile_mjml(
+        source,
+        name=str(path),
+        file=path.resolve().name,
+        root=folder,
+        read=lambda rel: (folder / rel).read_text(encoding="utf-8"),
+    )
     t1 = time.perf_counter()
     text = mjml_to_text(source)
     t2 = time.perf_counter()
