@@ -272,3 +272,22 @@ def expand(source: str, name: str, root: Path, read: Reader) -> Expanded:
 def plain(source: str, name: str) -> Expanded:
     """``source`` as it is (no includes to splice), with its position map."""
     return Expanded(source, (Piece(0, len(source), Source.of(name, source), 0),), ())
+
+
+def included_paths(source: str, name: str, root: Path) -> list[str]:
+    """The workspace-relative paths ``source`` (the text of ``name``) includes directly.
+
+    Includes that are not allowed are left out (rendering reports them); for the
+    preview's watcher, which reloads a template when a partial it uses changes.
+    """
+    if "mj-include" not in source:
+        return []
+    splicer = _Splicer(root, lambda rel: "")
+    src = Source.of(name, source)
+    found = []
+    for m in _INCLUDE.finditer(mask(source)):
+        try:
+            found.append(splicer.resolve(src, m.start(), _attributes(m.group(1)).get("path", "")))
+        except RenderError:
+            continue
+    return found
