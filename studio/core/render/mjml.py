@@ -35,7 +35,7 @@ from .mjml_tree import parse
 
 _MULTILINE_ATTR = re.compile(r'(=\s*)"([^"<>]*\n[^"<>]*)"')
 _TAG = re.compile(r"<[A-Za-z][\w:-]*(?=[\s/>])")
-_ATTR = re.compile(r"""\s+[^\s"'<>/=]+\s*=\s*(?:"[^"]*"|'[^']*'|([^\s"'<>=`]+))|\s+[^\s"'<>/=]+""")
+_ATTR = re.compile(r"""\s+[^\s"'<>/=]+\s*=\s*(?:"[^"]*"|'[^']*'|([^\s"'<>`]+))|\s+[^\s"'<>/=]+""")
 _POSITION = re.compile(r"at position (\d+):(\d+)")
 _WS = re.compile(r"\s+")
 
