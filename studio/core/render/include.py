@@ -27,7 +27,7 @@ import os
 import re
 from bisect import bisect_right
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -55,22 +55,24 @@ def mask(text: str, pattern: re.Pattern[str] = _COMMENT) -> str:
     return pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
-@dataclass(frozen=True)
 class Source:
-    """A file's text, for turning offsets into lines and columns."""
+    """A file's text, for turning offsets into lines and columns (indexed when first asked)."""
 
-    name: str
-    text: str
-    newlines: tuple[int, ...] = field(default=(), compare=False)
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.text = text
+        self._newlines: list[int] | None = None
 
     @classmethod
     def of(cls, name: str, text: str) -> Source:
-        return cls(name, text, tuple(i for i, c in enumerate(text) if c == "\n"))
+        return cls(name, text)
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based line and column of ``offset``."""
-        i = bisect_right(self.newlines, offset - 1)
-        start = self.newlines[i - 1] + 1 if i else 0
+        if self._newlines is None:
+            self._newlines = [m.start() for m in re.finditer("\n", self.text)]
+        i = bisect_right(self._newlines, offset - 1)
+        start = self._newlines[i - 1] + 1 if i else 0
         return i + 1, offset - start + 1
 
 

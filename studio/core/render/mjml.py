@@ -34,8 +34,11 @@ from .include import Expanded, Reader, expand, mask, plain
 from .mjml_tree import parse
 
 _MULTILINE_ATTR = re.compile(r'(=\s*)"([^"<>]*\n[^"<>]*)"')
-_TAG = re.compile(r"<[A-Za-z][\w:-]*(?=[\s/>])")
-_ATTR = re.compile(r"""\s+[^\s"'<>/=]+\s*=\s*(?:"[^"]*"|'[^']*'|([^\s"'<>`]+))|\s+[^\s"'<>/=]+""")
+_UNQUOTED_HINT = re.compile(r"""=\s*[^\s"'<>`]""")
+_TAG_NAME = re.compile(r"<[A-Za-z][\w:-]*")
+_NEXT_ATTR = re.compile(
+    r"""\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|([^\s"'<>`]+)))?"""
+)
 _POSITION = re.compile(r"at position (\d+):(\d+)")
 _WS = re.compile(r"\s+")
 
@@ -64,20 +67,28 @@ def _multiline_edits(source: str) -> list[Edit]:
 
 
 def _unquoted_edits(source: str) -> list[Edit]:
-    """Quote unquoted attribute values (``href=https://x`` → ``href="https://x"``)."""
-    if "=" not in source:
-        return []
+    """Quote unquoted attribute values (``href=https://x`` → ``href="https://x"``).
+
+    Cheap where there are none: only the tags around a ``name=value`` without a
+    quote (found by one regex) are read, attribute by attribute. Tags in comments
+    (Outlook's conditional ``<!--[if mso]>`` HTML) are quoted too, which is harmless.
+    """
     edits: list[Edit] = []
-    masked = mask(source)
-    for tag in _TAG.finditer(masked):
+    done = -1  # the end of the last tag read
+    for hint in _UNQUOTED_HINT.finditer(source):
+        at = hint.start()
+        if at < done:
+            continue
+        lt = source.rfind("<", 0, at)
+        tag = _TAG_NAME.match(source, lt) if lt >= 0 else None
+        if tag is None or ">" in source[tag.end() : at]:
+            continue
         pos = tag.end()
-        while True:
-            m = _ATTR.match(masked, pos)
-            if m is None:
-                break
-            if m.group(1) is not None:
-                edits.append((m.start(1), m.end(1), f'"{m.group(1)}"'))
-            pos = m.end()
+        while (attr := _NEXT_ATTR.match(source, pos)) is not None:
+            if attr.group(1) is not None:
+                edits.append((attr.start(1), attr.end(1), f'"{attr.group(1)}"'))
+            pos = attr.end()
+        done = pos
     return edits
 
 

@@ -553,12 +553,13 @@ def render_mjml_file(path: Path) -> RenderedMessage:
         raise TemplateNotFound(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
+    resolved = path.resolve()
+    folder = resolved.parent
     t0 = time.perf_counter()
-    folder = path.resolve().parent
     out = compile_mjml(
         source,
         name=str(path),
-        file=path.resolve().name,
+        file=resolved.name,
         root=folder,
         read=lambda rel: (folder / rel).read_text(encoding="utf-8"),
     )
