@@ -92,6 +92,7 @@ class Expanded:
     text: str
     pieces: tuple[Piece, ...]
     files: tuple[str, ...]  # every partial read, workspace-relative
+    name: str = ""  # the including (top) file
 
     def locate(self, offset: int) -> tuple[str, int, int]:
         """File, line and column of ``offset`` in :attr:`text`."""
@@ -245,7 +246,7 @@ def expand(source: str, name: str, root: Path, read: Reader) -> Expanded:
     """Splice the ``mj-include``s of ``source`` (the text of ``name``, relative to ``root``)."""
     src = Source.of(name, source)
     if "mj-include" not in source:
-        return Expanded(source, (Piece(0, len(source), src, 0),), ())
+        return Expanded(source, (Piece(0, len(source), src, 0),), (), name)
     splicer = _Splicer(root, read)
     masked = mask(source)
     head_end = _HEAD_END.search(masked)
@@ -268,12 +269,12 @@ def expand(source: str, name: str, root: Path, read: Reader) -> Expanded:
         pieces.append(Piece(pos, len(text), origin, offset, synthetic))
         chunks.append(text)
         pos += len(text)
-    return Expanded("".join(chunks), tuple(pieces), tuple(splicer.files))
+    return Expanded("".join(chunks), tuple(pieces), tuple(splicer.files), name)
 
 
 def plain(source: str, name: str) -> Expanded:
     """``source`` as it is (no includes to splice), with its position map."""
-    return Expanded(source, (Piece(0, len(source), Source.of(name, source), 0),), ())
+    return Expanded(source, (Piece(0, len(source), Source.of(name, source), 0),), (), name)
 
 
 def included_paths(source: str, name: str, root: Path) -> list[str]:

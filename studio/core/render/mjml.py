@@ -13,7 +13,11 @@ Two things are mended before compiling, keeping a map back to the source offsets
   the HTML with literal newlines that browsers ignore, so whitespace inside
   attribute values is collapsed;
 - an unquoted attribute value (``<a href=https://...>``, what ``href={{ url }}``
-  becomes), which mjml accepts and MRML refuses, is quoted.
+  becomes), which mjml accepts and MRML refuses, is quoted;
+- ``mj-image`` and ``mj-social-element`` images without an alt get ``alt=""``, as
+  mjml writes them (without it, a client that blocks images draws a broken-image
+  icon and screen readers read the file name). ``image.missing-alt`` still reads
+  the source, so the warning stays.
 
 When MRML fails (mostly without a position), :mod:`studio.core.render.mjml_tree`
 finds the place, so every MJML error names a file, line and column.
@@ -35,6 +39,11 @@ from .mjml_tree import parse
 
 _MULTILINE_ATTR = re.compile(r'(=\s*)"([^"<>]*\n[^"<>]*)"')
 _UNQUOTED_HINT = re.compile(r"""=\s*[^\s"'<>`]""")
+_IMAGE = re.compile(
+    r"""<(mj-image|mj-social-element|mj-carousel-image)\b((?:[^>"']|"[^"]*"|'[^']*')*)>"""
+)
+_ALT = re.compile(r"\salt\s*=", re.I)
+_DEFAULTS = re.compile(r"<mj-attributes\b.*?</mj-attributes\s*>", re.S | re.I)
 _TAG_NAME = re.compile(r"<[A-Za-z][\w:-]*")
 _NEXT_ATTR = re.compile(
     r"""\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|([^\s"'<>`]+)))?"""
@@ -90,6 +99,24 @@ def _unquoted_edits(source: str) -> list[Edit]:
             pos = attr.end()
         done = pos
     return edits
+
+
+def _alt_edits(source: str) -> list[Edit]:
+    """``alt=""`` on component images without one, as mjml writes it (MRML leaves it out).
+
+    Only where no ``mj-attributes`` default could give an alt (then MRML's own
+    resolution is kept): the common case is exact and the rare one unchanged.
+    """
+    if "<mj-image" not in source and "<mj-social-element" not in source:
+        return []
+    defaults = _DEFAULTS.search(source)
+    if defaults and _ALT.search(defaults.group(0)):
+        return []
+    return [
+        (m.end(1), m.end(1), ' alt=""')
+        for m in _IMAGE.finditer(source)
+        if not _ALT.search(m.group(2))
+    ]
 
 
 def _apply(source: str, edits: list[Edit]) -> tuple[str, Callable[[int], int]]:
@@ -167,7 +194,8 @@ def compile_mjml(
                 name, file, file, line, col, "mj-include needs a file in a workspace or folder"
             )
     text = expanded.text
-    fixed, back = _apply(text, _multiline_edits(text) + _unquoted_edits(text))
+    edits = _multiline_edits(text) + _unquoted_edits(text) + _alt_edits(text)
+    fixed, back = _apply(text, edits)
     try:
         out = mrml.to_html(fixed, parser_options=_PARSER, render_options=_RENDER)
     except OSError as exc:

@@ -344,6 +344,7 @@ class Renderer:
             meta_source=tpl,
             variables=dict(variables),
             warnings=out.warnings,
+            mjml_source=out.source,
             timings=timings,
         )
 
@@ -578,5 +579,6 @@ def render_mjml_file(path: Path) -> RenderedMessage:
         text=text,
         build_email=partial(_email_of, from_address=None, reply_to=None, domain=None),
         warnings=out.warnings,
+        mjml_source=out.source,
         timings={"jinja": 0.0, "track": 0.0, "mjml": t1 - t0, "text": t2 - t1},
     )
