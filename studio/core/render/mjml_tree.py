@@ -14,22 +14,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-ENDING_TAGS = frozenset(
+ENDING_TAGS = frozenset(  # mjml 5's components with ``endingTag`` (a test compares)
     {
         "mj-accordion-text",
         "mj-accordion-title",
+        "mj-breakpoint",
         "mj-button",
+        "mj-carousel-image",
         "mj-navbar-link",
+        "mj-preview",
         "mj-raw",
         "mj-social-element",
+        "mj-style",
         "mj-table",
         "mj-text",
-        "mj-style",
         "mj-title",
-        "mj-preview",
-        "mj-font",
-        "mj-breakpoint",
-        "mj-html-attributes",
     }
 )
 
