@@ -61,7 +61,11 @@ def test_render_matches_mjml_words_and_links_on_an_include_using_file(tmp_path: 
     ours = CliRunner().invoke(cli, ["render", str(main), "--format", "html"])
     assert ours.exit_code == 0, ours.output
     theirs = subprocess.run(
-        [str(MJML), str(main), "-s", "--config.allowIncludes", "true"], capture_output=True, text=True, timeout=120, check=True
+        [str(MJML), str(main), "-s", "--config.allowIncludes", "true"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     ).stdout
     our_words, our_links = _seen(ours.output)
     their_words, their_links = _seen(theirs)
