@@ -120,6 +120,7 @@ def test_template_findings_point_at_the_template_line(tmp_path: Path) -> None:
     (ws.root / "templates" / "parts" / "foot.mjml").write_text(
         "<mj-section>\n<mj-column>\n<mj-text>Foot</mj-text>\n"
         '<mj-image src="https://cdn.example/f.png" alt="" width="80%" />\n'
+        '<mj-image src="https://cdn.example/g.png" />\n'
         "</mj-column>\n</mj-section>\n"
     )
     ws.template_path("t").write_text(
@@ -133,15 +134,18 @@ def test_template_findings_point_at_the_template_line(tmp_path: Path) -> None:
     )
     (ws.samples_dir / "t").mkdir(parents=True)
     (ws.samples_dir / "t" / "a.json").write_text(json.dumps({"name": "Ada", "colour": "blu"}))
+    findings = lint_template(ws, "t", spam=False)
     found = {
         (f.id, f.location.file, f.location.line)
-        for f in lint_template(ws, "t", spam=False)
+        for f in findings
         if f.id.startswith("mjml.") and f.location
     }
     assert found == {
         ("mjml.invalid-value", "templates/t.mjml", 7),
         ("mjml.image-percent-width", "templates/parts/foot.mjml", 4),
     }
+    alt = {(f.location.file, f.location.line) for f in findings if f.id == "image.missing-alt"}
+    assert alt == {("templates/parts/foot.mjml", 5)}  # the source checks read partials
 
 
 def test_lint_cli_reports_the_ids_and_explain_knows_them(tmp_path: Path) -> None:
@@ -187,3 +191,21 @@ def test_the_vendored_rules_and_the_tree_agree_on_ending_tags() -> None:
     assert ending == set(ENDING_TAGS)
     assert data["version"].startswith("5.")
     assert (RULES_FILE.parent / "mjml.LICENSE").read_text().startswith("The MIT License")
+
+
+def test_source_checks_read_the_partials_too(tmp_path: Path) -> None:
+    (tmp_path / "parts").mkdir()
+    (tmp_path / "parts" / "logo.mjml").write_text(
+        '<mj-section><mj-column>\n\n<mj-image src="https://cdn.example/l.png" />\n'
+        "</mj-column></mj-section>\n"
+    )
+    main = tmp_path / "main.mjml"
+    main.write_text(
+        '<mjml lang="en"><mj-body>\n<mj-include path="parts/logo.mjml" />\n</mj-body></mjml>\n'
+    )
+    found = {
+        (f.id, f.location.file, f.location.line)
+        for f in lint_file(main, spam=False)
+        if f.location and f.id == "image.missing-alt"
+    }
+    assert found == {("image.missing-alt", str(tmp_path / "parts" / "logo.mjml"), 3)}

@@ -38,6 +38,7 @@ from .context import (
     Sources,
     TemplateContext,
     WorkspaceContext,
+    file_sources,
 )
 from .registry import RULES, rules_of
 
@@ -264,7 +265,8 @@ def lint_file(
     else:
         raise ConfigError(f"{path}: expected a template name or a .mjml, .html or .eml file")
     text = raw.decode("utf-8", "replace")
-    findings = lint_message(workspace, msg, sources=Sources.of_file(name, text), spam=spam)
+    sources = file_sources(name, text, path) if suffix == ".mjml" else Sources.of_file(name, text)
+    findings = lint_message(workspace, msg, sources=sources, spam=spam)
     return [f for f in findings if f.id != "message.from-domain" or workspace is not None]
 
 
