@@ -38,7 +38,8 @@ _ATTR = re.compile(r"""([\w:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>/]+))""")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _ENDING = re.compile(
     r"<(mj-raw|mj-text|mj-button|mj-table|mj-navbar-link|mj-accordion-title|"
-    r"mj-accordion-text|mj-social-element|mj-style)\b.*?</\1\s*>",
+    r"mj-accordion-text|mj-social-element|mj-style)\b(?:[^>\"']|\"[^\"]*\"|'[^']*')*(?<!/)>"
+    r".*?</\1\s*>",
     re.DOTALL | re.IGNORECASE,
 )
 _BODY = re.compile(r"<mj-body\b[^>]*>(.*)</mj-body\s*>", re.DOTALL | re.IGNORECASE)
