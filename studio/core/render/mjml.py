@@ -37,13 +37,9 @@ from ...errors import RenderError
 from .include import Expanded, Reader, expand, mask, plain
 from .mjml_tree import parse
 
-_MULTILINE_ATTR = re.compile(r'(=\s*)"([^"<>]*\n[^"<>]*)"')
-_UNQUOTED_HINT = re.compile(r"""=\s*[^\s"'<>`]""")
-_IMAGE = re.compile(
-    r"""<(mj-image|mj-social-element|mj-carousel-image)\b((?:[^>"']|"[^"]*"|'[^']*')*)>"""
-)
-_ALT = re.compile(r"\salt\s*=", re.I)
-_DEFAULTS = re.compile(r"<mj-attributes\b.*?</mj-attributes\s*>", re.S | re.I)
+_EQUALS = re.compile(r"""=\s*(?:"([^"<>]*\n[^"<>]*)"|[^\s"'<>`])""")
+_IMAGE = re.compile(r"<(mj-(?:image|social-element|carousel-image))\b[^>]*")
+_ALT = re.compile(r"\salt\s*=")
 _TAG_NAME = re.compile(r"<[A-Za-z][\w:-]*")
 _NEXT_ATTR = re.compile(
     r"""\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|([^\s"'<>`]+)))?"""
@@ -66,26 +62,22 @@ class MjmlOutput:
     source: Expanded | None = None  # the spliced MJML and its map, for the validator
 
 
-def _multiline_edits(source: str) -> list[Edit]:
-    if "\n" not in source:
-        return []
-    return [
-        (m.start(2), m.end(2), _WS.sub(" ", m.group(2)).strip())
-        for m in _MULTILINE_ATTR.finditer(source)
-    ]
+def _attribute_edits(source: str) -> list[Edit]:
+    """Collapse multi-line quoted values and quote unquoted ones, in one pass over ``=``.
 
-
-def _unquoted_edits(source: str) -> list[Edit]:
-    """Quote unquoted attribute values (``href=https://x`` → ``href="https://x"``).
-
-    Cheap where there are none: only the tags around a ``name=value`` without a
-    quote (found by one regex) are read, attribute by attribute. Tags in comments
-    (Outlook's conditional ``<!--[if mso]>`` HTML) are quoted too, which is harmless.
+    A multi-line value's whitespace becomes single spaces. An unquoted value
+    (``href=https://x`` → ``href="https://x"``) is looked at only where a ``=`` is
+    followed by something other than a quote: then the tag around it is read
+    attribute by attribute. Tags in comments (Outlook's conditional
+    ``<!--[if mso]>`` HTML) are quoted too, which is harmless.
     """
     edits: list[Edit] = []
-    done = -1  # the end of the last tag read
-    for hint in _UNQUOTED_HINT.finditer(source):
-        at = hint.start()
+    done = -1  # the end of the last tag read for unquoted values
+    for m in _EQUALS.finditer(source):
+        if m.group(1) is not None:
+            edits.append((m.start(1), m.end(1), _WS.sub(" ", m.group(1)).strip()))
+            continue
+        at = m.start()
         if at < done:
             continue
         lt = source.rfind("<", 0, at)
@@ -107,16 +99,13 @@ def _alt_edits(source: str) -> list[Edit]:
     Only where no ``mj-attributes`` default could give an alt (then MRML's own
     resolution is kept): the common case is exact and the rare one unchanged.
     """
-    if "<mj-image" not in source and "<mj-social-element" not in source:
+    if "<mj-image" not in source and "<mj-social" not in source and "<mj-carousel" not in source:
         return []
-    defaults = _DEFAULTS.search(source)
-    if defaults and _ALT.search(defaults.group(0)):
+    start = source.find("<mj-attributes")
+    if start >= 0 and _ALT.search(source, start, source.find("</mj-attributes", start)):
         return []
-    return [
-        (m.end(1), m.end(1), ' alt=""')
-        for m in _IMAGE.finditer(source)
-        if not _ALT.search(m.group(2))
-    ]
+    images = _IMAGE.finditer(source)
+    return [(m.end(1), m.end(1), ' alt=""') for m in images if not _ALT.search(m[0])]
 
 
 def _apply(source: str, edits: list[Edit]) -> tuple[str, Callable[[int], int]]:
@@ -156,7 +145,7 @@ def _apply(source: str, edits: list[Edit]) -> tuple[str, Callable[[int], int]]:
 
 def collapse_attribute_whitespace(source: str) -> str:
     """Collapse runs of whitespace inside quoted attribute values that span lines."""
-    return _apply(source, _multiline_edits(source))[0]
+    return _apply(source, [e for e in _attribute_edits(source) if not e[2].startswith('"')])[0]
 
 
 def line_of(source: str, offset: int) -> int:
@@ -194,7 +183,7 @@ def compile_mjml(
                 name, file, file, line, col, "mj-include needs a file in a workspace or folder"
             )
     text = expanded.text
-    edits = _multiline_edits(text) + _unquoted_edits(text) + _alt_edits(text)
+    edits = _attribute_edits(text) + _alt_edits(text)
     fixed, back = _apply(text, edits)
     try:
         out = mrml.to_html(fixed, parser_options=_PARSER, render_options=_RENDER)
