@@ -120,6 +120,55 @@ _LINT: tuple[_Row, ...] = (
         "Shorten or remove cross-sell, referral and loyalty blocks so that they stay "
         "secondary (below half of the text).",
     ),
+    # -- MJML, validated as mjml validates it --------------------------------------
+    (
+        "mjml.unknown-tag",
+        E,
+        "An element is not an mjml element",
+        "A misspelt or unknown tag (`<mj-txt>`, a stray `<p>` outside `mj-text`) is "
+        "dropped by the compiler: what it holds never reaches the reader, with no error.",
+        "Fix the tag name (see the mjml documentation for the elements), or move raw HTML "
+        "into an `mj-text` or `mj-raw`.",
+    ),
+    (
+        "mjml.invalid-attribute",
+        W,
+        "An attribute is not allowed on this element",
+        "mjml ignores attributes an element does not define: the styling the author meant "
+        "(often a typo, or an attribute of another element) is silently lost.",
+        "Use an attribute the element accepts (the mjml documentation lists them per "
+        "element), or `css-class` for your own styles.",
+    ),
+    (
+        "mjml.invalid-value",
+        W,
+        "An attribute value has the wrong type",
+        "A value mjml cannot read (a unit it does not take, a colour it does not know, "
+        "too many values, a word outside the allowed set) is read differently by mjml and "
+        "by MRML, or ignored: the layout differs from one compiler and client to another.",
+        "Write the value as the element expects: the finding gives the type, e.g. "
+        "`unit(px,%){1,4}` for up to four px or % values, `color`, or `enum(...)`.",
+    ),
+    (
+        "mjml.invalid-child",
+        W,
+        "An element is placed in a parent that does not accept it",
+        "An element in the wrong parent (an `mj-column` straight in `mj-body`, an "
+        "`mj-text` in `mj-section`) breaks the table layout mjml writes: clients show it "
+        "differently, or the compilers disagree.",
+        "Wrap it in the element that should hold it (`mj-section` > `mj-column` > "
+        "content), as the finding says.",
+    ),
+    (
+        "mjml.image-percent-width",
+        W,
+        "An mj-image width is a percentage",
+        "`mj-image` takes its width in px only: mjml reads `width=\"100%\"` as 100 px "
+        "while MRML stretches the image to the column, so the two compilers (and what "
+        "you preview and what another tool builds) draw different pictures.",
+        "Give the width in px (the image's display width, e.g. `width=\"300px\"`), or "
+        "leave it out to fill the column.",
+    ),
     # -- messages ----------------------------------------------------------------
     (
         "message.size-clipped",

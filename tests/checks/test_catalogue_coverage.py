@@ -273,6 +273,19 @@ POSITIVE = [
         template('<mj-image src="https://cdn.shop.example/x.png" />'),
         (T, BODY_LINE),
     ),
+    Fires("mjml.unknown-tag", template("<mj-txt>x</mj-txt>" + TEXT), (T, BODY_LINE)),
+    Fires(
+        "mjml.invalid-attribute", template('<mj-spacer heigth="10px" />' + TEXT), (T, BODY_LINE)
+    ),
+    Fires("mjml.invalid-value", template('<mj-spacer height="tall" />' + TEXT), (T, BODY_LINE)),
+    Fires(
+        "mjml.invalid-child", template("<mj-column>" + TEXT + "</mj-column>"), (T, BODY_LINE)
+    ),
+    Fires(
+        "mjml.image-percent-width",
+        template('<mj-image src="https://cdn.shop.example/x.png" alt="x" width="50%" />' + TEXT),
+        (T, BODY_LINE),
+    ),
     Fires(
         "image.insecure",
         template('<mj-image src="http://cdn.shop.example/x.png" alt="x" />' + TEXT),

@@ -39,6 +39,7 @@ from .context import (
     Sources,
     TemplateContext,
     WorkspaceContext,
+    file_sources,
 )
 from .registry import RULES, rules_of
 from .rules.message import ENVELOPE_RULES
@@ -303,10 +304,11 @@ def lint_file(
     else:
         raise ConfigError(f"{path}: expected a template name or a .mjml, .html or .eml file")
     text = raw.decode("utf-8", "replace")
+    sources = file_sources(name, text, path) if suffix == ".mjml" else Sources.of_file(name, text)
     findings = lint_message(
         workspace,
         msg,
-        sources=Sources.of_file(name, text),
+        sources=sources,
         spam=spam,
         envelope=suffix == ".eml",
     )

@@ -9,14 +9,17 @@ to the first source line that contains it, so that the report says where to fix 
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from ...errors import StudioError
 from ..findings import Location
+from ..render.include import included_paths
 from ..render.pipeline import RenderedMessage, RenderedSms, renderer_for
 from ..render.sandbox import is_template_name
 from ..settings import Settings
@@ -242,7 +245,7 @@ class Sources:
                 except (OSError, UnicodeDecodeError):
                     continue
                 queue.append(files[ref])
-        return cls(files)
+        return cls(_with_partials(files, workspace.root))
 
     @classmethod
     def of_file(cls, name: str, text: str) -> Sources:
@@ -289,6 +292,33 @@ class Sources:
             for m in pattern.finditer(text):
                 found.append((Location(name, lines.line(m.start())), m))
         return found
+
+
+def _with_partials(files: dict[str, str], root: Path, prefix: str = "") -> dict[str, str]:
+    """``files`` and the ``mj-include`` partials they reach (images, links in them)."""
+    queue = list(files.items())
+    while queue:
+        name, text = queue.pop()
+        for rel in included_paths(text, name, root):
+            key = posixpath.join(prefix, rel) if prefix else rel
+            if key in files:
+                continue
+            try:
+                files[key] = (root / rel).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            queue.append((rel, files[key]))
+    return files
+
+
+def file_sources(name: str, text: str, path: Path) -> Sources:
+    """A lone file's sources: the file and the partials it includes (named as ``name`` is)."""
+    folder = path.resolve().parent
+    prefix = posixpath.dirname(name)
+    own = {path.resolve().name: text}
+    partials = _with_partials(dict(own), folder, prefix)
+    partials.pop(path.resolve().name)
+    return Sources({name: text, **partials})
 
 
 @dataclass

@@ -1,5 +1,8 @@
 """Notice saves to templates, components, brand tokens and samples (polling mtimes).
 
+Partials that templates pull in with ``<mj-include>`` are watched too, wherever
+they are in the workspace (their paths are read from the watched MJML files).
+
 Polling every quarter second keeps it dependency-free and works on every filesystem;
 a workspace has at most a few hundred files.
 """
@@ -8,6 +11,8 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+
+from ..render.include import included_paths
 
 WATCHED = ("templates", "components", "brand", "samples")
 
@@ -21,6 +26,7 @@ class Watcher:
         self.generation = 0
         self.changed = threading.Condition()
         self._stop = threading.Event()
+        self._includes: dict[Path, tuple[tuple[int, int], list[str]]] = {}  # by mtime, size
         self._state = self._scan()
         self._thread = threading.Thread(target=self._run, daemon=True, name="studio-watch")
 
@@ -37,7 +43,39 @@ class Watcher:
                         state[p] = (st.st_mtime_ns, st.st_size)
                 except OSError:
                     continue
+        self._add_partials(state)
         return state
+
+    def _add_partials(self, state: dict[Path, tuple[int, int]]) -> None:
+        """Add the files that watched MJML files include (and those they include)."""
+        todo = [p for p in state if p.suffix == ".mjml"]
+        while todo:
+            path = todo.pop()
+            for rel in self._included_by(path, state[path]):
+                partial = self.root / rel
+                if partial in state:
+                    continue
+                try:
+                    st = partial.stat()
+                except OSError:
+                    state[partial] = (0, -1)  # missing now: its creation is a change
+                    continue
+                state[partial] = (st.st_mtime_ns, st.st_size)
+                if partial.suffix == ".mjml":
+                    todo.append(partial)
+
+    def _included_by(self, path: Path, stamp: tuple[int, int]) -> list[str]:
+        """What ``path`` includes, read again only when the file changed."""
+        cached = self._includes.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        try:
+            text = path.read_text(encoding="utf-8")
+            found = included_paths(text, path.relative_to(self.root).as_posix(), self.root)
+        except (OSError, UnicodeDecodeError, ValueError):
+            found = []
+        self._includes[path] = (stamp, found)
+        return found
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):

@@ -206,6 +206,12 @@ class Renderer:
         )
         return UtmPolicy(tracking.own_domains, tuple((k, v) for k, v in params if v))
 
+    def read(self, relname: str) -> str:
+        """A workspace file's text (a partial's), from its buffer if there is one."""
+        if relname in self.buffers:
+            return self.buffers[relname]
+        return (self.root / relname).read_text(encoding="utf-8")
+
     # -- rendering -----------------------------------------------------------
 
     def render(
@@ -327,7 +333,10 @@ class Renderer:
         t1 = time.perf_counter()
         tagged = tag_links(body, self.utm_policy(tpl.name))
         t2 = time.perf_counter()
-        out = compile_mjml(tagged, name=f"{tpl.relname} ({where})")
+        out = compile_mjml(
+            tagged, name=f"{tpl.relname} ({where})", file=tpl.relname, root=self.root,
+            read=self.read,
+        )
         t3 = time.perf_counter()
         text = mjml_to_text(tagged)
         t4 = time.perf_counter()
@@ -351,6 +360,7 @@ class Renderer:
             meta_source=tpl,
             variables=dict(variables),
             warnings=out.warnings,
+            mjml_source=out.source,
             timings=timings,
         )
 
@@ -576,8 +586,16 @@ def render_mjml_file(path: Path) -> RenderedMessage:
         raise TemplateNotFound(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
+    resolved = path.resolve()
+    folder = resolved.parent
     t0 = time.perf_counter()
-    out = compile_mjml(source, name=str(path))
+    out = compile_mjml(
+        source,
+        name=str(path),
+        file=resolved.name,
+        root=folder,
+        read=lambda rel: (folder / rel).read_text(encoding="utf-8"),
+    )
     t1 = time.perf_counter()
     text = mjml_to_text(source)
     t2 = time.perf_counter()
@@ -593,5 +611,6 @@ def render_mjml_file(path: Path) -> RenderedMessage:
         text=text,
         build_email=partial(_email_of, from_address=None, reply_to=None, domain=None),
         warnings=out.warnings,
+        mjml_source=out.source,
         timings={"jinja": 0.0, "track": 0.0, "mjml": t1 - t0, "text": t2 - t1},
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..sms import SmsInfo
 from ..templates import Template
+from .include import Expanded
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ class RenderedMessage:
     variables: Mapping[str, Any] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    mjml_source: Expanded | None = field(default=None, repr=False, compare=False)
+    """The MJML MRML compiled (includes spliced) and where each part came from."""
 
     @cached_property
     def email(self) -> EmailMessage:

@@ -5,6 +5,7 @@ from . import duplicates as duplicates
 from . import images as images
 from . import links as links
 from . import message as message
+from . import mjml as mjml
 from . import sms as sms
 from . import spam as spam
 from . import template as template
