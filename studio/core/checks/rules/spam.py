@@ -214,6 +214,40 @@ def scored_bytes(email: EmailMessage) -> bytes:
 
 
 
+@rule("message.spam-score")
+def spam_score(ctx: MessageContext) -> Iterator[Hit]:
+    if not ctx.spam:
+        return
+    if spamassassin_path() is None:
+        yield Hit(
+            ctx.subject,
+            "SpamAssassin is not installed, so the spam score was not checked"
+            " (apt-get install spamassassin)",
+            severity=Severity.INFO,
+        )
+        return
+    raw = _scored_bytes(ctx)
+    if len(raw) > MAX_SIZE:
+        return  # message.spam-not-scored says so
+    verdict = score_message(raw, cache_dir=cache_dir(ctx))
+    if verdict is None:
+        yield Hit(ctx.subject, "SpamAssassin did not give a verdict", severity=Severity.INFO)
+        return
+    if verdict.score >= verdict.required / 2:
+        severity = Severity.ERROR if verdict.score >= verdict.required else Severity.WARNING
+        yield Hit(
+            ctx.subject,
+            f"SpamAssassin score {verdict.score} (spam at {verdict.required});"
+            f" rules: {', '.join(verdict.tests)}",
+            details={
+                "score": verdict.score,
+                "required": verdict.required,
+                "tests": list(verdict.tests),
+            },
+            severity=severity,
+        )
+
+
 def cache_dir(ctx: MessageContext) -> Path | None:
     return _cache_root(ctx.workspace)
 
