@@ -11,7 +11,6 @@ import importlib
 import sys
 
 import click
-from click.utils import make_default_short_help
 
 from .. import __version__
 from ..errors import StudioError
@@ -92,7 +91,7 @@ class LazyGroup(click.Group):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
         rows = [
-            (name, make_default_short_help(summary, limit))
+            (name, click.Command(name, help=summary).get_short_help_str(limit))
             for name, (_, summary) in sorted(COMMANDS.items())
         ]
         with formatter.section("Commands"):
