@@ -209,7 +209,8 @@ def scored_bytes(email: EmailMessage) -> bytes:
     for name, value in STABLE.items():
         if name in msg:
             msg.replace_header(name, value)
-    return stable_bytes(msg.as_bytes())
+    raw = msg.as_bytes()
+    return raw if len(raw) > MAX_SIZE else stable_bytes(raw)  # too big: not scored
 
 
 
