@@ -16,40 +16,86 @@ from .. import __version__
 from ..errors import StudioError
 from ._common import console_err
 
-# Each command and the module that defines it (on ``cli``). A module is imported
-# only when one of its commands runs (or for the help listing), so that
-# ``studio sink`` does not load the DNS, checks or browser code: start-up time and
-# memory stay those of the command used.
-COMMANDS = {
-    "render": "render",
-    "build": "build",
-    "init": "init",
-    "tui": "tui",
-    "inventory": "inventory",
-    "lint": "lint",
-    "check": "lint",
-    "explain": "lint",
-    "dns": "dns",
-    "sink": "sink",
-    "inbox": "mail",
-    "send": "mail",
-    "preview": "preview",
-    "shot": "preview",
+# Each command, the module that defines it (on ``cli``) and its one-line help. A
+# module is imported only when one of its commands runs, so that ``studio sink``
+# does not load the DNS, checks or browser code, and ``studio --help`` lists the
+# commands from this table without importing any (a test keeps the lines equal to
+# the commands' own docstrings).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "render": (
+        "render",
+        "Render TARGET (a template name or an .mjml file) with a sample's variables.",
+    ),
+    "build": (
+        "build",
+        "Render every template with every sample to html, txt and eml, with a gallery.",
+    ),
+    "init": (
+        "init",
+        "Create a new workspace in DIRECTORY (brand, components, one template, a sample).",
+    ),
+    "tui": ("tui", "Open the studio (the terminal UI) on the workspace."),
+    "inventory": (
+        "inventory",
+        "List every message: journey, channels, trigger, owner, variables, samples, review.",
+    ),
+    "lint": (
+        "lint",
+        "Check templates and messages: variables, links, images, size, CSS, spam score.",
+    ),
+    "check": (
+        "lint",
+        "The CI gate: lint every template and SMS, and preflight the sending domain's DNS.",
+    ),
+    "explain": (
+        "lint",
+        "What a check id means, why it matters and how to fix it (all ids when none given).",
+    ),
+    "dns": (
+        "dns",
+        "Check SPF, DKIM, DMARC, MX, MTA-STS, TLS-RPT, BIMI and PTR of the sending domain.",
+    ),
+    "sink": (
+        "sink",
+        "Run the local SMTP sink: accept any message, store it in a Maildir, deliver nowhere.",
+    ),
+    "inbox": (
+        "mail",
+        "Messages captured by the sink: list (default), show ID, delete ID, clear.",
+    ),
+    "send": ("mail", "Render TARGET and send it: to the local sink, or through --relay."),
+    "preview": (
+        "preview",
+        "Preview templates in a browser (loopback only); pages reload when files are saved.",
+    ),
+    "shot": (
+        "preview",
+        "PNG screenshots of TARGET (a template name, or `all`) in headless Chromium.",
+    ),
 }
-COMMAND_MODULES = tuple(dict.fromkeys(COMMANDS.values()))
+COMMAND_MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
 
 
 class LazyGroup(click.Group):
-    """A group whose commands are imported on first use."""
+    """A group whose commands are imported on first use (the help lists them from the table)."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        module = COMMANDS.get(cmd_name)
-        if module is not None and cmd_name not in self.commands:
-            importlib.import_module(f"{__name__}.{module}")
+        entry = COMMANDS.get(cmd_name)
+        if entry is not None and cmd_name not in self.commands:
+            importlib.import_module(f"{__name__}.{entry[0]}")
         return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        limit = formatter.width - 6 - max(len(name) for name in COMMANDS)
+        rows = [
+            (name, click.Command(name, help=summary).get_short_help_str(limit))
+            for name, (_, summary) in sorted(COMMANDS.items())
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 @click.group(

@@ -239,6 +239,15 @@ _LINT: tuple[_Row, ...] = (
         "`spamassassin` package to run it.",
     ),
     (
+        "message.spam-not-scored",
+        I,
+        "The message is too big for SpamAssassin, so its spam score was not checked",
+        "SpamAssassin (like `spamc`, above 500 KB) does not score very big messages: "
+        "they take it minutes, and receivers' filters skip or reject them too.",
+        "Make the message smaller (Gmail clips HTML above 102 KB anyway); check the "
+        "size findings for what makes it big.",
+    ),
+    (
         "message.dkim-fail",
         E,
         "A captured signed message fails DKIM verification",

@@ -12,8 +12,11 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import hashlib
 import ipaddress
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 from email.message import EmailMessage
 from email.utils import parseaddr, parsedate_to_datetime
@@ -276,23 +279,59 @@ def verify(
     )
 
 
+INSPECTED_KEEP = 1000
+"""Inspections kept in memory (the oldest are dropped beyond)."""
+_inspected: OrderedDict[tuple[str, str, str], tuple[Verdict, tuple[Finding, ...]]] = OrderedDict()
+_inspected_lock = threading.Lock()
+
+
+def _inspection_key(captured: CapturedMessage, workspace: Workspace | None) -> tuple[str, str, str]:
+    """The message id, its content and the settings judged by: a stored message never
+    changes, so the same key gives the same verdict (unless the DNS answers changed)."""
+    content = hashlib.sha256(captured.raw).hexdigest()
+    judged_by = f"{workspace.root}:{workspace.settings!r}" if workspace else ""
+    return captured.summary.id, content, judged_by
+
+
 def inspect(captured: CapturedMessage, workspace: Workspace | None) -> CapturedMessage:
-    """Attach the verdict and the message checks to a captured message."""
+    """Attach the verdict and the message checks to a captured message.
+
+    Verdicts are kept by message id (and content, and the workspace's settings), so
+    the inbox refreshing every few seconds verifies only the messages that are new:
+    DKIM, SPF and the message checks run once per message.
+    """
+    key = _inspection_key(captured, workspace)
+    with _inspected_lock:
+        known = _inspected.get(key)
+        if known is not None:
+            _inspected.move_to_end(key)
+    if known is None:
+        known = _inspect(captured, workspace)
+        with _inspected_lock:
+            _inspected[key] = known
+            while len(_inspected) > INSPECTED_KEEP:
+                _inspected.popitem(last=False)
+    captured.verdict, captured.findings = known[0], list(known[1])
+    return captured
+
+
+def _inspect(
+    captured: CapturedMessage, workspace: Workspace | None
+) -> tuple[Verdict, tuple[Finding, ...]]:
     from .checks import lint_message, message_from_eml
 
-    captured.verdict = verify(captured, workspace)
+    verdict = verify(captured, workspace)
     findings = lint_message(workspace, message_from_eml(captured.raw))
-    if captured.verdict.dkim == "fail":
+    if verdict.dkim == "fail":
         findings.append(
             Finding(
                 "message.dkim-fail",
                 CATALOGUE["message.dkim-fail"].severity,
                 captured.summary.id,
-                captured.verdict.dkim_reason,
+                verdict.dkim_reason,
             )
         )
-    captured.findings = findings
-    return captured
+    return verdict, tuple(findings)
 
 
 _NOT_RELAYED = ("Bcc", "Resent-Bcc")

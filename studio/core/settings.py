@@ -101,6 +101,8 @@ class LintSettings:
     """CSS properties the team uses knowingly (css.unsupported skips them)."""
     duplicate_similarity: float = 0.9
     """template.near-duplicate threshold: the share of words two messages have in common."""
+    max_findings_per_rule: int = 25
+    """Findings one check reports per message; the rest are one finding that counts them."""
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,13 @@ def _address(r: _Reader, key: str) -> str | None:
     except (ValueError, IndexError):
         raise r.fail(key, "a valid e-mail address") from None
     return str(value)
+
+
+def _at_least_one(r: _Reader, key: str, default: int) -> int:
+    value = int(r.integer(key, default))
+    if value < 1:
+        raise r.fail(key, "an integer of at least 1")
+    return value
 
 
 def _share(r: _Reader, key: str, default: float) -> float:
@@ -346,6 +355,7 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
         max_sms_segments=lint_r.integer("max_sms_segments", 2),
         css_allow=tuple(p.lower() for p in lint_r.strings("css_allow")),
         duplicate_similarity=_share(lint_r, "duplicate_similarity", 0.9),
+        max_findings_per_rule=_at_least_one(lint_r, "max_findings_per_rule", 25),
     )
     if lint.stale_review_days < 1:
         raise lint_r.fail("stale_review_days", "a number of days from 1 up")

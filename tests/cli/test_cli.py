@@ -255,3 +255,36 @@ def test_commands_load_on_use_and_the_table_is_complete() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "True"
+
+
+def test_help_imports_no_command_module() -> None:
+    """``studio --help`` lists the commands from the table: no command module, no DNS."""
+    code = (
+        "import sys\n"
+        "from studio.cli import main, COMMAND_MODULES\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = [m for m in COMMAND_MODULES if 'studio.cli.' + m in sys.modules]\n"
+        "heavy = [m for m in ('dns', 'studio.core.checks', 'textual') if m in sys.modules]\n"
+        "print('LOADED', loaded, heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "Commands:" in out.stdout and "sink" in out.stdout
+    assert out.stdout.strip().splitlines()[-1] == "LOADED [] []"
+
+
+def test_help_lines_are_the_commands_own() -> None:
+    """The table's one-line help of each command is its docstring's (they cannot drift)."""
+    import click
+
+    from studio.cli import COMMANDS, cli
+
+    ctx = click.Context(cli)
+    for name, (_, summary) in COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        own = command.short_help or (command.help or "").split("\n\n")[0]
+        assert summary == " ".join(own.split()), name

@@ -470,3 +470,64 @@ def listening_silent_nameserver() -> Iterator[Listener]:
     listener = Listener()
     yield listener
     listener.sock.close()
+
+
+class GatedNameserver:
+    """A nameserver on loopback that holds every query until the test releases it.
+
+    Until :meth:`release` nothing is answered (the lookups wait, as on a slow
+    network); after it, each held and later query is forwarded to ``upstream`` (the
+    nsd fixture) and its answer relayed back. :attr:`asked` is set on the first query.
+    """
+
+    def __init__(self, upstream: str) -> None:
+        host, port = upstream.rsplit(":", 1)
+        self.upstream = (host, int(port))
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.address = f"127.0.0.1:{self.sock.getsockname()[1]}"
+        self.asked = threading.Event()
+        self._open = threading.Event()
+        self._held: list[tuple[bytes, tuple[str, int]]] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._listen, daemon=True).start()
+
+    def _listen(self) -> None:
+        while True:
+            try:
+                data, client = self.sock.recvfrom(65535)
+            except OSError:
+                return
+            self.asked.set()
+            with self._lock:
+                if not self._open.is_set():
+                    self._held.append((data, client))
+                    continue
+            self._forward(data, client)
+
+    def _forward(self, data: bytes, client: tuple[str, int]) -> None:
+        def run() -> None:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as up:
+                up.settimeout(60)  # a hang guard: nsd answers loopback queries at once
+                up.sendto(data, self.upstream)
+                try:
+                    answer = up.recv(65535)
+                    self.sock.sendto(answer, client)
+                except OSError:
+                    return
+
+        threading.Thread(target=run, daemon=True).start()
+
+    def release(self) -> None:
+        with self._lock:
+            self._open.set()
+            held, self._held = self._held, []
+        for data, client in held:
+            self._forward(data, client)
+
+
+@pytest.fixture
+def gated_nameserver(nameserver: str) -> Iterator[GatedNameserver]:
+    gate = GatedNameserver(nameserver)
+    yield gate
+    gate.sock.close()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from textual.widgets import DataTable
+from textual.worker import Worker
 
 from studio.core.scaffold import init_workspace
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
 from studio.tui.screens import DeliverabilityScreen
+from tests.dns.conftest import GatedNameserver
 
 
 def workspace(tmp_path: Path, domain: str, **extra: str) -> Workspace:
@@ -24,14 +27,33 @@ def workspace(tmp_path: Path, domain: str, **extra: str) -> Workspace:
     return Workspace.open(root)
 
 
+async def until(pilot, predicate, what: str) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until ``predicate()`` holds (a deadline guards against a hang)."""
+    deadline = time.monotonic() + 120
+    while not predicate():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        await pilot.pause(0.05)
+
+
+def dns_worker(app: StudioApp) -> Worker[object] | None:
+    return next((w for w in app.workers if w.group == "dns"), None)
+
+
+def finished(screen: DeliverabilityScreen) -> bool:
+    """The screen shows its result (its loading indicator hidden)."""
+    return screen.is_mounted and not screen.query_one("#dns-loading").display
+
+
+async def ids_when_done(app: StudioApp, pilot, screen: DeliverabilityScreen) -> set[str]:  # type: ignore[no-untyped-def]
+    await until(pilot, lambda: finished(screen), "the preflight finished")
+    table = screen.query_one("#dns-table", DataTable)
+    return {str(table.get_row_at(i)[2]) for i in range(table.row_count)} - {""}
+
+
 async def ids_on_screen(app: StudioApp, pilot, nameserver: str) -> set[str]:  # type: ignore[no-untyped-def]
     screen = DeliverabilityScreen(app.workspace, nameservers=(nameserver,))
     app.push_screen(screen)
-    await pilot.pause(0.3)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-    table = screen.query_one("#dns-table", DataTable)
-    return {str(table.get_row_at(i)[2]) for i in range(table.row_count)} - {""}
+    return await ids_when_done(app, pilot, screen)
 
 
 async def test_broken_zone_lists_its_ids_and_good_none(nameserver: str, tmp_path: Path) -> None:
@@ -48,25 +70,30 @@ async def test_broken_zone_lists_its_ids_and_good_none(nameserver: str, tmp_path
 
 
 async def test_ui_stays_responsive_while_dns_is_slow(
-    silent_nameserver: str, tmp_path: Path
+    gated_nameserver: GatedNameserver, silent_nameserver: str, tmp_path: Path
 ) -> None:
+    """The lookups wait on a nameserver the test holds: the UI answers meanwhile.
+
+    No race with a timeout: the queries are answered only when the test releases them.
+    """
     ws = workspace(tmp_path, "good.test", sel='"s1"')
     app = StudioApp(ws, watch_interval=0)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause(0.5)
-        screen = DeliverabilityScreen(ws, nameservers=(silent_nameserver,), timeout=1.5)
+        screen = DeliverabilityScreen(ws, nameservers=(gated_nameserver.address,), timeout=600)
         app.push_screen(screen)
-        await pilot.pause(0.2)
-        worker = next(w for w in app.workers if w.group == "dns")
-        assert worker.is_running
+        await until(pilot, gated_nameserver.asked.is_set, "the screen asked the nameserver")
+        worker = dns_worker(app)
+        assert worker is not None and worker.is_running
         await pilot.press("f1")  # the UI answers while the lookups wait
-        await pilot.pause()
-        assert app.screen.__class__.__name__ == "HelpScreen"
+        await until(pilot, lambda: app.screen.__class__.__name__ == "HelpScreen", "help opened")
         await pilot.press("escape")
-        await pilot.pause()
-        assert app.screen is screen and worker.is_running
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        table = screen.query_one("#dns-table", DataTable)
-        found = {str(table.get_row_at(i)[2]) for i in range(table.row_count)}
-        assert "dns.timeout" in found
+        await until(pilot, lambda: app.screen is screen, "help closed")
+        assert worker.is_running
+        gated_nameserver.release()
+        found = await ids_when_done(app, pilot, screen)
+        assert {i for i in found if not i.endswith("key-type")} == set()
+        # A nameserver that never answers: the timeout is shown, never a pass.
+        app.pop_screen()
+        silent = DeliverabilityScreen(ws, nameservers=(silent_nameserver,), timeout=0.3)
+        app.push_screen(silent)
+        assert "dns.timeout" in await ids_when_done(app, pilot, silent)

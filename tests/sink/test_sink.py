@@ -7,6 +7,7 @@ import shutil
 import smtplib
 import socket
 import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from studio.core.inbox import Inbox
-from studio.core.sink import Captured, Sink, SinkConfig
+from studio.core.sink import Captured, Sink, SinkConfig, server
 from studio.errors import SinkError
 from tests.sink.conftest import digest, free_port, holds_intact, make_message, stored_messages
 
@@ -273,7 +274,38 @@ def test_retention_by_count(tmp_path: Path) -> None:
         assert [m.subject for m in Inbox(s.config.maildir).list()] == ["n2", "n3", "n4"]
 
 
-def test_port_in_use_is_a_clear_error(sink: tuple[Sink, list[Captured]], tmp_path: Path) -> None:
+def test_port_in_use_is_a_clear_error(
+    sink: tuple[Sink, list[Captured]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reported at once: not after the controller's ready timeout (made an hour here)."""
     s, _ = sink
-    with pytest.raises(SinkError):
-        Sink(SinkConfig(port=s.config.port, maildir=tmp_path / "other")).start()
+    monkeypatch.setattr(server, "READY_TIMEOUT", 3600.0)
+    outcome: list[BaseException] = []
+    done = threading.Event()
+
+    def start() -> None:
+        try:
+            Sink(SinkConfig(port=s.config.port, maildir=tmp_path / "other")).start()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            outcome.append(exc)
+        done.set()
+
+    threading.Thread(target=start, daemon=True).start()
+    assert done.wait(120), "a busy port was not reported before the ready timeout"
+    [error] = outcome
+    assert isinstance(error, SinkError) and str(s.config.port) in str(error)
+
+
+def test_cli_sink_on_a_busy_port_is_one_line_exit_2(
+    sink: tuple[Sink, list[Captured]], tmp_path: Path
+) -> None:
+    s, _ = sink
+    out = subprocess.run(
+        [sys.executable, "-m", "studio", "sink", "--port", str(s.config.port)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,  # a hang guard: the error comes at once
+    )
+    assert out.returncode == 2, out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and str(s.config.port) in out.stderr

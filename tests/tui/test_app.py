@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -44,6 +45,15 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause(0.4)  # past the debounce
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def until(pilot, predicate, what: str) -> None:  # type: ignore[no-untyped-def]
+    """Let the app run until ``predicate()`` holds; the deadline only guards a hang."""
+    deadline = time.monotonic() + 120
+    while not predicate():
+        assert time.monotonic() < deadline, f"never happened: {what}"
+        await pilot.pause(0.05)
+        await pilot.app.workers.wait_for_complete()
 
 
 def plain(renderable: object) -> str:
@@ -172,11 +182,8 @@ async def test_findings_panel_lists_ids(ws: Workspace) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         pane = app.query_one(PreviewPane)
-        for _ in range(50):  # the checks run once typing pauses, in their own worker
-            if pane.findings:
-                break
-            await pilot.pause(0.1)
-            await app.workers.wait_for_complete()
+        # the checks run once typing pauses, in their own worker
+        await until(pilot, lambda: bool(pane.findings), "the findings were listed")
         assert "image.missing-alt" in {f.id for f in pane.findings}
 
 
@@ -186,8 +193,8 @@ async def test_file_changed_on_disk_is_reloaded(ws: Workspace) -> None:
         await settle(pilot)
         path = ws.template_path("password_reset")
         path.write_text(path.read_text().replace("owner: Accounts team", "owner: Someone else"))
-        await pilot.pause(0.6)
-        assert "owner: Someone else" in app.query_one("#editor", TextArea).text
+        editor = app.query_one("#editor", TextArea)
+        await until(pilot, lambda: "owner: Someone else" in editor.text, "the file was reloaded")
 
 
 async def test_command_palette_lists_the_studio_actions(

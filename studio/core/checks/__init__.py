@@ -18,7 +18,7 @@ report shows) are applied here, in one place.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from email.message import EmailMessage
 from functools import partial
@@ -43,6 +43,7 @@ from .context import (
 )
 from .registry import RULES, rules_of
 from .rules.message import ENVELOPE_RULES
+from .rules.spam import SPAM_RULES, score_ahead
 
 __all__ = [
     "RULES",
@@ -102,6 +103,7 @@ def lint_message(
     sources: Sources | None = None,
     spam: bool = False,
     envelope: bool = True,
+    only: Collection[str] | None = None,
 ) -> list[Finding]:
     """Run the message rules on one rendered message (policy applied).
 
@@ -113,6 +115,7 @@ def lint_message(
         spam: also score it with SpamAssassin (about a second).
         envelope: run the header and envelope rules (False for a bare HTML or
             MJML file, which is a body, not a message).
+        only: run just these rule ids (default: every message rule).
     """
     tpl = msg.meta_source
     if sources is None:
@@ -126,13 +129,23 @@ def lint_message(
     ctx = MessageContext(workspace, msg, sources, subject, spam=spam)
     found: list[Finding] = []
     for r in rules_of("message"):
-        if envelope or r.id not in ENVELOPE_RULES:
+        if (envelope or r.id not in ENVELOPE_RULES) and (only is None or r.id in only):
             found += r.run(ctx)
     return apply_policy(_belonging(found, msg.template, msg.sample), workspace, tpl)
 
 
-def lint_template(workspace: Workspace, name: str, *, spam: bool = True) -> list[Finding]:
-    """Every rule on a template and each of its samples (and its SMS template, if any)."""
+def lint_template(
+    workspace: Workspace,
+    name: str,
+    *,
+    spam: bool = True,
+    spam_later: list[tuple[RenderedMessage, Sources]] | None = None,
+) -> list[Finding]:
+    """Every rule on a template and each of its samples (and its SMS template, if any).
+
+    With ``spam_later``, the message to score with SpamAssassin is added to it
+    instead of scored here (:func:`lint_workspace` scores them all in one process).
+    """
     findings: list[Finding] = []
     if workspace.template_path(name).is_file():
         tpl = workspace.template(name)
@@ -153,7 +166,10 @@ def lint_template(workspace: Workspace, name: str, *, spam: bool = True) -> list
                 msg = marked
             if error is None:
                 renders.append(SampleRender(sample or "(no sample)", msg, None))
-            findings += lint_message(workspace, msg, sources=sources, spam=spam and not scored)
+            score_now = spam and not scored and spam_later is None
+            if spam and not scored and spam_later is not None:
+                spam_later.append((msg, sources))
+            findings += lint_message(workspace, msg, sources=sources, spam=score_now)
             scored = True
         ctx = TemplateContext(workspace, tpl, renders, sources)
         for r in rules_of("template"):
@@ -232,10 +248,16 @@ def lint_workspace(
     if shard is not None:
         names = [n for n in names if shard.holds(n)]
     findings: list[Finding] = []
+    spam_later: list[tuple[RenderedMessage, Sources]] = []
     for name in names:
         if on_progress:
             on_progress(name)
-        findings += lint_template(workspace, name, spam=spam)
+        findings += lint_template(workspace, name, spam=spam, spam_later=spam_later)
+    if spam_later:
+        # One SpamAssassin start-up for the run, then the spam rules read its verdicts.
+        score_ahead(workspace, [msg.email for msg, _ in spam_later])
+        for msg, sources in spam_later:
+            findings += lint_message(workspace, msg, sources=sources, spam=True, only=SPAM_RULES)
     across = lint_across(workspace, names)
     if shard is not None:  # a pair across two shards is reported where its subject is
         across = [f for f in across if f.subject in names]

@@ -49,19 +49,58 @@ class Rule:
     def severity(self) -> Severity:
         return CATALOGUE[self.id].severity
 
-    def run(self, ctx: Any) -> list[Finding]:
-        return [
-            Finding(
-                id=self.id,
-                severity=h.severity or self.severity,
-                subject=h.subject,
-                message=h.message,
-                location=h.location,
-                details=h.details or {},
-                sample=h.sample,
+    def run(self, ctx: Any, limit: int | None = None) -> list[Finding]:
+        """The rule's findings on ``ctx``: at most ``limit``, then one that counts the rest.
+
+        ``limit`` defaults to the workspace's ``lint.max_findings_per_rule``; the rest
+        are counted, never kept, so a huge message gives a short report in bounded memory.
+        """
+        if limit is None:
+            limit = limit_of(ctx)
+        found: list[Finding] = []
+        more = 0
+        for h in self.check(ctx):
+            if len(found) >= limit:
+                more += 1
+                continue
+            found.append(
+                Finding(
+                    id=self.id,
+                    severity=h.severity or self.severity,
+                    subject=h.subject,
+                    message=h.message,
+                    location=h.location,
+                    details=h.details or {},
+                    sample=h.sample,
+                )
             )
-            for h in self.check(ctx)
-        ]
+        if more:
+            last = found[-1]
+            found.append(
+                Finding(
+                    id=self.id,
+                    severity=last.severity,
+                    subject=last.subject,
+                    message=f"{more:,} more like these not listed"
+                    f" (at most {limit} per check and message: lint.max_findings_per_rule)",
+                    location=None,
+                    details={"not_listed": more, "limit": limit},
+                    sample=last.sample,
+                )
+            )
+        return found
+
+
+def limit_of(ctx: Any) -> int:
+    """The findings a rule reports on ``ctx`` (``lint.max_findings_per_rule``)."""
+    workspace = getattr(ctx, "workspace", None)
+    settings = getattr(workspace, "settings", None)
+    lint = getattr(settings, "lint", None)
+    return int(getattr(lint, "max_findings_per_rule", DEFAULT_LIMIT))
+
+
+DEFAULT_LIMIT = 25
+"""Findings one rule reports per message before it counts the rest (a setting)."""
 
 
 RULES: dict[str, Rule] = {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import socket
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 DEFAULT_MAX_SIZE = 25 * 1024 * 1024
 DEFAULT_MAX_RECIPIENTS = 100
 """RFC 5321 4.5.3.1.8: a server must accept at least 100 recipients per message."""
+
+READY_TIMEOUT = 10.0
+"""Seconds aiosmtpd's controller may take to start (a busy port is reported before it)."""
 
 # aiosmtpd 1.4 sets its own deprecated Session.login_data on every AUTH; not ours to fix.
 warnings.filterwarnings("ignore", message="Session.login_data is deprecated")
@@ -314,7 +318,7 @@ class _Controller(Controller):
             handler,
             hostname=config.host,
             port=config.port,
-            ready_timeout=10.0,
+            ready_timeout=READY_TIMEOUT,
             data_size_limit=config.max_message_size,
             enable_SMTPUTF8=True,
             auth_required=False,
@@ -326,6 +330,24 @@ class _Controller(Controller):
     def factory(self) -> SMTP:
         smtp: SMTP = self._smtp_class(self.handler, **self.SMTP_kwargs)
         return smtp
+
+
+def _check_bindable(host: str, port: int) -> None:
+    """Raise OSError at once when ``host:port`` cannot be bound (a busy port).
+
+    aiosmtpd's controller binds in its own thread and, when that fails, reports it
+    only after its ready timeout (10 s). Binding here first, the way asyncio will
+    (SO_REUSEADDR, every address the host resolves to), says so immediately.
+    """
+    if port == 0:
+        return
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            probe.bind(address)
 
 
 class Sink:
@@ -354,6 +376,12 @@ class Sink:
         return self.config.host, self.config.port
 
     def start(self) -> Sink:
+        try:
+            _check_bindable(self.config.host, self.config.port)
+        except OSError as exc:
+            raise SinkError(
+                f"cannot listen on {self.config.host}:{self.config.port}: {exc.strerror or exc}"
+            ) from None
         self._controller = _Controller(self.handler, self.config)
         try:
             self._controller.start()

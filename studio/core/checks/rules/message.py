@@ -8,7 +8,7 @@ from email.utils import parseaddr
 from ...mailparse import MAX_HEADER_LENGTH, body_text, too_long
 from ...preheader import preview_text
 from ..context import MessageContext, UrlIndex
-from ..registry import Hit, rule
+from ..registry import Hit, limit_of, rule
 
 GMAIL_CLIP_BYTES = 102 * 1024
 ENVELOPE_RULES = frozenset({"message.headers", "message.from-domain", "message.header-too-long"})
@@ -105,6 +105,7 @@ def image_heavy(ctx: MessageContext) -> Iterator[Hit]:
 def text_parity(ctx: MessageContext) -> Iterator[Hit]:
     text = UrlIndex(ctx.msg.text)
     seen = set()
+    located = limit_of(ctx)  # past the report's limit the hits are only counted: not located
     for link in ctx.html.links:
         href = link.href.strip()
         if href in seen or not href.lower().startswith(("http://", "https://", "mailto:")):
@@ -114,10 +115,11 @@ def text_parity(ctx: MessageContext) -> Iterator[Hit]:
             href[len("mailto:") :].split("?", 1)[0] if href.lower().startswith("mailto:") else href
         )
         if shown not in text:
+            located -= 1
             yield Hit(
                 ctx.subject,
                 f"the text part lacks the link {href}",
-                ctx.sources.locate(href.split("?", 1)[0]),
+                ctx.sources.locate(href.split("?", 1)[0]) if located >= 0 else None,
                 details={"href": href},
             )
 

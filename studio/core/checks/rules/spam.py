@@ -2,9 +2,18 @@
 
 ``spamassassin -L -t`` (local tests only: nothing leaves the machine) scores the
 message as built, with a placeholder To so that the missing recipient is not what
-is scored. It takes about a second, so it runs on the first sample of each template
-only, and results are cached by the message's content (``.studio/cache/spam``).
-When SpamAssassin is not installed the finding says so (info): never a silent pass.
+is scored. SpamAssassin's start-up (loading and compiling its rules, about a
+second) dominates its cost, so a run scores all its messages in **one** process
+(``--mbox``: :func:`score_messages`), measured against ``spamd``/``spamc``: one
+batched process costs a single start-up and needs no daemon, port or extra
+package. It runs on the first sample of each template only, and verdicts are
+cached by the message's content (``.studio/cache/spam``), with what changes on
+every build (Date, Message-ID, the random MIME boundaries) replaced by fixed
+values first so that the same content hits the cache.
+
+Messages above :data:`MAX_SIZE` (500 KB, the limit ``spamc`` applies) are not
+scored: ``message.spam-not-scored`` says so. When SpamAssassin is not installed
+the finding says so (info): never a silent pass.
 """
 
 from __future__ import annotations
@@ -15,13 +24,18 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...findings import Severity
 from ..context import MessageContext
 from ..registry import Hit, rule
+
+if TYPE_CHECKING:
+    from ...workspace import Workspace
 
 STATUS = re.compile(
     r"^X-Spam-Status:\s*(Yes|No),\s*score=(-?[\d.]+)\s+required=([\d.]+)"
@@ -33,7 +47,16 @@ STABLE = {
     "Message-ID": "<studio-spam-check@studio.invalid>",
     "Date": "Tue, 24 Nov 2026 12:00:00 +0000",
 }
+BOUNDARY = re.compile(rb'boundary="?([^";\r\n]+)"?', re.I)
+# The mbox separator line of message ``n`` in a batch (and how to find it in the output).
+SEPARATOR = b"From studio-%d@studio.invalid Tue Nov 24 12:00:00 2026\n"
+SEPARATORS = re.compile(rb"^From studio-(\d+)@studio\.invalid .*$", re.M)
 TIMEOUT = 60
+"""Seconds per message scored (a batch gets its size times this)."""
+SPAM_RULES = frozenset({"message.spam-score", "message.spam-not-scored"})
+"""The rules that need SpamAssassin (run after a batch scored ahead)."""
+MAX_SIZE = 500 * 1024
+"""Larger messages are not scored (``spamc``'s default limit: SpamAssassin is slow on them)."""
 
 
 @dataclass(frozen=True)
@@ -47,41 +70,149 @@ def spamassassin_path() -> str | None:
     return shutil.which("spamassassin")
 
 
-def score_message(raw: bytes, *, cache_dir: Path | None = None) -> SpamVerdict | None:
-    """Score a message with SpamAssassin (None when it is not installed or failed)."""
-    exe = spamassassin_path()
-    if exe is None:
-        return None
+def _cache_file(cache_dir: Path | None, raw: bytes) -> Path | None:
+    return cache_dir / f"{hashlib.sha256(raw).hexdigest()}.json" if cache_dir else None
+
+
+_MEMORY: dict[str, SpamVerdict] = {}
+"""Verdicts of this process by content hash (a batch scored ahead of the rules fills it)."""
+
+
+def _cached(raw: bytes, path: Path | None) -> SpamVerdict | None:
     key = hashlib.sha256(raw).hexdigest()
-    cached = cache_dir / f"{key}.json" if cache_dir else None
-    if cached and cached.is_file():
-        data = json.loads(cached.read_text())
-        return SpamVerdict(data["score"], data["required"], tuple(data["tests"]))
+    if key in _MEMORY:
+        return _MEMORY[key]
+    if path is None or not path.is_file():
+        return None
     try:
-        out = subprocess.run(
-            [exe, "-L", "-t"], input=raw, capture_output=True, timeout=TIMEOUT, check=False
-        ).stdout.decode("utf-8", "replace")
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    m = STATUS.search(out)
-    if m is None:
-        return None
-    tests = tuple(t for t in re.split(r"[,\s]+", m.group(4) or "") if t and "=" not in t)
-    verdict = SpamVerdict(float(m.group(2)), float(m.group(3)), tests)
-    if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(json.dumps(verdict.__dict__))
+        data = json.loads(path.read_text())
+        verdict = SpamVerdict(float(data["score"]), float(data["required"]), tuple(data["tests"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # a damaged cache entry is scored again
+    _MEMORY[key] = verdict
     return verdict
 
 
+def _parse(report: bytes) -> SpamVerdict | None:
+    m = STATUS.search(report.decode("utf-8", "replace"))
+    if m is None:
+        return None
+    tests = tuple(t for t in re.split(r"[,\s]+", m.group(4) or "") if t and "=" not in t)
+    return SpamVerdict(float(m.group(2)), float(m.group(3)), tests)
+
+
+def _mbox(raws: Sequence[bytes]) -> bytes:
+    """The messages as one mbox, each after a numbered separator (body From_ lines quoted)."""
+    parts = []
+    for n, raw in enumerate(raws):
+        body = raw.replace(b"\r\n", b"\n")
+        body = re.sub(rb"^(>*From )", rb">\1", body, flags=re.M)
+        parts.append(SEPARATOR % n + body + (b"" if body.endswith(b"\n") else b"\n") + b"\n")
+    return b"".join(parts)
+
+
+def _run_batch(exe: str, raws: Sequence[bytes]) -> list[SpamVerdict | None]:
+    """Score ``raws`` in one ``spamassassin --mbox`` process (one rules start-up)."""
+    try:
+        out = subprocess.run(
+            [exe, "-L", "-t", "--mbox"],
+            input=_mbox(raws),
+            capture_output=True,
+            timeout=TIMEOUT * len(raws),
+            check=False,
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return [None] * len(raws)
+    verdicts: list[SpamVerdict | None] = [None] * len(raws)
+    marks = list(SEPARATORS.finditer(out))
+    for i, m in enumerate(marks):
+        n = int(m.group(1))
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(out)
+        if 0 <= n < len(raws):
+            verdicts[n] = _parse(out[m.end() : end])
+    return verdicts
+
+
+def score_messages(
+    raws: Sequence[bytes], *, cache_dir: Path | None = None
+) -> list[SpamVerdict | None]:
+    """Score messages with SpamAssassin, the uncached ones in one process.
+
+    Returns a verdict per message, None where SpamAssassin is not installed, failed,
+    or the message is above :data:`MAX_SIZE`.
+    """
+    exe = spamassassin_path()
+    if exe is None:
+        return [None] * len(raws)
+    verdicts: list[SpamVerdict | None] = [None] * len(raws)
+    todo: list[int] = []
+    for i, raw in enumerate(raws):
+        if len(raw) > MAX_SIZE:
+            continue
+        verdicts[i] = _cached(raw, _cache_file(cache_dir, raw))
+        if verdicts[i] is None:
+            todo.append(i)
+    if todo:
+        for i, verdict in zip(todo, _run_batch(exe, [raws[i] for i in todo]), strict=True):
+            verdicts[i] = verdict
+            if verdict is None:
+                continue
+            _MEMORY[hashlib.sha256(raws[i]).hexdigest()] = verdict
+            path = _cache_file(cache_dir, raws[i])
+            if path is not None:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    path.write_text(json.dumps(verdict.__dict__))
+                except OSError:
+                    pass  # a read-only workspace: scored again next run
+    return verdicts
+
+
+def score_message(raw: bytes, *, cache_dir: Path | None = None) -> SpamVerdict | None:
+    """Score one message with SpamAssassin (None when not installed, failed or too big)."""
+    return score_messages([raw], cache_dir=cache_dir)[0]
+
+
+def stable_bytes(raw: bytes) -> bytes:
+    """``raw`` with its random MIME boundaries replaced by fixed ones (same content, same bytes)."""
+    seen: dict[bytes, bytes] = {}
+    for m in BOUNDARY.finditer(raw):
+        seen.setdefault(m.group(1), b"studio-boundary-%d" % len(seen))
+    for old, new in seen.items():
+        raw = raw.replace(old, new)
+    return raw
+
+
+_last: tuple[object, bytes] = (None, b"")
+"""The scored bytes of the last context (both spam rules use them: built once)."""
+
+
 def _scored_bytes(ctx: MessageContext) -> bytes:
-    msg = copy.copy(ctx.msg.email)
+    global _last
+    last = _last
+    if last[0] is ctx:
+        return last[1]
+    raw = _build_scored_bytes(ctx)
+    _last = (ctx, raw)
+    return raw
+
+
+def _build_scored_bytes(ctx: MessageContext) -> bytes:
+    return scored_bytes(ctx.msg.email)
+
+
+def scored_bytes(email: EmailMessage) -> bytes:
+    """The bytes SpamAssassin scores: a placeholder To, stable Date, Message-ID, boundaries."""
+    msg = copy.copy(email)
     if "To" not in msg:
         msg["To"] = "customer@example.test"
     for name, value in STABLE.items():
         if name in msg:
             msg.replace_header(name, value)
-    return msg.as_bytes()
+    raw = msg.as_bytes()
+    return raw if len(raw) > MAX_SIZE else stable_bytes(raw)  # too big: not scored
+
+
 
 
 @rule("message.spam-score")
@@ -96,8 +227,10 @@ def spam_score(ctx: MessageContext) -> Iterator[Hit]:
             severity=Severity.INFO,
         )
         return
-    cache = ctx.workspace.root / ".studio" / "cache" / "spam" if ctx.workspace else None
-    verdict = score_message(_scored_bytes(ctx), cache_dir=cache)
+    raw = _scored_bytes(ctx)
+    if len(raw) > MAX_SIZE:
+        return  # message.spam-not-scored says so
+    verdict = score_message(raw, cache_dir=cache_dir(ctx))
     if verdict is None:
         yield Hit(ctx.subject, "SpamAssassin did not give a verdict", severity=Severity.INFO)
         return
@@ -114,3 +247,40 @@ def spam_score(ctx: MessageContext) -> Iterator[Hit]:
             },
             severity=severity,
         )
+
+
+def cache_dir(ctx: MessageContext) -> Path | None:
+    return _cache_root(ctx.workspace)
+
+
+def _cache_root(workspace: Workspace | None) -> Path | None:
+    return workspace.root / ".studio" / "cache" / "spam" if workspace else None
+
+
+@rule("message.spam-not-scored")
+def spam_not_scored(ctx: MessageContext) -> Iterator[Hit]:
+    if not ctx.spam or spamassassin_path() is None:
+        return
+    size = len(_scored_bytes(ctx))
+    if size > MAX_SIZE:
+        yield Hit(
+            ctx.subject,
+            f"the message is {size:,} bytes, above SpamAssassin's {MAX_SIZE:,}:"
+            " its spam score was not checked",
+            details={"size": size, "limit": MAX_SIZE},
+            severity=Severity.INFO,
+        )
+
+
+def score_ahead(workspace: Workspace | None, emails: Sequence[EmailMessage]) -> None:
+    """Score ``emails`` in one SpamAssassin process, so that the rule finds them cached.
+
+    :func:`studio.core.checks.lint_workspace` calls it with the first sample of
+    every template before running the spam rules on them: one start-up per run.
+    (Scoring in the background while the run goes on, in a process per batch that
+    had arrived, measured slower: each process pays the start-up again.)
+    """
+    if spamassassin_path() is None:
+        return
+    raws = [scored_bytes(e) for e in emails]
+    score_messages([r for r in raws if len(r) <= MAX_SIZE], cache_dir=_cache_root(workspace))

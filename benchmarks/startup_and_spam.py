@@ -1,0 +1,101 @@
+"""Where users wait on the command line: `studio check` with SpamAssassin (cold and
+warm), `studio lint` of a big message, and `studio --help`, each beside its baseline
+measured in the same run.
+
+    python benchmarks/startup_and_spam.py [--rounds 3] [--big-mb 28]
+
+Rows (median wall time of fresh `studio` processes, in a copy of the example workspace):
+
+* `check` cold (spam cache cleared) and warm (second run) against `check --no-spam`;
+* `lint` of a generated message of ``--big-mb`` MB with one link per paragraph that
+  the text part lacks (the bounded report), with its finding count and peak RSS;
+* `--help` against `--version`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email.message
+import json
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+STUDIO = [sys.executable, "-m", "studio"]
+
+
+def wall(args: list[str], cwd: Path) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(STUDIO + args, cwd=cwd, capture_output=True, check=False)
+    return time.perf_counter() - t0
+
+
+def median(rounds: int, args: list[str], cwd: Path, prepare: object = None) -> float:
+    times = []
+    for _ in range(rounds):
+        if callable(prepare):
+            prepare()
+        times.append(wall(args, cwd))
+    return statistics.median(times)
+
+
+def big_message(path: Path, megabytes: int) -> None:
+    para = "".join(
+        f'<p><a href="https://shop.example/item/{i}">item {i}</a> your order is on its way,'
+        " thank you for shopping with us today, see you soon.</p>\n"
+        for i in range(megabytes * 1024 * 1024 // 150)
+    )
+    msg = email.message.EmailMessage()
+    msg["From"] = "orders@mail.shop.example"
+    msg["Subject"] = "big"
+    msg.set_content("Your order is on its way.\n")
+    msg.add_alternative(f"<html lang=en><title>t</title><body>{para}</body></html>", "html")
+    path.write_bytes(msg.as_bytes())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--big-mb", type=int, default=28)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Path(tmp) / "ws"
+        shutil.copytree(ROOT, ws, ignore=shutil.ignore_patterns(".git", ".venv", ".studio", "out"))
+        cache = ws / ".studio" / "cache" / "spam"
+
+        def clear() -> None:
+            shutil.rmtree(cache, ignore_errors=True)
+
+        nospam = median(args.rounds, ["check", "--no-dns", "--no-spam"], ws)
+        cold = median(args.rounds, ["check", "--no-dns"], ws, clear)
+        warm = median(args.rounds, ["check", "--no-dns"], ws)
+        print(f"check --no-spam        {nospam:6.2f} s")
+        print(f"check, spam cold       {cold:6.2f} s  ({cold / nospam:.2f}x --no-spam)")
+        print(f"check, spam warm       {warm:6.2f} s  ({warm / nospam:.2f}x --no-spam)")
+
+        big = Path(tmp) / "big.eml"
+        big_message(big, args.big_mb)
+        t0 = time.perf_counter()
+        out = subprocess.run(
+            STUDIO + ["lint", str(big), "--format", "json"], cwd=tmp, capture_output=True
+        )
+        took = time.perf_counter() - t0
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+        findings = len(json.loads(out.stdout)["findings"]) if out.stdout else -1
+        size = big.stat().st_size / 1e6
+        print(f"lint {size:.0f} MB message    {took:6.2f} s  {findings} findings, peak {rss} MB")
+
+        version = median(args.rounds * 3, ["--version"], ws)
+        helps = median(args.rounds * 3, ["--help"], ws)
+        print(f"--version              {version:6.2f} s")
+        print(f"--help                 {helps:6.2f} s  ({helps / version:.2f}x --version)")
+
+
+if __name__ == "__main__":
+    main()

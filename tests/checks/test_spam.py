@@ -1,0 +1,89 @@
+"""SpamAssassin at scale: one process per run, a cache key stable across builds."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from studio.core.checks import lint_workspace
+from studio.core.checks.rules import spam
+from studio.core.workspace import Workspace
+from tests.conftest import copy_example
+
+needs_spamassassin = pytest.mark.skipif(
+    shutil.which("spamassassin") is None, reason="spamassassin not installed"
+)
+
+
+def test_the_same_content_gives_the_same_scored_bytes(example: Workspace) -> None:
+    """Two builds differ in Date, Message-ID and MIME boundaries; what is scored does not."""
+    first = example.render("password_reset", sample="en_basic").email
+    second = example.render("password_reset", sample="en_basic").email
+    assert first.as_bytes() != second.as_bytes()  # the random parts are there
+    assert spam.scored_bytes(first) == spam.scored_bytes(second)
+
+
+def test_different_content_gives_different_scored_bytes(example: Workspace) -> None:
+    a = spam.scored_bytes(example.render("password_reset", sample="en_basic").email)
+    b = spam.scored_bytes(example.render("order_confirmation", sample="en_basic").email)
+    assert a != b
+
+
+def count_spamassassin(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Record each SpamAssassin process the spam module starts (and let it run)."""
+    started: list[list[str]] = []
+    real = subprocess.run
+
+    def run(args: list[str], **kw: Any) -> subprocess.CompletedProcess[bytes]:
+        started.append(list(args))
+        return real(args, **kw)
+
+    monkeypatch.setattr(spam.subprocess, "run", run)
+    spam._MEMORY.clear()
+    return started
+
+
+@needs_spamassassin
+def test_a_run_starts_one_spamassassin_and_a_second_run_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = Workspace.open(copy_example(tmp_path / "ws"))
+    started = count_spamassassin(monkeypatch)
+    first = lint_workspace(ws, spam=True)
+    assert len(started) == 1, started  # every template's message in one process
+    cached = sorted((ws.root / ".studio" / "cache" / "spam").iterdir())
+    assert len(cached) == len(ws.template_names())
+    spam._MEMORY.clear()  # a new process: only the files on disk
+    second = lint_workspace(Workspace.open(ws.root), spam=True)
+    assert len(started) == 1, "the second run of unchanged templates scored again"
+    assert sorted((ws.root / ".studio" / "cache" / "spam").iterdir()) == cached
+    spam_ids = {"message.spam-score"}
+    assert [f for f in first if f.id in spam_ids] == [f for f in second if f.id in spam_ids]
+
+
+@needs_spamassassin
+def test_batch_verdicts_belong_to_their_messages(example: Workspace) -> None:
+    """Scored together, each message gets its own verdict (as scored alone)."""
+    clean = spam.scored_bytes(example.render("password_reset", sample="en_basic").email)
+    spammy = (
+        b"From: winner@lottery.example\nTo: you@example.test\nSubject: FREE MONEY!!! ACT NOW\n"
+        b"Content-Type: text/plain\n\n"
+        + b"FREE MONEY!!! CLICK HERE NOW!!! Viagra cheap pills, 100% FREE, cash bonus!!!\n" * 20
+    )
+    together = spam._run_batch(shutil.which("spamassassin") or "", [spammy, clean, spammy])
+    alone = [spam._run_batch(shutil.which("spamassassin") or "", [r])[0] for r in (spammy, clean)]
+    assert together == [alone[0], alone[1], alone[0]]
+    assert together[0] is not None and together[1] is not None
+    assert together[0].score > together[1].score
+
+
+def test_messages_above_the_limit_are_not_scored(monkeypatch: pytest.MonkeyPatch) -> None:
+    started = count_spamassassin(monkeypatch)
+    monkeypatch.setattr(spam, "spamassassin_path", lambda: "/usr/bin/spamassassin")
+    big = b"Subject: big\n\n" + b"x" * (spam.MAX_SIZE + 1)
+    assert spam.score_messages([big]) == [None]
+    assert started == []
