@@ -219,6 +219,7 @@ class StudioApp(App[None]):
         A file that cannot be read leaves the editor as it was (with a notice); one
         that is not UTF-8 opens read-only. The editor takes the focus.
         """
+        self.sync_editor()
         first = path not in self.buffers
         try:
             buf = self.buffers.open(path)
@@ -264,11 +265,19 @@ class StudioApp(App[None]):
         if sample is not None:
             select.value = sample
 
+    def sync_editor(self) -> None:
+        """Take the editor's text into its buffer now (its Changed event may still be queued)."""
+        path = self.current
+        if path is not None and path in self.buffers and not self.buffers[path].read_only:
+            self.buffers.edit(path, self.pane.editor.text)
+
     def dirty(self, path: Path) -> bool:
+        self.sync_editor()
         return self.buffers.dirty(path)
 
     def unsaved_files(self) -> list[tuple[str, Path]]:
         """(relative path, path) of every unsaved file: the palette lists them."""
+        self.sync_editor()
         return [(self.rel(p), p) for p in self.buffers.unsaved()]
 
     def update_status(self) -> None:
@@ -327,6 +336,7 @@ class StudioApp(App[None]):
         path = self.current
         if path is None:
             return
+        self.sync_editor()
         try:
             self.buffers.save(path)
         except SaveError as exc:
@@ -340,7 +350,7 @@ class StudioApp(App[None]):
     def action_revert(self) -> None:
         """Drop the unsaved edits of the editor's file (after asking)."""
         path = self.current
-        if path is None or not self.dirty(path):
+        if path is None or not self.dirty(path):  # dirty() syncs the editor first
             self.notify("no unsaved changes to revert", markup=False)
             return
 
@@ -371,6 +381,7 @@ class StudioApp(App[None]):
         """The editor's unsaved text against the file on disk, as a unified diff."""
         if self.current is None:
             return
+        self.sync_editor()
         rel = self.rel(self.current)
         self.push_screen(DiffScreen(f"{rel}: unsaved changes", self.buffers.diff(self.current)))
 
@@ -380,6 +391,7 @@ class StudioApp(App[None]):
         A file that cannot be read any more (removed, now a folder, unreadable) is
         reported once and its buffer kept; one rewritten as non-UTF-8 becomes read-only.
         """
+        self.sync_editor()
         for change in self.buffers.poll_disk():
             path, rel = change.path, self.rel(change.path)
             if change.change is Change.UNREADABLE:
@@ -433,6 +445,7 @@ class StudioApp(App[None]):
 
     def start_render(self, generation: int) -> None:
         assert self.template is not None
+        self.sync_editor()
         sample = self.home.query_one("#sample", Select).value
         locale = self.home.query_one("#locale", Select).value
         self.render_preview(
@@ -622,6 +635,7 @@ class StudioApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit; with unsaved files, ask: save them all, quit without them, or stay."""
+        self.sync_editor()
         unsaved = [self.rel(p) for p in self.buffers.unsaved()]
         if not unsaved:
             self.exit()
