@@ -84,3 +84,14 @@ def test_keys_commands_and_help_do_not_import_the_app() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_docs_tui_keys_table_is_up_to_date() -> None:
+    """docs/tui.md's key table is generated from the key table (scripts/gen_tui_keys.py)."""
+    repo = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, str(repo / "scripts" / "gen_tui_keys.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout
