@@ -30,9 +30,11 @@ class Key:
     """One line on what it does: the palette's help and the help screen's text."""
     priority: bool = False
     """Runs even when the focused widget binds the same key."""
+    footer: bool = True
+    """Shown in the footer (the rest are in F1 help and the palette, and work the same)."""
 
     def binding(self) -> Binding:
-        return Binding(self.key, self.action, self.label, priority=self.priority)
+        return Binding(self.key, self.action, self.label, show=self.footer, priority=self.priority)
 
     @property
     def shown(self) -> str:
@@ -51,6 +53,7 @@ KEYS: tuple[Key, ...] = (
         "Browser",
         "Open in browser",
         "Open the rendered HTML in a browser",
+        footer=False,
     ),
     Key(
         "ctrl+n",
@@ -58,6 +61,7 @@ KEYS: tuple[Key, ...] = (
         "New sample",
         "New sample set",
         "A sample from the variables the template uses",
+        footer=False,
     ),
     Key(
         "ctrl+t",
@@ -65,6 +69,7 @@ KEYS: tuple[Key, ...] = (
         "Theme",
         "Toggle light/dark theme",
         "Switch between light and dark",
+        footer=False,
     ),
     Key(
         "ctrl+b",
@@ -75,15 +80,25 @@ KEYS: tuple[Key, ...] = (
     ),
     Key("ctrl+g", "send", "Send", "Send test message", "Send this template with this sample"),
     Key("f1", "help", "Help", "Help", "Keys and what the studio shows"),
-    Key("f2", "focus_tree", "Tree", "Go to the file tree", "Focus the workspace tree"),
-    Key("f3", "focus_editor", "Editor", "Go to the editor", "Focus the editor"),
-    Key("f4", "focus_preview", "Preview", "Go to the preview", "Focus the preview's tabs"),
+    Key(
+        "f2", "focus_tree", "Tree", "Go to the file tree", "Focus the workspace tree", footer=False
+    ),
+    Key("f3", "focus_editor", "Editor", "Go to the editor", "Focus the editor", footer=False),
+    Key(
+        "f4",
+        "focus_preview",
+        "Preview",
+        "Go to the preview",
+        "Focus the preview's tabs",
+        footer=False,
+    ),
     Key(
         "f5",
         "focus_findings",
         "Findings",
         "Go to the findings",
         "The Findings tab: why, how to fix, Enter jumps to the line",
+        footer=False,
     ),
     Key("f8", "deliverability", "DNS", "Deliverability", "DNS preflight of the sending domain"),
     Key("f9", "inbox", "Inbox", "Inbox", "Messages caught by the embedded sink"),
@@ -93,6 +108,7 @@ KEYS: tuple[Key, ...] = (
         "Diff",
         "Diff unsaved changes",
         "The editor's unsaved text against the file on disk",
+        footer=False,
     ),
     Key(
         "",

@@ -29,7 +29,7 @@ def users_of(ws: Workspace, component: str) -> list[str]:
 
 
 UNSAVED_MARK = "● "
-MIN_WIDTH, MAX_WIDTH = 26, 40
+MIN_WIDTH, MAX_WIDTH = 26, 36
 
 
 class WorkspaceTree(Tree[Path]):
@@ -75,9 +75,16 @@ class WorkspaceTree(Tree[Path]):
         return found
 
     def width_wanted(self) -> int:
-        """Columns for the longest file name at its depth, the marker and the border."""
+        """Columns for the longest name at its depth, the marker and the border.
+
+        Templates, components and samples count; brand files do not (a reverse-DNS
+        zone file name is 40 characters, and the brand folder starts folded).
+        """
         widest = 0
+        brand = self.workspace.root / "brand"
         for node in self._leaves(self.root):
+            if node.data is not None and node.data.is_relative_to(brand):
+                continue
             name = self.names.get(node.data, "") if node.data is not None else ""
             name = name.split("  ←")[0]  # a component's users may be cut, not its name
             depth, parent = 0, node.parent
