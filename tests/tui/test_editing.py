@@ -488,3 +488,34 @@ async def test_diff_shows_the_unsaved_edit_against_the_file_on_disk(scratch: Wor
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, DiffScreen)
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new"),
+    [
+        ("brand/locales/en.toml", "Hello {name},", "Howdy {name},"),
+        ("brand/brand.toml", 'name = "Shop"', 'name = "Renamed Shop"'),
+    ],
+)
+async def test_unsaved_brand_and_locale_files_preview_as_typed(
+    scratch: Workspace, file: str, old: str, new: str
+) -> None:
+    from rich.console import Console
+
+    path = scratch.root / file
+    assert old in path.read_text()
+    app = StudioApp(scratch, watch_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.open_file(path)
+        await settle(pilot)
+        editor(app).text = editor(app).text.replace(old, new)
+        shown = new.split('"')[1] if '"' in new else new.split(" {")[0]
+
+        def preview() -> str:
+            console = Console(width=100, color_system=None, record=True)
+            console.print(app.home.query_one("#rendition", Static).content)
+            return console.export_text()
+
+        await until(pilot, lambda: shown in preview(), f"{shown!r} in the preview")
+        assert new not in path.read_text()  # previewed, not saved
