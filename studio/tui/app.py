@@ -102,7 +102,10 @@ class StudioApp(App[None]):
         if not self.screen_stack:
             return None
         found = self.screen_stack[0].query(PreviewPane)
-        return found.first() if found else None
+        pane = found.first() if found else None
+        if pane is None or not pane.query("#findings"):  # its children already removed
+            return None
+        return pane
 
     @property
     def pane(self) -> EditorPane:
@@ -507,10 +510,10 @@ class StudioApp(App[None]):
         self.post_message(FindingsComputed(generation, findings))
 
     def on_preview_rendered(self, event: PreviewRendered) -> None:
-        if not self.renders.is_latest(event.generation) or self._live_pane() is None:
+        pane = self._live_pane()
+        if not self.renders.is_latest(event.generation) or pane is None:
             return  # superseded, or the app is closing
         self.preview_edits = event.edits
-        pane = self.home.query_one(PreviewPane)
         if event.message is not None:
             self.last_good, self.last_sms = event.message, event.sms
             pane.show(event.message, event.sms)
@@ -525,8 +528,9 @@ class StudioApp(App[None]):
                 self.pane.editor.move_cursor((line - 1, 0))
 
     def on_findings_computed(self, event: FindingsComputed) -> None:
-        if self.renders.is_latest(event.generation) and self._live_pane() is not None:
-            self.home.query_one(PreviewPane).show_findings(event.findings)
+        pane = self._live_pane()
+        if self.renders.is_latest(event.generation) and pane is not None:
+            pane.show_findings(event.findings)
 
     # -- actions -------------------------------------------------------------
 
