@@ -132,7 +132,7 @@ async def typing(ws: Workspace, template: str, keys: int) -> tuple[list[float], 
             await wait_for(lambda t=target: shown_after(app, t) is not None)  # type: ignore[misc]
             paced.append(shown_after(app, target) - t0)  # type: ignore[operator]
             await pilot.pause(0.03)
-        await wait_for(lambda: not app._rendering)
+        await wait_for(lambda: not app.renders.running)
         await pilot.pause(0.3)
         pressed: list[tuple[float, int]] = []
         for i in range(keys):

@@ -15,7 +15,7 @@ one line and exits with code 2; the TUI shows it in place. Findings about the
     ├── SendError          SMTP relay or sink refused, unreachable, allow-list
     ├── SinkError          the local sink could not start or store
     ├── ShotError          screenshots could not be taken (studio.core.shots)
-    └── SaveError          the studio could not save a buffer (studio.tui.files)
+    └── SaveError          the studio could not save a buffer (studio.core.files)
 """
 
 from __future__ import annotations

@@ -296,9 +296,9 @@ class Workspace:
 
         ``variables`` are laid over the sample's. ``buffers`` (workspace-relative
         path → text) stand in for files for this render only: the unsaved editor
-        text of a template, a component, a sample or ``brand/brand.toml``. Returns
-        the subject, preheader, HTML, plain text and a ready
-        :class:`email.message.EmailMessage`.
+        text of a template, a component, a sample, ``brand/brand.toml`` or a
+        ``brand/locales/<language>.toml``. Returns the subject, preheader, HTML,
+        plain text and a ready :class:`email.message.EmailMessage`.
         """
         from .render.pipeline import renderer_for
 

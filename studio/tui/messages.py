@@ -44,6 +44,14 @@ class FindingsComputed(Message):
 
 
 @dataclass
+class LocationChosen(Message):
+    """A finding or a render error was chosen: open ``file`` (workspace-relative) at ``line``."""
+
+    file: str
+    line: int | None
+
+
+@dataclass
 class MessageCaptured(Message):
     """The embedded sink stored a message (posted from the sink's thread)."""
 

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
     from textual.screen import Screen
 
+    from ..core.buffers import Buffers
     from ..core.workspace import Workspace
 
 
@@ -49,25 +50,22 @@ class WorkspaceActions(App[None]):
         workspace: Workspace
         template: str | None
         current: Path | None
-        buffers: dict[Path, str]
-        saved: dict[Path, tuple[str, int]]
-        read_only: dict[Path, str]
+        buffers: Buffers
 
         @property
         def home(self) -> Screen[object]: ...
         def rel(self, path: Path) -> str: ...
         def open_file(self, path: Path) -> bool: ...
         def dirty(self, path: Path) -> bool: ...
+        def sync_editor(self) -> None: ...
         def warn(self, text: str, severity: SeverityLevel = "warning") -> None: ...
 
     # -- helpers -------------------------------------------------------------
 
     def unsaved_texts(self) -> dict[str, str]:
         """Unsaved text of every edited file, by workspace-relative path."""
-        texts = {self.rel(p): t for p, t in self.buffers.items()}
-        if self.current is not None and self.current in self.buffers:
-            texts[self.rel(self.current)] = self.home.query_one("#editor", TextArea).text
-        return texts
+        self.sync_editor()
+        return self.buffers.unsaved_texts()
 
     def refresh_files(self) -> None:
         """The tree and the sample picker, after files were added, moved or removed."""
@@ -79,19 +77,16 @@ class WorkspaceActions(App[None]):
     def forget(self, paths: list[Path]) -> None:
         """Drop what the app holds of files that were moved or removed."""
         for p in paths:
-            self.saved.pop(p, None)
-            self.buffers.pop(p, None)
-            self.read_only.pop(p, None)
+            self.buffers.forget(p)
         if self.current in paths:
             self.current = None
         self.template = None
 
     def unsaved_in(self, name: str) -> list[str]:
         """The files of template ``name`` with unsaved edits."""
-        if self.current is not None and self.current in self.buffers:
-            self.buffers[self.current] = self.home.query_one("#editor", TextArea).text
+        self.sync_editor()
         files = template_files(self.workspace, name).paths()
-        return [self.rel(p) for p in files if p in self.buffers and self.dirty(p)]
+        return [self.rel(p) for p in files if self.dirty(p)]
 
     def fail(self, exc: StudioError | OSError) -> None:
         self.warn(str(exc), severity="error")
@@ -161,7 +156,8 @@ class WorkspaceActions(App[None]):
             except (StudioError, OSError) as exc:
                 self.fail(exc)
                 return
-            self.forget([p for p in self.saved if any(p == s or s in p.parents for s, _ in moves)])
+            moved = [p for p in self.buffers if any(p == s or s in p.parents for s, _ in moves)]
+            self.forget(moved)
             self.refresh_files()
             self.open_file(self.workspace.template_path(name))
             self.notify(f"renamed {old} to {name} (samples and SMS follow)", markup=False)

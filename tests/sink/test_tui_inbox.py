@@ -36,7 +36,7 @@ async def test_send_lands_in_the_embedded_sink_and_the_inbox_updates_live(ws: Wo
     app = StudioApp(ws, watch_interval=0)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
-        await pilot.press("ctrl+e")
+        await pilot.press("f9")
         await pilot.pause()
         assert isinstance(app.screen, InboxScreen)
         await pilot.press("s")  # start the embedded sink

@@ -14,7 +14,7 @@ from textual.widgets import Select, Static, TextArea
 from studio.core.scaffold import init_workspace
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
-from studio.tui.screens import ConfirmScreen
+from studio.tui.screens import QuitScreen
 from studio.tui.widgets import PreviewPane
 
 
@@ -147,13 +147,13 @@ async def test_quit_with_unsaved_changes_asks(ws: Workspace) -> None:
         await pilot.pause()
         await pilot.press("ctrl+q")
         await pilot.pause()
-        assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")
+        assert isinstance(app.screen, QuitScreen)
+        await pilot.press("escape")
         await pilot.pause()
-        assert not isinstance(app.screen, ConfirmScreen) and app.is_running
+        assert not isinstance(app.screen, QuitScreen) and app.is_running
         await pilot.press("ctrl+q")
         await pilot.pause()
-        await pilot.press("y")
+        await pilot.press("d")
         await pilot.pause()
     assert not app.is_running
     assert ws.template_path("password_reset").read_text() == original  # nothing written
@@ -254,7 +254,7 @@ async def test_edits_while_rendering_are_coalesced_and_all_shown(ws: Workspace) 
         await settle(pilot)
         assert app.preview_edits == app.edits
         assert "typed" in preview_text(app)
-        assert not app._rendering
+        assert not app.renders.running
 
 
 async def test_at_80_columns_editor_and_preview_share_the_screen(ws: Workspace) -> None:

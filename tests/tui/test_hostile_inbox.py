@@ -73,7 +73,7 @@ async def test_hostile_messages_are_shown_as_text_and_never_stop_the_studio(
         editor = app.home.query_one("#editor", TextArea)
         editor.text = EDIT + editor.text
         await settle(pilot)
-        await pilot.press("ctrl+e")
+        await pilot.press("f9")
         await settle(pilot)
         inbox = app.screen
         assert isinstance(inbox, InboxScreen)

@@ -43,7 +43,7 @@ def example_app(example_copy: Workspace) -> StudioApp:
     return StudioApp(example_copy, watch_interval=0)
 
 
-@pytest.mark.parametrize("key", ["ctrl+d", "ctrl+e", "ctrl+g"])
+@pytest.mark.parametrize("key", ["f8", "f9", "ctrl+g"])
 def test_part_two_screens(snap_compare, example_app: StudioApp, key: str) -> None:  # type: ignore[no-untyped-def]
     async def open_screen(pilot) -> None:  # type: ignore[no-untyped-def]
         from textual.widgets import Input

@@ -56,7 +56,7 @@ async def edit_template(pilot, ws: Workspace) -> Path:  # type: ignore[no-untype
 def assert_alive_with_edit(app: StudioApp, path: Path) -> None:
     assert app.is_running
     assert app.dirty(path)
-    text = editor(app).text if app.current == path else app.buffers[path]
+    text = editor(app).text if app.current == path else app.buffers[path].text
     assert text.startswith(EDIT)
 
 
@@ -142,8 +142,8 @@ async def test_an_open_file_rewritten_as_invalid_utf8(ws: Workspace) -> None:
         app.check_disk()
         await settle(pilot)
         assert_alive_with_edit(app, path)
-        assert app.saved[footer][0].startswith("<mj-text>Caf")
-        assert footer in app.read_only
+        assert app.buffers[footer].saved.startswith("<mj-text>Caf")
+        assert app.buffers[footer].read_only
         app.check_disk()  # again, as the watch timer would: nothing new, nothing breaks
         await settle(pilot)
         assert_alive_with_edit(app, path)
@@ -177,7 +177,7 @@ async def test_an_open_file_replaced_by_a_folder(ws: Workspace) -> None:
 
 
 def test_new_file_mode_follows_the_umask(tmp_path: Path) -> None:
-    from studio.tui.files import save_file
+    from studio.core.files import save_file
 
     old = os.umask(0o022)
     try:

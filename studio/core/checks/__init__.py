@@ -27,7 +27,7 @@ from pathlib import Path
 from ...errors import ConfigError, RenderError
 from ..findings import Finding, Severity
 from ..mailparse import body_text, read_message
-from ..render.pipeline import RenderedMessage, render_mjml_file, renderer_for
+from ..render.pipeline import RenderedMessage, RenderedSms, render_mjml_file, renderer_for
 from ..render.text import mjml_to_text
 from ..shard import Shard
 from ..templates import Template
@@ -50,6 +50,7 @@ __all__ = [
     "apply_policy",
     "lint_file",
     "lint_message",
+    "lint_rendered_sms",
     "lint_template",
     "lint_workspace",
     "message_from_eml",
@@ -220,10 +221,29 @@ def lint_sms(workspace: Workspace, name: str) -> list[Finding]:
                     found = _belonging(r.run(ctx), name, sample)
                     findings += apply_policy(found, workspace, tpl)
             continue
-        sctx = SmsContext(workspace, tpl, sms)
-        for r in rules_of("sms"):
-            findings += apply_policy(_belonging(r.run(sctx), name, sample), workspace, tpl)
+        findings += lint_rendered_sms(workspace, sms, name=name, sample=sample)
     return findings
+
+
+def lint_rendered_sms(
+    workspace: Workspace,
+    sms: RenderedSms,
+    *,
+    name: str | None = None,
+    sample: str | None = None,
+) -> list[Finding]:
+    """The SMS rules on one rendered SMS (policy applied): what the studio's preview shows.
+
+    ``name`` and ``sample`` default to the rendered SMS's own.
+    """
+    tpl = sms.meta_source or workspace.sms_template(sms.template)
+    sctx = SmsContext(workspace, tpl, sms)
+    name = name if name is not None else sms.template
+    sample = sample if sample is not None else sms.sample
+    found: list[Finding] = []
+    for r in rules_of("sms"):
+        found += apply_policy(_belonging(r.run(sctx), name, sample), workspace, tpl)
+    return found
 
 
 def lint_workspace(

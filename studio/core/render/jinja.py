@@ -319,6 +319,54 @@ class Translations:
         folder = f"{self.directory.parent.name}/{self.directory.name}"
         return format_translation(text, values, lambda: f"{folder}/{lang}.toml: {key}")
 
+    def with_buffers(self, texts: Mapping[str, str]) -> Translations:
+        """These tables with some languages read from unsaved text (``{"fr": "<toml>"}``).
+
+        For a render that previews an edited ``brand/locales/<language>.toml``: the
+        result is the caller's own; these tables (shared by every render) are unchanged.
+        """
+        return BufferedTranslations(self, texts)
+
+
+_TOML_LINE = re.compile(r"\(at line (\d+)")
+
+
+class BufferedTranslations(Translations):
+    """The shared tables of a workspace, with some languages replaced by buffers.
+
+    :meth:`refresh` refreshes the shared tables (files changed on disk), then lays
+    the buffers' tables over them. An unsaved file that is not valid TOML fails the
+    render with its file and line (the editor can go there).
+    """
+
+    def __init__(self, base: Translations, texts: Mapping[str, str]):
+        super().__init__(base.directory, base.fallback)
+        self.base = base
+        self.texts = dict(texts)
+        self._parsed: dict[str, dict[str, str]] | None = None
+
+    def refresh(self) -> None:
+        self.base.refresh()
+        if self._parsed is None:
+            parsed = {}
+            folder = f"{self.directory.parent.name}/{self.directory.name}"
+            for lang, text in self.texts.items():
+                try:
+                    parsed[lang] = _flatten(tomllib.loads(text))
+                except tomllib.TOMLDecodeError as exc:
+                    found = _TOML_LINE.search(str(exc))
+                    raise RenderError(
+                        f"{folder}/{lang}.toml: invalid TOML: {exc}",
+                        file=f"{folder}/{lang}.toml",
+                        line=int(found.group(1)) if found else None,
+                    ) from None
+            self._parsed = parsed
+        self._tables = {
+            **self.base._tables,
+            **{lang: (-1, table) for lang, table in self._parsed.items()},
+        }
+        self._chains.clear()
+
 
 CodeStore = dict[str, dict[str, CodeType]]
 """Compiled template code by flavour and template key, then by source checksum."""

@@ -46,6 +46,7 @@ from .tracking import UtmPolicy, tag_links, tag_text_urls
 
 STAGES = ("jinja", "track", "mjml", "text", "mime")
 BRAND_FILE = "brand/brand.toml"  # the buffer that stands in for the brand tokens
+LOCALES_DIR = "brand/locales/"  # buffers of <language>.toml here stand in for the strings
 
 
 def _template_frame(tb: TracebackType | None, root: Path) -> tuple[str, int] | None:
@@ -86,12 +87,13 @@ class Renderer:
 
     ``buffers`` (workspace-relative path → text, e.g. ``{"components/footer.mjml":
     ...}``) are the unsaved editor text a render should see instead of the files:
-    templates, components, ``samples/<template>/<case>.json`` and
-    ``brand/brand.toml``. They are copied when the renderer is made and never change,
-    so a renderer is a value its caller owns: a render on one thread never sees the
-    buffers of another. Get the workspace's renderer with :func:`renderer_for`, and
-    one that sees some buffers with :meth:`variant`; variants share compiled code
-    (where the text is the same) and the brand and translation tables.
+    templates, components, ``samples/<template>/<case>.json``, ``brand/brand.toml``
+    and ``brand/locales/<language>.toml``. They are copied when the renderer is made
+    and never change, so a renderer is a value its caller owns: a render on one
+    thread never sees the buffers of another. Get the workspace's renderer with
+    :func:`renderer_for`, and one that sees some buffers with :meth:`variant`;
+    variants share compiled code (where the text is the same) and the brand and
+    translation tables (a variant with locale buffers lays its own over them).
     """
 
     def __init__(
@@ -108,6 +110,13 @@ class Renderer:
         self.caches = caches if caches is not None else RenderCaches(workspace)
         self.translations = self.caches.translations
         self.is_lenient = lenient
+        locales = {
+            rel.removeprefix(LOCALES_DIR).removesuffix(".toml"): text
+            for rel, text in self.buffers.items()
+            if rel.startswith(LOCALES_DIR) and rel.endswith(".toml") and rel.count("/") == 2
+        }
+        if locales:  # this renderer's own tables; the shared ones stay as saved
+            self.translations = self.translations.with_buffers(locales)
         # A lenient renderer compiles its own code: none of it reaches strict renderers.
         code = None if lenient else self.caches.code
         self.env = build_environment(

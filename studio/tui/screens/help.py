@@ -7,7 +7,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-from ..keys import help_rows
+from ..keys import markdown_table
 
 INTRO = """\
 # Studio
@@ -18,16 +18,15 @@ middle; the preview (right) re-renders as you type, with the selected **sample**
 """
 
 OUTRO = """
-Findings (the checks of `studio lint`) are listed in the Findings tab: select one to
-jump to its line.
+Findings (the checks of `studio lint`) are listed in the Findings tab (f5) with why
+they matter and how to fix them: Enter on one (or on a render error) jumps to its line.
+Unsaved files carry `●` before their name in the tree; the palette (ctrl+p) lists them.
 """
 
 
 def help_text() -> str:
     """The intro, then a table of every key (from the one key table, ``keys.py``)."""
-    rows = ["| key | action |", "| --- | --- |"]
-    rows += [f"| {key} | {text} |" for key, text in help_rows()]
-    return INTRO + "\n" + "\n".join(rows) + "\n" + OUTRO
+    return INTRO + "\n" + markdown_table() + OUTRO
 
 
 class HelpScreen(ModalScreen[None]):

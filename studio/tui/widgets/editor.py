@@ -1,17 +1,19 @@
-"""The editor pane: the sample and locale pickers, the file's status, the find box, the editor.
+"""The editor pane: the sample and locale pickers, the file's status, the find bar, the editor.
 
-The pane owns what happens inside it (showing the find box, finding the next
-match); the app decides which file is in the editor and what the preview shows.
+The pane owns what happens inside it (loading a file's text, the find and
+replace bar, going to a line); the app decides which file is in the editor and
+what the preview shows.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Input, Label, Select, TextArea
+from textual.widgets import Button, Input, Label, Select, TextArea
 
 from ...core.safe_text import printable
 
@@ -32,8 +34,23 @@ def find_after(text: str, needle: str, row: int, col: int) -> tuple[int, int] | 
     return text.count("\n", 0, i), i - (text.rfind("\n", 0, i) + 1)
 
 
+class FindBar(Horizontal):
+    """One row: what to find, what to replace it with (replace mode), "all". Esc closes it."""
+
+    BINDINGS = [("escape", "close", "Close")]
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="find… (enter: next)", id="find")
+        yield Input(placeholder="replace with… (enter: next)", id="replace")
+        yield Button("all", id="replace-all")
+
+    def action_close(self) -> None:
+        pane = self.query_ancestor(EditorPane)
+        pane.close_find()
+
+
 class EditorPane(Vertical):
-    """Pickers and status above, the find box (hidden until ctrl+f), the editor below."""
+    """Pickers above, the status line, the find bar (hidden until ctrl+f), the editor."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -44,33 +61,107 @@ class EditorPane(Vertical):
             yield Select[str](
                 [(x, x) for x in LOCALES], prompt="locale", id="locale", allow_blank=True
             )
-            yield Label("", id="status")
-        yield Input(placeholder="find…", id="find")
+        yield Label("", id="status")
+        yield FindBar(id="find-bar")
         yield TextArea(
             "", id="editor", show_line_numbers=True, tab_behavior="indent", soft_wrap=False
         )
 
     def on_mount(self) -> None:
-        self.query_one("#find", Input).display = False
-        self.query_one("#editor", TextArea).cursor_blink = False
+        self.query_one(FindBar).display = False
+        self.editor.cursor_blink = False
 
-    def show_find(self) -> None:
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#editor", TextArea)
+
+    def load(self, text: str, *, language: str | None, read_only: bool) -> None:
+        """Show a file's text (its buffer) in the editor, highlighted if possible."""
+        editor = self.editor
+        editor.load_text(text)
+        editor.read_only = read_only
+        try:
+            editor.language = language
+        except Exception:  # noqa: BLE001 - no highlighting for this language here
+            editor.language = None
+
+    def set_status(self, status: Text) -> None:
+        self.query_one("#status", Label).update(status)
+
+    def go_to(self, row: int, column: int = 0) -> None:
+        """Put the cursor at (row, column), scrolled into view, and focus the editor."""
+        editor = self.editor
+        editor.move_cursor((row, column), center=True)
+        editor.focus()
+
+    # -- find and replace ------------------------------------------------------
+
+    @property
+    def find_shown(self) -> bool:
+        return bool(self.query_one(FindBar).display)
+
+    def toggle_find(self, *, replace: bool = False) -> None:
+        """Open the find bar (with the replace field if ``replace``), or close it."""
+        bar = self.query_one(FindBar)
+        replacing = bool(self.query_one("#replace", Input).display)
+        if bar.display and replacing == replace:
+            self.close_find()
+            return
+        bar.display = True
+        self.query_one("#replace", Input).display = replace
+        self.query_one("#replace-all", Button).display = replace
         box = self.query_one("#find", Input)
-        box.display = True
+        selected = self.editor.selected_text
+        if selected and "\n" not in selected:
+            box.value = selected
         box.focus()
+
+    def close_find(self) -> None:
+        self.query_one(FindBar).display = False
+        self.editor.focus()
+
+    def _select_next(self, needle: str) -> bool:
+        editor = self.editor
+        found = find_after(editor.text, needle, *editor.cursor_location)
+        if found is None:
+            if needle:
+                self.notify(printable(f"{needle!r} not found"), severity="warning", markup=False)
+            return False
+        r, c = found
+        editor.move_cursor((r, c))
+        editor.move_cursor((r, c + len(needle)), select=True)
+        return True
 
     @on(Input.Submitted, "#find")
     def find_next(self, event: Input.Submitted) -> None:
         """Select the next match of the find box's text after the editor's cursor."""
         event.stop()
-        editor = self.query_one("#editor", TextArea)
-        found = find_after(editor.text, event.value, *editor.cursor_location)
-        if found is None:
-            if event.value:
-                self.notify(
-                    printable(f"{event.value!r} not found"), severity="warning", markup=False
-                )
+        self._select_next(event.value)
+
+    @on(Input.Submitted, "#replace")
+    def replace_next(self, event: Input.Submitted) -> None:
+        """Replace the selected match (if one is selected), then select the next."""
+        event.stop()
+        needle = self.query_one("#find", Input).value
+        editor = self.editor
+        if not needle or editor.read_only:
             return
-        r, c = found
-        editor.move_cursor((r, c))
-        editor.move_cursor((r, c + len(event.value)), select=True)
+        if editor.selected_text == needle:
+            editor.replace(event.value, *editor.selection)
+        self._select_next(needle)
+
+    @on(Button.Pressed, "#replace-all")
+    def replace_all(self, event: Button.Pressed) -> None:
+        event.stop()
+        needle = self.query_one("#find", Input).value
+        editor = self.editor
+        if not needle or editor.read_only:
+            return
+        count = editor.text.count(needle)
+        if count:
+            # one edit: a single undo brings the text back
+            end = editor.document.end
+            editor.replace(
+                editor.text.replace(needle, self.query_one("#replace", Input).value), (0, 0), end
+            )
+        self.notify(f"{count} replaced", markup=False)

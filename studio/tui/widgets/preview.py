@@ -12,14 +12,19 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
 
+from ...core.catalogue import explain
 from ...core.checks.rules.message import GMAIL_CLIP_BYTES
 from ...core.findings import Finding
 from ...core.render.pipeline import RenderedMessage, RenderedSms
 from ...core.safe_text import printable
 from ...errors import StudioError
+from ..messages import LocationChosen
 from ..rendition import rendition as message_rendition
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+SEVERITY_MARK = {"error": "✖", "warning": "▲", "info": "i"}
+MESSAGE_WIDTH = 44  # the message column; the full text is in the details below
+ERROR_ROW = "render-error"
 
 
 def rendition(msg: RenderedMessage) -> Group:
@@ -47,12 +52,58 @@ def sms_rendition(sms: RenderedSms) -> Text:
     return out
 
 
+def finding_details(f: Finding) -> Text:
+    """What the details box shows for a finding: where, the message, why and how to fix."""
+    out = Text()
+    out.append(f.id, style=SEVERITY_STYLE[str(f.severity)])
+    try:
+        why = explain(f.id)
+    except KeyError:
+        why = None
+    if why is not None:
+        out.append(f" — {why.title}", style="bold")
+    out.append("\n")
+    if f.location is not None:
+        out.append(printable(str(f.location), one_line=True) + "  (enter: go there)\n", style="dim")
+    out.append(printable(f.message) + "\n")  # quotes the template's text: literal
+    if why is not None:
+        out.append("\nWhy: ", style="bold")
+        out.append(why.why + "\n")
+        out.append("How to fix: ", style="bold")
+        out.append(why.fix + "\n")
+    return out
+
+
+def error_details(error: StudioError) -> Text:
+    out = Text()
+    out.append("The message does not render\n", style="bold red")
+    where = error_location(error)
+    if where is not None:
+        out.append(f"{where[0]}:{where[1] or ''}  (enter: go there)\n", style="dim")
+    out.append(printable(str(error)) + "\n")
+    out.append(
+        "\nThe last good preview stays shown until this is fixed; the message cannot be"
+        " sent as it is.\n"
+    )
+    return out
+
+
+def error_location(error: StudioError) -> tuple[str, int | None] | None:
+    """(file, line) a render error names (``RenderError`` and ``ConfigError`` carry them)."""
+    file = getattr(error, "file", None)
+    if not isinstance(file, str) or not file:
+        return None
+    line = getattr(error, "line", None)
+    return file, line if isinstance(line, int) else None
+
+
 class PreviewPane(Vertical):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.shown: RenderedMessage | None = None
         self._stale: set[str] = set()  # lazy tabs not yet loaded with `shown`
         self.findings: list[Finding] = []
+        self.error: StudioError | None = None  # the render error shown, if any
 
     def compose(self) -> ComposeResult:
         yield Static("", id="preview-error")
@@ -66,12 +117,19 @@ class PreviewPane(Vertical):
             with TabPane("SMS", id="tab-sms"), VerticalScroll():
                 yield Static("No SMS template for this message.", id="sms")
             with TabPane("Findings", id="tab-findings"):
+                yield Static("Checking…", id="findings-empty")
                 yield DataTable(id="findings", cursor_type="row")
+                with VerticalScroll(id="finding-box"):
+                    yield Static("", id="finding-detail")
 
     def on_mount(self) -> None:
         table = self.query_one("#findings", DataTable)
-        table.add_columns("severity", "id", "where", "message")
+        table.add_column("", key="severity")
+        table.add_column("message", key="message", width=MESSAGE_WIDTH)
+        table.add_column("id", key="id")
+        table.add_column("where", key="where")
         self.query_one("#preview-error", Static).display = False
+        self.query_one("#findings", DataTable).display = False
 
     # The text and HTML tabs hold long documents that are costly to lay out (the
     # HTML is tens of KB, wrapped): they are loaded when shown, not on each render.
@@ -80,6 +138,9 @@ class PreviewPane(Vertical):
     def show(self, msg: RenderedMessage, sms: RenderedSms | None) -> None:
         self.shown = msg
         self.query_one("#preview-error", Static).display = False
+        if self.error is not None:
+            self.error = None
+            self._fill_findings()
         self.query_one("#rendition", Static).update(rendition(msg))
         self.query_one("#sms", Static).update(
             sms_rendition(sms) if sms else "No SMS template for this message."
@@ -103,18 +164,91 @@ class PreviewPane(Vertical):
         box = self.query_one("#preview-error", Static)
         box.update(Text(f"⚠ {printable(str(error))}", style="bold red"))
         box.display = True
+        self.error = error
+        self._fill_findings()
 
     def show_findings(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        self._fill_findings()
+
+    def _fill_findings(self) -> None:
+        """The render error (if any) first, then every finding; or say there is none."""
         table = self.query_one("#findings", DataTable)
         table.clear()
-        self.findings = findings
-        for i, f in enumerate(findings):
+        if self.error is not None:
+            where = error_location(self.error)
+            table.add_row(
+                Text(SEVERITY_MARK["error"], style=SEVERITY_STYLE["error"]),
+                Text(printable(str(self.error), one_line=True)),
+                Text("render error"),
+                Text(printable(f"{where[0]}:{where[1] or ''}", one_line=True) if where else ""),
+                key=ERROR_ROW,
+            )
+        for i, f in enumerate(self.findings):
             sev = str(f.severity)
             table.add_row(
-                Text(sev, style=SEVERITY_STYLE[sev]),
-                Text(f.id),
+                Text(SEVERITY_MARK[sev], style=SEVERITY_STYLE[sev]),
                 # a finding quotes the sample's and the template's text: literal, never markup
-                Text(printable(str(f.location), one_line=True) if f.location else ""),
                 Text(printable(f.message, one_line=True)),
+                Text(f.id),
+                Text(printable(str(f.location), one_line=True) if f.location else ""),
                 key=str(i),
             )
+        empty = table.row_count == 0
+        table.display = not empty
+        self.query_one("#finding-box").display = not empty
+        self.query_one("#findings-empty", Static).update(
+            "No findings: every check passed for this template, sample and locale."
+        )
+        self.query_one("#findings-empty", Static).display = empty
+        if not empty:
+            self._show_details(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def _show_details(self, key: str | None) -> None:
+        detail = self.query_one("#finding-detail", Static)
+        if key == ERROR_ROW and self.error is not None:
+            detail.update(error_details(self.error))
+        elif key is not None and key.isdigit() and int(key) < len(self.findings):
+            detail.update(finding_details(self.findings[int(key)]))
+        else:
+            detail.update("")
+
+    @on(DataTable.RowHighlighted, "#findings")
+    def finding_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_details(event.row_key.value)
+
+    @on(DataTable.RowSelected, "#findings")
+    def finding_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a finding or the render error: go to its file and line."""
+        event.stop()
+        key = event.row_key.value
+        if key == ERROR_ROW and self.error is not None:
+            where = error_location(self.error)
+            if where is not None:
+                self.post_message(LocationChosen(*where))
+        elif key is not None and key.isdigit():
+            f = self.findings[int(key)]
+            if f.location is not None:
+                self.post_message(LocationChosen(f.location.file, f.location.line))
+
+    def on_click(self, event: object) -> None:
+        """A click on the render error above the preview goes to its line."""
+        widget = getattr(event, "widget", None)
+        if self.error is not None and widget is self.query_one("#preview-error", Static):
+            where = error_location(self.error)
+            if where is not None:
+                self.post_message(LocationChosen(*where))
+
+    def focus_findings(self) -> None:
+        self.query_one("#tabs", TabbedContent).active = "tab-findings"
+        table = self.query_one("#findings", DataTable)
+        if table.display:
+            table.focus()
+        else:
+            self.query_one("#tabs", TabbedContent).query_one("Tabs").focus()
+
+    def focus_tabs(self) -> None:
+        self.query_one("#tabs", TabbedContent).query_one("Tabs").focus()
+
+    def show_tab(self, tab: str) -> None:
+        self.query_one("#tabs", TabbedContent).active = tab

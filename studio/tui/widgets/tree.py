@@ -6,6 +6,7 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
 
 from ...core.workspace import Workspace
 
@@ -27,42 +28,96 @@ def users_of(ws: Workspace, component: str) -> list[str]:
     return found
 
 
+UNSAVED_MARK = "● "
+MIN_WIDTH, MAX_WIDTH = 26, 36
+
+
 class WorkspaceTree(Tree[Path]):
     """Files of the workspace; a node's data is the file's path (None for folders).
 
-    Labels are ``Text``: a file name is shown as it is, never read as markup.
+    Labels are ``Text``: a file name is shown as it is, never read as markup. An
+    unsaved file's label starts with ``●`` (before the name, so it is seen however
+    narrow the tree). The tree is as wide as its longest name (within bounds), so
+    that e-mail and SMS templates of one name are told apart.
     """
 
     def __init__(self, workspace: Workspace, **kwargs: object) -> None:
         super().__init__(Text(workspace.root.name), **kwargs)  # type: ignore[arg-type]
         self.workspace = workspace
+        self.show_root = False
+        self.guide_depth = 2
+        self.names: dict[Path, str] = {}  # a file's label without the unsaved marker
+        self.unsaved: set[Path] = set()
 
     def on_mount(self) -> None:
         self.rebuild()
 
+    def _leaf(self, parent: TreeNode[Path], name: str, path: Path) -> None:
+        self.names[path] = name
+        mark = UNSAVED_MARK if path in self.unsaved else ""
+        parent.add_leaf(Text(mark + name), data=path)
+
+    def mark_unsaved(self, unsaved: set[Path]) -> None:
+        """Put the unsaved marker on exactly these files' labels."""
+        if unsaved == self.unsaved:
+            return
+        changed = unsaved ^ self.unsaved
+        self.unsaved = set(unsaved)
+        for node in self._leaves(self.root):
+            if node.data in changed:
+                mark = UNSAVED_MARK if node.data in unsaved else ""
+                node.set_label(Text(mark + self.names[node.data]))
+
+    def _leaves(self, node: TreeNode[Path]) -> list[TreeNode[Path]]:
+        found = [node] if node.data is not None else []
+        for child in node.children:
+            found += self._leaves(child)
+        return found
+
+    def width_wanted(self) -> int:
+        """Columns for the longest name at its depth, the marker and the border.
+
+        Templates, components and samples count; brand files do not (a reverse-DNS
+        zone file name is 40 characters, and the brand folder starts folded).
+        """
+        widest = 0
+        brand = self.workspace.root / "brand"
+        for node in self._leaves(self.root):
+            if node.data is not None and node.data.is_relative_to(brand):
+                continue
+            name = self.names.get(node.data, "") if node.data is not None else ""
+            name = name.split("  ←")[0]  # a component's users may be cut, not its name
+            depth, parent = 0, node.parent
+            while parent is not None and parent is not self.root:
+                depth, parent = depth + 1, parent.parent
+            widest = max(widest, len(name) + len(UNSAVED_MARK) + self.guide_depth * (depth + 1))
+        return min(max(widest + 3, MIN_WIDTH), MAX_WIDTH)
+
     def rebuild(self) -> None:
         ws = self.workspace
         self.clear()
+        self.names.clear()
         self.root.expand()
         templates = self.root.add("templates", expand=True)
         for name in ws.template_names():
-            templates.add_leaf(Text(name), data=ws.template_path(name))
+            self._leaf(templates, name, ws.template_path(name))
         for name in ws.sms_template_names():
-            templates.add_leaf(Text(f"{name} (sms)"), data=ws.sms_template_path(name))
+            self._leaf(templates, f"{name} (sms)", ws.sms_template_path(name))
         components = self.root.add("components", expand=True)
         for path in ws.component_paths():
             rel = ws.relpath(path)
             users = users_of(ws, rel)
             label = f"{path.name}" + (f"  ← {', '.join(users)}" if users else "")
-            components.add_leaf(Text(label), data=path)
+            self._leaf(components, label, path)
         brand = self.root.add("brand", expand=False)
         brand_dir = ws.root / "brand"
         if brand_dir.is_dir():
             for path in sorted(p for p in brand_dir.rglob("*") if p.is_file()):
                 if path.suffix in (".toml", ".zone"):
-                    brand.add_leaf(Text(str(path.relative_to(brand_dir))), data=path)
+                    self._leaf(brand, str(path.relative_to(brand_dir)), path)
         samples = self.root.add("samples", expand=False)
         for name in ws.template_names():
             node = samples.add(Text(name))
             for sample in ws.sample_names(name):
-                node.add_leaf(Text(sample), data=ws.samples_dir / name / f"{sample}.json")
+                self._leaf(node, sample, ws.samples_dir / name / f"{sample}.json")
+        self.styles.width = self.width_wanted()

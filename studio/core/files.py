@@ -4,7 +4,7 @@ A workspace file may be anything by the time the studio reads or writes it: not
 UTF-8, read-only, a symlink into a shared folder, replaced by a directory. Reading
 never raises for content (an undecodable file opens read-only, with the reason);
 saving raises :class:`SaveError` (one line naming the file) for the app to show,
-so a failed save keeps the buffer and the app. Plain Python: tested without Textual.
+so a failed save keeps the buffer and the app. Plain Python (the core): tested without Textual.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.safe_text import printable
 from ..errors import StudioError
+from .safe_text import printable
 
 
 class SaveError(StudioError):

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import TextArea
 
+from studio.core.files import SaveError, read_file, save_file
 from studio.core.scaffold import init_workspace
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
-from studio.tui.files import SaveError, read_file, save_file
 
 
 @pytest.fixture
