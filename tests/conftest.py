@@ -52,3 +52,18 @@ def example_copy(tmp_path: Path) -> Workspace:
 
 def corpus_dir() -> Path:
     return CORPUS / "mjml"
+
+
+@pytest.fixture
+def sink_example(tmp_path: Path) -> Workspace:
+    """A copy of the example workspace whose sink listens on a free port of its own."""
+    from tests.sink.conftest import free_port
+
+    dest = copy_example(tmp_path / "example")
+    text = (REPO / "pyproject.toml").read_text()
+    text = text.replace(
+        '[tool.studio.sink]\nmaildir = ".studio/maildir"',
+        f'[tool.studio.sink]\nmaildir = ".studio/maildir"\nport = {free_port()}',
+    )
+    (dest / "pyproject.toml").write_text(text)
+    return Workspace.open(dest)

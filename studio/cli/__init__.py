@@ -14,7 +14,7 @@ import click
 
 from .. import __version__
 from ..errors import StudioError
-from ._common import console_err
+from ._common import console_err, workspace_option
 
 # Each command, the module that defines it (on ``cli``) and its one-line help. A
 # module is imported only when one of its commands runs, so that ``studio sink``
@@ -104,13 +104,8 @@ class LazyGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 @click.version_option(__version__, "--version", prog_name="studio")
-@click.option(
-    "--workspace",
-    "-w",
-    "workspace",
-    type=click.Path(file_okay=False, path_type=str),
-    default=None,
-    help="Workspace directory (default: the nearest one at or above the current directory).",
+@workspace_option(
+    "Workspace directory (default: the nearest one at or above the current directory)."
 )
 @click.pass_context
 def cli(ctx: click.Context, workspace: str | None) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -14,11 +15,25 @@ from ..core.safe_text import printable
 from ..core.workspace import Workspace, find_root
 from ..errors import ConfigError
 
+F = TypeVar("F", bound=Callable[..., Any])
+
 
 def console_err(message: str) -> None:
     """Print one line to stderr (red when it is a terminal)."""
     # An error can quote what a server, a file or a message said: shown as text only.
     click.secho(printable(message), err=True, fg="red" if sys.stderr.isatty() else None)
+
+
+def workspace_option(help: str) -> Callable[[F], F]:
+    """``--workspace/-w DIR``: on the group, and again on ``studio tui``."""
+    return click.option(
+        "--workspace",
+        "-w",
+        "workspace",
+        type=click.Path(file_okay=False, path_type=str),
+        default=None,
+        help=help,
+    )
 
 
 def open_workspace(ctx: click.Context) -> Workspace:

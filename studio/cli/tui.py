@@ -6,6 +6,7 @@ import click
 
 from ..core.workspace import Workspace
 from . import cli
+from ._common import workspace_option
 
 
 def run_tui(workspace: str | None) -> None:
@@ -15,13 +16,8 @@ def run_tui(workspace: str | None) -> None:
 
 
 @cli.command("tui")
-@click.option(
-    "--workspace",
-    "-w",
-    "workspace",
-    type=click.Path(file_okay=False, path_type=str),
-    default=None,
-    help="Workspace directory (as `studio -w DIR tui`; this one wins when both are given).",
+@workspace_option(
+    "Workspace directory (as `studio -w DIR tui`; this one wins when both are given)."
 )
 @click.pass_context
 def tui(ctx: click.Context, workspace: str | None) -> None:

@@ -11,21 +11,15 @@ import pytest
 from textual.widgets import TextArea
 
 from studio.core.files import SaveError, read_file, save_file
-from studio.core.scaffold import init_workspace
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
+from tests.pilot import settle
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    init_workspace(tmp_path / "ws")
-    return Workspace.open(tmp_path / "ws")
+def ws(scratch: Workspace) -> Workspace:
+    return scratch
 
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def test_ctrl_s_saves_through_a_symlinked_component(ws: Workspace, tmp_path: Path) -> None:

@@ -2,28 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from textual.widgets import DataTable, Input, Select, Static, TextArea
 
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
 from studio.tui.screens import InboxScreen, MessageScreen, SendScreen
-from tests.conftest import REPO, copy_example
-from tests.sink.conftest import free_port
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    dest = copy_example(tmp_path / "example")
-    text = (REPO / "pyproject.toml").read_text()
-    text = text.replace(
-        '[tool.studio.sink]\nmaildir = ".studio/maildir"',
-        f'[tool.studio.sink]\nmaildir = ".studio/maildir"\nport = {free_port()}',
-    )
-    (dest / "pyproject.toml").write_text(text)
-    return Workspace.open(dest)
+def ws(sink_example: Workspace) -> Workspace:
+    return sink_example
 
 
 async def settle(pilot, seconds: float = 0.4) -> None:  # type: ignore[no-untyped-def]

@@ -19,26 +19,11 @@ from studio.tui.screens import ConfirmScreen, DiffScreen, GoToLineScreen, QuitSc
 from studio.tui.widgets import PreviewPane, WorkspaceTree
 from studio.tui.widgets.editor import FindBar
 from studio.tui.widgets.tree import UNSAVED_MARK
+from tests.pilot import settle, until
 
 EDIT = "<!-- UNSAVED EDIT -->\n"
 
 
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def until(pilot, ready: Callable[[], bool], what: str) -> None:  # type: ignore[no-untyped-def]
-    """Poll (events, workers) until ``ready()``; a deadline of many passes, not a sleep."""
-    for _ in range(200):
-        if ready():
-            return
-        await pilot.pause(0.05)
-        await pilot.app.workers.wait_for_complete()
-    raise AssertionError(f"never happened: {what}")
 
 
 def editor(app: StudioApp) -> TextArea:

@@ -8,7 +8,6 @@ waits on the clock) and the app must still run with the user's unsaved edit.
 from __future__ import annotations
 
 import smtplib
-from pathlib import Path
 
 import pytest
 from rich.text import Text
@@ -17,8 +16,6 @@ from textual.widgets import DataTable, Label, TextArea
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
 from studio.tui.screens import InboxScreen, MessageScreen
-from tests.conftest import REPO, copy_example
-from tests.sink.conftest import free_port
 
 UNBALANCED = "unbalanced [/nope] close"
 CLICK_FROM = '"[@click=app.quit]q"@x.example'
@@ -41,15 +38,8 @@ EDIT = "<!-- UNSAVED EDIT -->\n"
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    dest = copy_example(tmp_path / "example")
-    text = (REPO / "pyproject.toml").read_text()
-    text = text.replace(
-        '[tool.studio.sink]\nmaildir = ".studio/maildir"',
-        f'[tool.studio.sink]\nmaildir = ".studio/maildir"\nport = {free_port()}',
-    )
-    (dest / "pyproject.toml").write_text(text)
-    return Workspace.open(dest)
+def ws(sink_example: Workspace) -> Workspace:
+    return sink_example
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import smtplib
-from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Input, Static, TextArea
@@ -12,36 +11,14 @@ from studio.core.sink import Sink, SinkConfig
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
 from studio.tui.screens import ConfirmScreen, InboxScreen, MessageScreen, SendScreen
-from tests.conftest import REPO, copy_example
-from tests.sink.conftest import free_port
+from tests.pilot import settle, until
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    dest = copy_example(tmp_path / "example")
-    text = (REPO / "pyproject.toml").read_text()
-    text = text.replace(
-        '[tool.studio.sink]\nmaildir = ".studio/maildir"',
-        f'[tool.studio.sink]\nmaildir = ".studio/maildir"\nport = {free_port()}',
-    )
-    (dest / "pyproject.toml").write_text(text)
-    return Workspace.open(dest)
+def ws(sink_example: Workspace) -> Workspace:
+    return sink_example
 
 
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def until(pilot, condition, what: str, tries: int = 200) -> None:  # type: ignore[no-untyped-def]
-    """Let the app run until ``condition()`` holds (gated on state, not on a clock)."""
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-        await pilot.app.workers.wait_for_complete()
-    raise AssertionError(f"never happened: {what}")
 
 
 async def send(app: StudioApp, pilot, to: str | None) -> SendScreen:  # type: ignore[no-untyped-def]

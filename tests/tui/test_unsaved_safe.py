@@ -15,26 +15,18 @@ from pathlib import Path
 import pytest
 from textual.widgets import TextArea
 
-from studio.core.scaffold import init_workspace
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
+from tests.pilot import settle
 
 EDIT = "<!-- UNSAVED EDIT -->\n"
 LATIN1 = "<mj-text>Caf\xe9 cr\xe8me</mj-text>\n".encode("latin-1")
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
-    init_workspace(tmp_path / "ws")
-    return Workspace.open(tmp_path / "ws")
+def ws(scratch: Workspace) -> Workspace:
+    return scratch
 
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def editor(app: StudioApp) -> TextArea:

@@ -10,6 +10,7 @@ from textual.widgets import Input, Select, Static, TextArea
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
 from studio.tui.screens import ConfirmScreen, NamePrompt, SearchScreen
+from tests.pilot import until
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -17,14 +18,6 @@ async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
-
-async def until(pilot, condition, what: str, tries: int = 200) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.02)
-        await pilot.app.workers.wait_for_complete()
-    raise AssertionError(f"never happened: {what}")
 
 
 async def answer(pilot, text: str) -> None:  # type: ignore[no-untyped-def]

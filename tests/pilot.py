@@ -1,0 +1,27 @@
+"""Helpers for the studio's pilot tests: wait on the app's own state, never on a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+async def settle(pilot: Any, rounds: int = 2) -> None:
+    """Let pending events and workers run to completion, ``rounds`` times over."""
+    await pilot.pause()
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def until(
+    pilot: Any, ready: Callable[[], bool], what: str, tries: int = 200, step: float = 0.05
+) -> None:
+    """Let the app run until ``ready()`` holds: many short passes, a deadline, no sleep
+    as synchronisation."""
+    for _ in range(tries):
+        if ready():
+            return
+        await pilot.pause(step)
+        await pilot.app.workers.wait_for_complete()
+    raise AssertionError(f"never happened: {what}")
