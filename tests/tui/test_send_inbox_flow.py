@@ -5,7 +5,7 @@ from __future__ import annotations
 import smtplib
 
 import pytest
-from textual.widgets import DataTable, Input, Static, TextArea
+from textual.widgets import DataTable, Input, Label, Static, TextArea
 
 from studio.core.sink import Sink, SinkConfig
 from studio.core.workspace import Workspace
@@ -149,3 +149,33 @@ async def test_enter_pressed_before_the_list_is_there_opens_the_first_message(
         app.action_inbox()
         await pilot.press("enter")  # at once, as a person does after ctrl+e
         await until(pilot, lambda: isinstance(app.screen, MessageScreen), "message opened")
+
+
+PREHEADED = (
+    b"From: Maple <orders@mail.mapleandmoss.example>\r\nTo: o@inbox.example\r\n"
+    b"Subject: your order\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+    b'<div style="display:none;max-height:0">Arrives Thursday \x1b[2K</div>'
+    b"<p>Visible body words</p>\r\n"
+)
+
+
+async def test_the_message_view_shows_what_the_inbox_line_will_read(ws: Workspace) -> None:
+    sink = Sink(SinkConfig.from_settings(ws)).start()
+    try:
+        with smtplib.SMTP(*sink.address) as client:
+            client.sendmail("orders@mail.mapleandmoss.example", ["o@inbox.example"], PREHEADED)
+    finally:
+        sink.stop()
+    app = StudioApp(ws, watch_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.action_inbox()
+        await settle(pilot)
+        table = app.screen.query_one("#inbox-table", DataTable)
+        await until(pilot, lambda: table.row_count == 1, "listed")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, MessageScreen), "message opened")
+        line = str(app.screen.query_one("#message-inbox-line", Label).render())
+        assert line.index("Arrives Thursday") < line.index("Visible body words")
+        assert "\x1b" not in line  # shown as text, never as a terminal escape

@@ -248,6 +248,14 @@ class MessageScreen(ModalScreen[None]):
         v = c.verdict
         with VerticalScroll(id="message-view"):
             yield Label(Text(printable(c.summary.subject, one_line=True), style="bold"))
+            yield Label(
+                Text(
+                    "inbox line  "
+                    + _shown(lambda: c.preview.inbox_line or "(nothing: no preview text)"),
+                    style="italic",
+                ),
+                id="message-inbox-line",
+            )
             yield Static(
                 Text(
                     printable(f"envelope {c.summary.sender} → {', '.join(c.summary.recipients)}")
