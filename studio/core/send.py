@@ -151,6 +151,9 @@ def _why(exc: BaseException) -> str:
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return str(exc).splitlines()[0]
     if isinstance(exc, smtplib.SMTPServerDisconnected):
+        # smtplib turns a reply that never came into a disconnect; say it was a timeout.
+        if isinstance(exc.__context__, (socket.timeout, TimeoutError)):
+            return "timed out"
         return "the server closed the connection"
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror.lower()
@@ -178,12 +181,13 @@ class RelayTransport:
         relay: Relay,
         *,
         env: Mapping[str, str] | None = None,
-        timeout: float = 20.0,
+        timeout: float | None = None,
         workspace_root: Path | None = None,
     ):
         self.relay = relay
         self.env = os.environ if env is None else env
-        self.timeout = timeout
+        self.timeout = relay.timeout if timeout is None else timeout
+        """Seconds for the connection and each reply: the relay's ``timeout`` setting."""
         self.root = workspace_root
         self.name = f"relay {relay.name} ({relay.host}:{relay.port})"
 

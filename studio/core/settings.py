@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import ipaddress
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -80,6 +81,8 @@ class Relay:
     allow_plaintext_auth: bool = False
     """Let ``tls = "none"`` send credentials in clear text; valid only for a loopback
     host (a local test relay), refused everywhere else."""
+    timeout: float = 20.0
+    """Seconds to wait for the connection and for each SMTP reply, above 0."""
 
     @property
     def plaintext_auth_allowed(self) -> bool:
@@ -316,6 +319,9 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
         port = x.integer("port", 465 if tls == "tls" else 587)
         if not 0 < port < 65536:
             raise x.fail("port", "a port number from 1 to 65535")
+        timeout = x.number("timeout", 20.0)
+        if not (math.isfinite(timeout) and timeout > 0):
+            raise x.fail("timeout", "a positive number of seconds, such as 20")
         for key in ("username", "password"):
             if key in x.table:
                 raise ConfigError(
@@ -334,6 +340,7 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
             dkim_key_env=x.text("dkim_key_env"),
             ca_file=x.text("ca_file"),
             allow_plaintext_auth=x.boolean("allow_plaintext_auth", False),
+            timeout=timeout,
         )
         if relays[name].allow_plaintext_auth and not is_loopback(host):
             raise x.fail(

@@ -59,6 +59,13 @@ def test_example_settings() -> None:
             "relays.r.allow_plaintext_auth",
         ),
         ({"relays": {"r": {"host": "127.0.0.1", "allow_plaintext_auth": 1}}}, "allow_plaintext"),
+        # relay timeouts (issue 25 item 4): seconds, above 0, finite
+        ({"relays": {"r": {"host": "h", "timeout": 0}}}, "relays.r.timeout"),
+        ({"relays": {"r": {"host": "h", "timeout": -5}}}, "relays.r.timeout"),
+        ({"relays": {"r": {"host": "h", "timeout": "5"}}}, "relays.r.timeout"),
+        ({"relays": {"r": {"host": "h", "timeout": True}}}, "relays.r.timeout"),
+        ({"relays": {"r": {"host": "h", "timeout": float("inf")}}}, "relays.r.timeout"),
+        ({"relays": {"r": {"host": "h", "timeout": float("nan")}}}, "relays.r.timeout"),
     ],
 )
 def test_bad_values_name_file_and_key(table: dict[str, object], key: str) -> None:
@@ -84,6 +91,19 @@ def test_ranges_that_hold_are_accepted() -> None:
     )
     assert s.sink.port == 2525 and s.sink.max_message_size == 65536
     assert s.relay("local").plaintext_auth_allowed and s.relay("name").plaintext_auth_allowed
+
+
+def test_relay_timeout_is_a_setting(tmp_path: Path) -> None:
+    """``timeout = 5`` under a relay was refused as unknown (issue 25 item 4)."""
+    (tmp_path / "studio.toml").write_text(
+        '[relays.fast]\nhost = "smtp.example"\ntimeout = 5\n'
+        '[relays.slow]\nhost = "smtp.example"\ntimeout = 0.5\n'
+        '[relays.plain]\nhost = "smtp.example"\n'
+    )
+    s = Workspace.open(tmp_path).settings
+    assert s.relay("fast").timeout == 5.0
+    assert s.relay("slow").timeout == 0.5
+    assert s.relay("plain").timeout == 20.0
 
 
 def test_secrets_in_settings_are_refused() -> None:

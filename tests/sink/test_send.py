@@ -136,6 +136,53 @@ def test_allow_list_and_refused_recipient(starttls_relay: Relay, example: Worksp
     assert "550" in str(info.value)
 
 
+@pytest.mark.parametrize("mode", ["starttls_relay", "tls_relay"])
+def test_relay_timeout_setting_reaches_the_smtp_client(
+    mode: str, request: pytest.FixtureRequest, example: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The relay's ``timeout`` is the socket timeout of every command (issue 25 item 4)."""
+    import smtplib
+
+    relay: Relay = request.getfixturevalue(mode)
+    seen: list[float | None] = []
+    real_ehlo = smtplib.SMTP.ehlo
+
+    def ehlo(client: smtplib.SMTP, name: str = "") -> tuple[int, bytes]:
+        assert client.sock is not None
+        seen.append(client.sock.gettimeout())  # the real connection, observed
+        return real_ehlo(client, name)
+
+    monkeypatch.setattr(smtplib.SMTP, "ehlo", ehlo)
+    msg = example.render("password_reset", sample="en_basic").email
+    transport = RelayTransport(relay_settings(relay, timeout=4.5), env=ENV)
+    assert transport.timeout == 4.5
+    transport.send(msg, ["ada@inbox.example"])
+    assert seen and set(seen) == {4.5}
+    assert relay.logins == [USER]
+
+
+def test_relay_that_never_answers_fails_after_its_timeout(example: Workspace) -> None:
+    """A server that accepts the connection and never greets: the send fails, it does not hang."""
+    import socket
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)  # the kernel completes the handshake; nobody ever speaks
+        port = silent.getsockname()[1]
+        settings = RelaySettings(
+            name="silent",
+            host="127.0.0.1",
+            port=port,
+            tls="starttls",
+            allow_recipients=("*",),
+            timeout=0.2,
+        )
+        msg = example.render("password_reset", sample="en_basic").email
+        with pytest.raises(SendError) as info:
+            RelayTransport(settings, env={}).send(msg, ["a@inbox.example"])
+    assert "timed out" in str(info.value)
+
+
 def test_header_injection_in_recipient_is_refused(
     sink: tuple[Sink, list[Captured]], example: Workspace
 ) -> None:
