@@ -116,3 +116,80 @@ def test_release_from_the_inbox_through_a_relay(
     assert PASSWORD not in released.stdout + released.stderr
     no_env = studio(example_copy, *md, "release", item.id, "--relay", "staging")
     assert no_env.returncode == 2 and "RELAY_USER" in no_env.stderr
+
+
+# Resolves names under .invalid to "unknown host" without asking a DNS server (the tests
+# stay on loopback); every other name goes to the real resolver.
+UNKNOWN_HOST_PRELUDE = """
+import runpy, socket, sys
+real = socket.getaddrinfo
+def getaddrinfo(host, *args, **kwargs):
+    if isinstance(host, str) and host.endswith(".invalid"):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    return real(host, *args, **kwargs)
+socket.getaddrinfo = getaddrinfo
+sys.argv[0] = "studio"
+runpy.run_module("studio", run_name="__main__", alter_sys=True)
+"""
+
+
+def _point_staging_at(ws: Workspace, host: str, port: int, ca_file: Path | None) -> None:
+    pyproject = ws.root / "pyproject.toml"
+    text = pyproject.read_text()
+    start = text.index("[tool.studio.relays.staging]")
+    end = text.index("[tool.studio.lint]")
+    relay = (
+        "[tool.studio.relays.staging]\n"
+        f'host = "{host}"\nport = {port}\ntls = "starttls"\n'
+        'username_env = "RELAY_USER"\npassword_env = "RELAY_PASS"\n'
+        'allow_recipients = ["*@inbox.example"]\n'
+        + (f'ca_file = "{ca_file}"\n' if ca_file else "")
+        + "timeout = 10\n\n"
+    )
+    pyproject.write_text(text[:start] + relay + text[end:])
+
+
+@pytest.mark.parametrize("failure", ["bad_password", "untrusted_tls", "refused", "unknown_host"])
+def test_failing_relay_runs_never_print_the_password(
+    failure: str,
+    sink: tuple[Sink, list[Captured]],
+    example_copy: Workspace,
+    starttls_relay: Relay,
+    tmp_path: Path,
+) -> None:
+    """Every output line of a failed release, whatever failed, is free of the password."""
+    from tests.sink.conftest import free_port
+
+    s, _ = sink
+    path = payload(example_copy, tmp_path, to="camille@inbox.example")
+    sent = studio(example_copy, "send", "--vars", str(path), "--port", str(s.config.port))
+    assert sent.returncode == 0, sent.stderr
+    [item] = Inbox(s.config.maildir).list()
+
+    wrong = "wrong-relay-passw0rd-9931"
+    env, host, port, ca = ENV, "localhost", starttls_relay.port, starttls_relay.ca_file
+    if failure == "bad_password":
+        env = {**ENV, "RELAY_PASS": wrong}
+    elif failure == "untrusted_tls":
+        ca = None  # the system CAs do not trust the test CA
+    elif failure == "refused":
+        port = free_port()
+    else:
+        host = "relay.unknown-host.invalid"
+    _point_staging_at(example_copy, host, port, ca)
+
+    args = ["--workspace", str(example_copy.root), "inbox", "--maildir", str(s.config.maildir)]
+    args += ["release", item.id, "--relay", "staging"]
+    if failure == "unknown_host":
+        command = [sys.executable, "-c", UNKNOWN_HOST_PRELUDE, *args]
+    else:
+        command = [sys.executable, "-m", "studio", *args]
+    run = subprocess.run(
+        command, capture_output=True, text=True, timeout=120, env={**os.environ, **env}
+    )
+    assert run.returncode == 2 and run.stderr.strip()  # it failed, and said so
+    assert "Traceback" not in run.stderr
+    assert starttls_relay.received == []
+    lines = (run.stdout + run.stderr).splitlines()
+    for secret in (PASSWORD, wrong):
+        assert not [line for line in lines if secret in line]
