@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
+from studio.tui.screens import DeliverabilityScreen
+from tests.pilot import until
 
 SIZES = [(80, 24), (140, 45)]
 
@@ -24,11 +26,23 @@ async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
         box.cursor_blink = False  # a blinking cursor makes snapshots flaky
 
 
+def _dns_shown(app: StudioApp) -> bool:
+    """The preflight has finished and its summary is on screen (not the spinner)."""
+    screen = app.screen
+    if not isinstance(screen, DeliverabilityScreen):
+        return False
+    loading = screen.query_one("#dns-loading").display
+    return not loading and screen.query_one("#dns-summary", DataTable).row_count > 0
+
+
 def opening(action: str, *keys: str):  # type: ignore[no-untyped-def]
     async def run(pilot) -> None:  # type: ignore[no-untyped-def]
         await _settle(pilot)
         await pilot.app.run_action(action)
         await _settle(pilot)
+        if action == "deliverability":  # a loaded machine may still be resolving
+            await until(pilot, lambda: _dns_shown(pilot.app), "the DNS summary shown")
+            await _settle(pilot)
         if keys:
             await pilot.press(*keys)
             await _settle(pilot)  # the search worker has posted its results
