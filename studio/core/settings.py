@@ -23,6 +23,16 @@ TLS_MODES = ("starttls", "tls", "none")
 MIN_MESSAGE_SIZE = 65536  # RFC 5321 4.5.3.1.7: servers take messages of at least 64K octets
 
 
+def _encodable_host(host: str) -> bool:
+    """True when ``host`` can be sent to a resolver: Python's IDNA codec raises
+    UnicodeError for an empty label (``bad..example``) or one over 63 characters."""
+    try:
+        host.rstrip(".").encode("idna")
+    except UnicodeError:
+        return False
+    return True
+
+
 def is_loopback(host: str) -> bool:
     """True for ``localhost`` and loopback IP literals (127.0.0.0/8, ::1)."""
     name = host.strip().lower().rstrip(".")
@@ -311,8 +321,8 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
     for name in list(rs.table):
         x = rs.sub(name)
         host = x.text("host")
-        if not host:
-            raise x.fail("host", "a host name")
+        if not host or not _encodable_host(host):
+            raise x.fail("host", "a host name (labels of 1 to 63 characters) or an address")
         tls = x.text("tls", "starttls")
         if tls not in TLS_MODES:
             raise x.fail("tls", "one of " + ", ".join(TLS_MODES))

@@ -35,6 +35,8 @@ def test_example_settings() -> None:
         ({"relays": {"r": {"host": "h", "tls": "ssl"}}}, "relays.r.tls"),
         ({"relays": {"r": {"host": "h", "port": 70000}}}, "relays.r.port"),
         ({"relays": {"r": {"port": 25}}}, "relays.r.host"),
+        ({"relays": {"r": {"host": "bad..example"}}}, "relays.r.host"),
+        ({"relays": {"r": {"host": "x" * 64 + ".example"}}}, "relays.r.host"),
         ({"lint": {"severity": {"link.empty": "fatal"}}}, "lint.severity"),
         ({"colour": "red"}, "colour"),
         ({"tracking": {"own_domains": ["a", 1]}}, "tracking.own_domains"),
