@@ -83,24 +83,33 @@ UNSIGNED = (
 )
 
 
-async def test_first_enter_opens_the_first_message_which_explains_dkim_none(
-    ws: Workspace,
-) -> None:
+def deliver(ws: Workspace, raw: bytes) -> None:
+    """Deliver one message over SMTP into the workspace's sink, then stop it."""
     sink = Sink(SinkConfig.from_settings(ws)).start()
     try:
         with smtplib.SMTP(*sink.address) as client:
-            client.sendmail("orders@mail.mapleandmoss.example", ["o@inbox.example"], UNSIGNED)
+            client.sendmail("orders@mail.mapleandmoss.example", ["o@inbox.example"], raw)
     finally:
         sink.stop()
+
+
+async def open_the_only_message(app: StudioApp, pilot) -> None:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    app.action_inbox()
+    await settle(pilot)
+    table = app.screen.query_one("#inbox-table", DataTable)
+    await until(pilot, lambda: table.row_count == 1, "listed")
+    await pilot.press("enter")
+    await until(pilot, lambda: isinstance(app.screen, MessageScreen), "message opened")
+
+
+async def test_first_enter_opens_the_first_message_which_explains_dkim_none(
+    ws: Workspace,
+) -> None:
+    deliver(ws, UNSIGNED)
     app = StudioApp(ws, watch_interval=0)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        app.action_inbox()
-        await settle(pilot)
-        table = app.screen.query_one("#inbox-table", DataTable)
-        await until(pilot, lambda: table.row_count == 1, "listed")
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, MessageScreen), "message opened")
+        await open_the_only_message(app, pilot)
         view = app.screen
         verdict = str(view.query_one("#message-verdict", Static).render())
         assert "dkim=none" in verdict and "unsigned" in verdict and "dkim_selector" in verdict
@@ -161,21 +170,10 @@ PREHEADED = (
 
 
 async def test_the_message_view_shows_what_the_inbox_line_will_read(ws: Workspace) -> None:
-    sink = Sink(SinkConfig.from_settings(ws)).start()
-    try:
-        with smtplib.SMTP(*sink.address) as client:
-            client.sendmail("orders@mail.mapleandmoss.example", ["o@inbox.example"], PREHEADED)
-    finally:
-        sink.stop()
+    deliver(ws, PREHEADED)
     app = StudioApp(ws, watch_interval=0)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
-        app.action_inbox()
-        await settle(pilot)
-        table = app.screen.query_one("#inbox-table", DataTable)
-        await until(pilot, lambda: table.row_count == 1, "listed")
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, MessageScreen), "message opened")
+        await open_the_only_message(app, pilot)
         line = str(app.screen.query_one("#message-inbox-line", Label).render())
         assert line.index("Arrives Thursday") < line.index("Visible body words")
         assert "\x1b" not in line  # shown as text, never as a terminal escape
