@@ -25,3 +25,16 @@ async def until(
         await pilot.pause(step)
         await pilot.app.workers.wait_for_complete()
     raise AssertionError(f"never happened: {what}")
+
+
+async def quiet(pilot: Any) -> None:
+    """Wait until the studio has rendered the preview and checked it: the findings
+    delay passed and every worker done (a deadline guards a hang, no fixed wait)."""
+    await until(
+        pilot,
+        lambda: not getattr(pilot.app, "settling", False),
+        "the preview rendered and checked",
+        tries=2400,
+    )
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()

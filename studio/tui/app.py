@@ -491,8 +491,15 @@ class StudioApp(WorkspaceActions):
         finally:
             self.post_message(RenderFinished(generation))  # the next render may start
 
+    @property
+    def settling(self) -> bool:
+        """A preview render, or the checks that follow it, is still to come or running
+        (what tests and scripts wait on instead of a clock)."""
+        return self.renders.busy or self._findings_timer is not None
+
     def start_findings(self) -> None:
         """Check the previewed message once typing pauses (a render never waits for it)."""
+        self._findings_timer = None
         msg = self.last_good
         if msg is None or self.renders.busy:
             return  # the render in flight re-arms this when it is shown

@@ -260,10 +260,9 @@ def test_watcher_sees_saves(ws: Workspace) -> None:
 
     w = Watcher(ws.root, interval=0.05).start()
     try:
-        before = w.generation
-        time.sleep(0.1)
+        before = w.generation  # the baseline was scanned when the watcher was made
         (ws.brand_file).write_text(ws.brand_file.read_text() + "\n# changed\n")
-        assert w.wait(before, timeout=2) != before
+        assert w.wait(before, timeout=30) != before  # a deadline against a hang
     finally:
         w.stop()
 

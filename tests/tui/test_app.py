@@ -16,6 +16,7 @@ from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
 from studio.tui.screens import QuitScreen
 from studio.tui.widgets import PreviewPane
+from tests.pilot import quiet
 
 
 @pytest.fixture
@@ -42,9 +43,8 @@ def ws(tmp_path: Path) -> Workspace:
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause(0.4)  # past the debounce
-    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    await quiet(pilot)  # the preview rendered and its checks done
 
 
 async def until(pilot, predicate, what: str) -> None:  # type: ignore[no-untyped-def]
@@ -200,7 +200,7 @@ async def test_file_changed_on_disk_is_reloaded(ws: Workspace) -> None:
 async def test_command_palette_lists_the_studio_actions(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from textual.command import CommandPalette
+    from textual.command import CommandList, CommandPalette
 
     monkeypatch.setattr("webbrowser.open", lambda url: True)
     app = StudioApp(ws, watch_interval=0)
@@ -211,7 +211,11 @@ async def test_command_palette_lists_the_studio_actions(
         assert isinstance(app.screen, CommandPalette)
         for ch in "open in browser":
             await pilot.press(ch if ch != " " else "space")
-        await pilot.pause(0.5)
+        await until(
+            pilot,
+            lambda: app.screen.query_one(CommandList).option_count > 0,
+            "the palette lists the command",
+        )
         await pilot.press("enter")
         await pilot.pause()
         out = app.browser_dir / "password_reset.html"  # type: ignore[operator]

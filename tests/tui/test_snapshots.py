@@ -9,6 +9,7 @@ import pytest
 from studio.core.scaffold import init_workspace
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
+from tests.pilot import quiet
 
 
 @pytest.fixture
@@ -19,9 +20,8 @@ def app(tmp_path: Path) -> StudioApp:
 
 
 async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause(0.4)
-    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    await quiet(pilot)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])

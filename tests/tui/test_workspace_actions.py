@@ -10,13 +10,12 @@ from textual.widgets import Input, Select, Static, TextArea
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
 from studio.tui.screens import ConfirmScreen, NamePrompt, SearchScreen
-from tests.pilot import until
+from tests.pilot import quiet, until
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause(0.3)
-    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    await quiet(pilot)
 
 
 

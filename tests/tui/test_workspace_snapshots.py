@@ -8,7 +8,7 @@ from textual.widgets import DataTable, Input
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
 from studio.tui.screens import DeliverabilityScreen
-from tests.pilot import until
+from tests.pilot import quiet, until
 
 SIZES = [(80, 24), (140, 45)]
 
@@ -19,9 +19,8 @@ def app(example_copy: Workspace) -> StudioApp:
 
 
 async def _settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    await pilot.pause(0.4)
-    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    await quiet(pilot)
     for box in pilot.app.screen.query(Input):
         box.cursor_blink = False  # a blinking cursor makes snapshots flaky
 

@@ -34,21 +34,33 @@ KEYS = [
 ]
 
 
+async def settled(pilot) -> None:  # type: ignore[no-untyped-def]
+    """The preview rendered and checked (the probe runs alone: no test helpers here)."""
+    await pilot.pause()
+    for _ in range(2400):  # a deadline against a hang, not a wait
+        if not pilot.app.settling:
+            break
+        await pilot.pause(0.05)
+        await pilot.app.workers.wait_for_complete()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def main(root: Path, rel: str) -> None:
     ws = Workspace.open(root)
     app = StudioApp(ws, watch_interval=0)
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.3)
+        await settled(pilot)
         app.open_file(ws.root / rel)
-        await pilot.pause(0.3)
+        await settled(pilot)
         editor = app.query_one("#editor", TextArea)
         before = editor.text
         editor.focus()
         for key in KEYS:
             await pilot.press(key)
-        await pilot.pause(0.5)
+        await settled(pilot)
         editor.text = editor.text.replace("{", "{\n", 1)  # a whole-buffer replace too
-        await pilot.pause(0.5)
+        await settled(pilot)
         changed = editor.text != before
         print(f"typed into {rel}: changed={changed} language={editor.language}")
 
