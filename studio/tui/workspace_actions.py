@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.widgets import Select, TextArea
 
@@ -30,35 +29,18 @@ from ..core.workspace_files import (
     template_files,
 )
 from ..errors import ConfigError, StudioError
+from .base import StudioBase
 from .screens.confirm import ConfirmScreen
 from .screens.prompt import NamePrompt
 from .screens.search import SearchScreen
 from .widgets import WorkspaceTree
 
 if TYPE_CHECKING:
-    from textual.notifications import SeverityLevel
-    from textual.screen import Screen
-
-    from ..core.buffers import Buffers
-    from ..core.workspace import Workspace
+    pass
 
 
-class WorkspaceActions(App[None]):
+class WorkspaceActions(StudioBase):
     """Actions on the workspace's files: ``StudioApp`` is built on this."""
-
-    if TYPE_CHECKING:  # what the app provides
-        workspace: Workspace
-        template: str | None
-        current: Path | None
-        buffers: Buffers
-
-        @property
-        def home(self) -> Screen[object]: ...
-        def rel(self, path: Path) -> str: ...
-        def open_file(self, path: Path) -> bool: ...
-        def dirty(self, path: Path) -> bool: ...
-        def sync_editor(self) -> None: ...
-        def warn(self, text: str, severity: SeverityLevel = "warning") -> None: ...
 
     # -- helpers -------------------------------------------------------------
 

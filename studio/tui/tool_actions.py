@@ -1,0 +1,71 @@
+"""The studio's tools beyond the editor: browser, deliverability, inbox, send, help, theme.
+
+Each action opens a screen (``screens/``) or hands the rendered message to the
+system's browser; the screens do their blocking work in workers of their own.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import webbrowser
+from pathlib import Path
+
+from ..core.files import SaveError, save_file
+from ..core.safe_text import printable
+from .base import StudioBase
+from .messages import MessageCaptured
+from .screens import DeliverabilityScreen, HelpScreen, InboxScreen, SendScreen
+
+
+class ToolActions(StudioBase):
+    """Screens and tools: part of ``StudioApp``."""
+
+    def action_open_browser(self) -> None:
+        msg = self.last_good
+        if msg is None:
+            self.notify("nothing rendered yet", severity="warning")
+            return
+        if self.browser_dir is None:
+            # A private folder (0700, unpredictable name), not /tmp/studio-<name>.html
+            # that another local user could create first as a symlink or read.
+            self.browser_dir = Path(tempfile.mkdtemp(prefix="studio-preview-"))
+        out = self.browser_dir / f"{msg.template or 'preview'}.html"
+        try:
+            save_file(out, msg.html)
+        except SaveError as exc:
+            self.notify(printable(str(exc), one_line=True), severity="error", markup=False)
+            return
+        try:
+            opened = webbrowser.open(out.as_uri())
+        except webbrowser.Error:
+            opened = False
+        self.notify(f"{'opened' if opened else 'wrote'} {out}", markup=False)
+
+    def action_deliverability(self) -> None:
+        self.push_screen(DeliverabilityScreen(self.workspace))
+
+    def action_inbox(self) -> None:
+        self.push_screen(InboxScreen(self.workspace))
+
+    def action_send(self) -> None:
+        if self.template is None:
+            return
+        self.push_screen(
+            SendScreen(
+                self.workspace,
+                self.template,
+                self.choice("#sample"),
+                self.choice("#locale"),
+            )
+        )
+
+    def on_message_captured(self, event: MessageCaptured) -> None:
+        if isinstance(self.screen, InboxScreen):
+            self.screen.action_refresh()
+        self.notify(f"captured {event.id}")
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
