@@ -21,7 +21,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Select, TextArea, Tree
+from textual.widgets import Footer, Header, Select, TabbedContent, TextArea, Tree
 
 from ..core.buffers import Buffers
 from ..core.safe_text import printable
@@ -167,10 +167,17 @@ class StudioApp(
         self.request_render()
 
     def on_location_chosen(self, event: LocationChosen) -> None:
-        """Open a finding's or an error's file at its line."""
+        """Open a finding's or an error's file at its line.
+
+        The preview stays on the tab the finding was chosen from (opening a
+        template would show its preview), so the next finding is one key away.
+        """
         path = self.workspace.root / event.file
+        tabs = self.home.query_one("#tabs", TabbedContent)
+        shown = tabs.active
         if not path.is_file() or not self.open_file(path):
             self.warn(f"{event.file}: no such file in the workspace")
             return
+        tabs.active = shown
         if event.line:
             self.pane.go_to(event.line - 1)

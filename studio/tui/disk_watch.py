@@ -23,6 +23,8 @@ class DiskWatch(StudioBase):
         A file that cannot be read any more (removed, now a folder, unreadable) is
         reported once and its buffer kept; one rewritten as non-UTF-8 becomes read-only.
         """
+        if not self.home.query("EditorPane"):
+            return  # the studio is closing: its panes are gone before its timers stop
         self.sync_editor()
         for change in self.buffers.poll_disk():
             path, rel = change.path, self.rel(change.path)

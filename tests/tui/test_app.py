@@ -280,3 +280,45 @@ async def test_at_80_columns_editor_and_preview_share_the_screen(ws: Workspace) 
     async with StudioApp(ws, watch_interval=0).run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         assert pilot.app.query_one("#tree").region.width > 0
+
+
+@pytest.mark.parametrize("size", [(80, 24), (140, 45)])
+async def test_where_a_finding_is_stays_on_screen(ws: Workspace, size: tuple[int, int]) -> None:
+    """The findings table fits the pane: its "where" column is never cut off."""
+    from textual.widgets import DataTable
+
+    tpl = ws.template_path("password_reset")
+    tpl.write_text(tpl.read_text().replace('alt="{{ brand.name }}"', ""))
+    app = StudioApp(ws, watch_interval=0)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        pane = app.query_one(PreviewPane)
+        await until(pilot, lambda: bool(pane.findings), "the findings were listed")
+        app.action_focus_findings()
+        await pilot.pause()
+        table = app.query_one("#findings", DataTable)
+        await until(pilot, lambda: table.size.width > 0, "the findings table is shown")
+        widths = {k.value: c.get_render_width(table) for k, c in table.columns.items()}
+        # severity, where and the message fit (the id, last, where there is room)
+        shown = widths["severity"] + widths["where"] + widths["message"]
+        assert shown <= table.size.width, widths
+        row = next(i for i, f in enumerate(pane.findings) if f.id == "image.missing-alt")
+        where = str(table.get_cell_at((row, list(widths).index("where"))))
+        assert where.startswith("password_reset.mjml:"), where
+
+
+async def test_enter_on_a_finding_goes_to_it_and_keeps_the_list(ws: Workspace) -> None:
+    """Enter on a finding: the editor takes the focus at its file; the findings stay shown."""
+    tpl = ws.template_path("password_reset")
+    tpl.write_text(tpl.read_text().replace('alt="{{ brand.name }}"', ""))
+    app = StudioApp(ws, watch_interval=0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        pane = app.query_one(PreviewPane)
+        await until(pilot, lambda: bool(pane.findings), "the findings were listed")
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.focused is app.pane.editor
+        assert app.query_one("#tabs").active == "tab-findings"  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.widgets.data_table import ColumnKey
 from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
 
 from ...core.catalogue import explain
@@ -23,7 +24,9 @@ from ..rendition import rendition as message_rendition
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEVERITY_MARK = {"error": "✖", "warning": "▲", "info": "i"}
-MESSAGE_WIDTH = 44  # the message column; the full text is in the details below
+MESSAGE_WIDTH = 44  # the message column before the pane's width is known
+MIN_MESSAGE = 8  # the message column never narrower (the details below hold all of it)
+READABLE_MESSAGE = 30  # the id column shows only beside a message at least this wide
 ERROR_ROW = "render-error"
 
 
@@ -88,6 +91,12 @@ def error_details(error: StudioError) -> Text:
     return out
 
 
+def short_place(file: str, line: int | None) -> str:
+    """Where a finding is, short enough for the table: the file's name and line."""
+    name = printable(file.rsplit("/", 1)[-1], one_line=True)
+    return f"{name}:{line}" if line else name
+
+
 def error_location(error: StudioError) -> tuple[str, int | None] | None:
     """(file, line) a render error names (``RenderError`` and ``ConfigError`` carry them)."""
     file = getattr(error, "file", None)
@@ -125,9 +134,9 @@ class PreviewPane(Vertical):
     def on_mount(self) -> None:
         table = self.query_one("#findings", DataTable)
         table.add_column("", key="severity")
+        table.add_column("where", key="where")
         table.add_column("message", key="message", width=MESSAGE_WIDTH)
         table.add_column("id", key="id")
-        table.add_column("where", key="where")
         self.query_one("#preview-error", Static).display = False
         self.query_one("#findings", DataTable).display = False
 
@@ -179,21 +188,22 @@ class PreviewPane(Vertical):
             where = error_location(self.error)
             table.add_row(
                 Text(SEVERITY_MARK["error"], style=SEVERITY_STYLE["error"]),
+                Text(short_place(where[0], where[1]) if where else ""),
                 Text(printable(str(self.error), one_line=True)),
                 Text("render error"),
-                Text(printable(f"{where[0]}:{where[1] or ''}", one_line=True) if where else ""),
                 key=ERROR_ROW,
             )
         for i, f in enumerate(self.findings):
             sev = str(f.severity)
             table.add_row(
                 Text(SEVERITY_MARK[sev], style=SEVERITY_STYLE[sev]),
+                Text(short_place(f.location.file, f.location.line) if f.location else ""),
                 # a finding quotes the sample's and the template's text: literal, never markup
                 Text(printable(f.message, one_line=True)),
                 Text(f.id),
-                Text(printable(str(f.location), one_line=True) if f.location else ""),
                 key=str(i),
             )
+        self._fit_columns()
         empty = table.row_count == 0
         table.display = not empty
         self.query_one("#finding-box").display = not empty
@@ -203,6 +213,40 @@ class PreviewPane(Vertical):
         self.query_one("#findings-empty", Static).display = empty
         if not empty:
             self._show_details(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def _fit_columns(self) -> None:
+        """Fit the columns to the pane: where a finding is always stays on screen.
+
+        Severity and where (a file name and line) come first, as wide as their
+        cells; the message takes the rest, and the id (last) shows too when there is
+        room for it beside a readable message. The details box below holds the
+        full text and the id.
+        """
+        table = self.query_one("#findings", DataTable)
+        columns = table.columns
+        if not columns:
+            return
+        width = self.content_size.width or 80
+        pad = 2 * table.cell_padding
+        # the cells' widths from the rows themselves (the table measures its new rows later)
+        cells: dict[str, int] = {"severity": 1, "where": len("where"), "id": len("id")}
+        for row in table.ordered_rows:
+            for key in ("where", "id"):
+                text = table.get_cell(row.key, ColumnKey(key))
+                cells[key] = max(cells[key], Text(str(text)).cell_len)
+        fixed = cells["severity"] + cells["where"] + 2 * pad
+        id_width = cells["id"] + pad
+        scrollbar = table.styles.scrollbar_size_vertical
+        room = width - fixed - pad - scrollbar  # less the message's padding and a scrollbar
+        if room - id_width >= READABLE_MESSAGE:
+            room -= id_width
+        message = columns[ColumnKey("message")]
+        message.auto_width = False
+        message.width = max(MIN_MESSAGE, room)
+        table.refresh()
+
+    def on_resize(self) -> None:
+        self._fit_columns()
 
     def _show_details(self, key: str | None) -> None:
         detail = self.query_one("#finding-detail", Static)
