@@ -92,7 +92,7 @@ class EditorPane(Vertical):
         """Put the cursor at (row, column), scrolled into view, and focus the editor."""
         editor = self.editor
         editor.move_cursor((row, column), center=True)
-        editor.focus()
+        self.screen.set_focus(editor)  # now: the keys typed next go to the editor
 
     # -- find and replace ------------------------------------------------------
 

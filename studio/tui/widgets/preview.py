@@ -287,7 +287,8 @@ class PreviewPane(Vertical):
         self.query_one("#tabs", TabbedContent).active = "tab-findings"
         table = self.query_one("#findings", DataTable)
         if table.display:
-            table.focus()
+            # now, not after the keys already queued: the next Enter goes to the table
+            self.screen.set_focus(table)
         else:
             self.query_one("#tabs", TabbedContent).query_one("Tabs").focus()
 
