@@ -279,6 +279,14 @@ def verify(
     )
 
 
+def verdict_of(raw: bytes, workspace: Workspace | None) -> Verdict:
+    """The verdict of a message as the sink stores it (trace headers first), before it
+    is stored: what ``dmarc-reject`` refuses on."""
+    summary = summarize(StoredFile("", Path()), raw)
+    captured = CapturedMessage(summary, raw, read_message(raw), "", "", read_trace(raw).peer)
+    return verify(captured, workspace)
+
+
 INSPECTED_KEEP = 1000
 """Inspections kept in memory (the oldest are dropped beyond)."""
 _inspected: OrderedDict[tuple[str, str, str], tuple[Verdict, tuple[Finding, ...]]] = OrderedDict()
