@@ -249,6 +249,8 @@ class Faults:
         self.clock = clock
         self.dmarc = dmarc
         self._lock = threading.Lock()
+        self.listening = False
+        """False while the sink starts: its own readiness probe is not a client."""
         self._connections = 0
         self._messages = 0
         self._greylist: dict[tuple[str, str, str], float] = {}
@@ -269,6 +271,9 @@ class Faults:
 
     # counters
     def connected(self) -> int:
+        """The number of a new connection (0 for the sink's probe while it starts)."""
+        if not self.listening:
+            return 0
         with self._lock:
             self._connections += 1
             return self._connections
@@ -287,6 +292,8 @@ class Faults:
 
     # the steps of a session
     def greeting_delay(self, connection: int) -> float:
+        if not connection:
+            return 0.0  # the sink's readiness probe
         delay = 0.0
         for rule in self.active("slow"):
             if rule.at == "greeting" and self._applies(rule, connection, 0, None):

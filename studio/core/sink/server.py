@@ -240,7 +240,7 @@ class FaultHandler(SinkHandler):
             envelope.rcpt_tos = rcpts
             if not reply.startswith("250"):
                 return reply
-        if sender:  # never a bounce to the null sender (RFC 5321 6.1)
+        if sender not in ("", "<>"):  # never a bounce to the null sender (RFC 5321 6.1)
             asyncio.get_running_loop().create_task(self._bounce(content, sender, d.bounce))
         return reply
 
@@ -398,7 +398,12 @@ class _FaultySMTP(_LimitedSMTP):
         self.fault_connection = faults.connected()
         delay = faults.greeting_delay(self.fault_connection)
         if delay:
-            await asyncio.sleep(delay)
+            try:
+                await asyncio.sleep(delay)
+            except asyncio.CancelledError:  # the sink stops: as aiosmtpd does, close
+                if self.transport is not None:
+                    self.transport.close()
+                raise
         await super()._handle_client()
 
     async def push(self, status: AnyStr) -> None:
@@ -619,6 +624,8 @@ class Sink:
                 raise SinkError(
                     f"cannot listen on {cfg.host}:{port}: {exc.strerror or exc}"
                 ) from None
+        if self.faults is not None:
+            self.faults.listening = False
         self._controller = self._start_controller(
             cfg.port, tls if cfg.starttls else None, implicit=False
         )
@@ -628,6 +635,8 @@ class Sink:
             except SinkError:
                 self.stop()
                 raise
+        if self.faults is not None:
+            self.faults.listening = True
         return self
 
     def _start_controller(
