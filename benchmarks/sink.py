@@ -2,7 +2,7 @@
 all measured in this run with one load client.
 
     python benchmarks/sink.py [--messages 2000] [--concurrency 1,8,32] [--size 20000] [--rounds 3]
-                              [--no-maildev]
+                              [--no-maildev] [--baseline REF] [--only-studio]
 
 Each server runs as its own process, started afresh on an empty store for each
 concurrency level; the load client (asyncio, in this process) opens N connections and
@@ -12,6 +12,10 @@ each with a unique Message-ID and random body. Servers:
 - ``studio sink``: ``python -m studio sink`` (durable: write, fsync, rename, dir fsync);
 - ``aiosmtpd Maildir``: ``python -m aiosmtpd -c aiosmtpd.handlers.Mailbox`` (the
   stock handler: parses each message and adds it to ``mailbox.Maildir``, no fsync);
+- ``studio sink @REF`` with ``--baseline REF``: the sink of that git revision (``git
+  archive`` into a temporary directory, run from there), so a change to the sink is
+  measured against the code before it in the same run (the fault rules: with no rule
+  configured, the sink must stay within 5 % of it);
 - ``MailDev`` (node): parses each message into memory and writes its raw file (no
   fsync); installed with npm into ``~/.cache/studio-bench`` on first use. Without
   node/npm, the figures the issue measured on this machine are shown instead.
@@ -140,6 +144,8 @@ class Server:
     name: str
     command: Callable[[int, int, Path], list[str]]  # (smtp port, web port, store dir)
     stored: Callable[[int, Path, dict[str, str]], tuple[int, int]]  # -> (intact, duplicates)
+    source: Path = ROOT
+    """The checkout ``python -m studio`` runs from (``PYTHONPATH``)."""
 
 
 def _count(files: list[Path], expected: dict[str, str]) -> tuple[int, int]:
@@ -234,7 +240,7 @@ def run(server: Server, messages: int, size: int, connections: int) -> Result:
             server.command(port, web, store),
             cwd=tmp,
             stdout=subprocess.DEVNULL,
-            env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": tmp},
+            env={**os.environ, "PYTHONPATH": str(server.source), "TMPDIR": tmp},
         )
         try:
             wait_ready(port, process, web if server.name == "MailDev" else None)
@@ -265,6 +271,17 @@ def install_maildev() -> bool:
     return done.returncode == 0 and MAILDEV_JS.exists()
 
 
+def baseline(ref: str, into: Path) -> Server:
+    """The studio sink of git revision ``ref``, extracted into ``into``."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", ref, "studio"],
+        capture_output=True,
+        check=True,
+    )
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return Server(f"studio sink @{ref}", SERVERS[0].command, maildir_stored, into)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--messages", type=int, default=2000, help="per server, level, round")
@@ -272,9 +289,23 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=20_000, help="message size in bytes")
     parser.add_argument("--rounds", type=int, default=3, help="best of this many runs")
     parser.add_argument("--no-maildev", action="store_true", help="use the reference figures")
+    parser.add_argument("--baseline", metavar="REF", help="also run the sink of this git revision")
+    parser.add_argument(
+        "--only-studio", action="store_true", help="only the studio sink (and --baseline)"
+    )
     args = parser.parse_args()
     levels = [int(n) for n in args.concurrency.split(",")]
-    servers = SERVERS if not args.no_maildev and install_maildev() else SERVERS[:2]
+    if args.only_studio:
+        servers = SERVERS[:1]
+    else:
+        servers = SERVERS if not args.no_maildev and install_maildev() else SERVERS[:2]
+    with tempfile.TemporaryDirectory(prefix="sink-baseline-") as source:
+        if args.baseline:
+            servers = [servers[0], baseline(args.baseline, Path(source)), *servers[1:]]
+        measure(args, levels, servers)
+
+
+def measure(args: argparse.Namespace, levels: list[int], servers: list[Server]) -> None:
 
     # Servers take turns within each round, so load from elsewhere hits them alike.
     results: dict[str, dict[int, list[Result]]] = {s.name: {n: [] for n in levels} for s in servers}
@@ -313,14 +344,18 @@ def main() -> None:
         dupes = sum(r.duplicates for r in runs)
         stored += f" ({dupes} duplicates)" if dupes else ""
         print(f"| {name} | {rates} | {max(r.rss for r in runs):5.0f} MB | {stored} |")
-    if "MailDev" not in results:
+    if args.only_studio:
+        pass
+    elif "MailDev" not in results:
         ref, ref_rss = MAILDEV_REFERENCE
         best["MailDev"] = {n: ref.get(n, float("nan")) for n in levels}
         rates = " | ".join(f"{best['MailDev'][n]:7.0f}" for n in levels)
         print(f"| MailDev (issue's figures) | {rates} | {ref_rss:5.0f} MB | — |")
         print("\nMailDev could not be run here: its row is the issue's reference figures.")
     print()
-    for other in ("MailDev", "aiosmtpd Maildir"):
+    others = [name for name in results if name.startswith("studio sink @")]
+    others += [] if args.only_studio else ["MailDev", "aiosmtpd Maildir"]
+    for other in others:
         ratios = "  ".join(f"{best['studio sink'][n] / best[other][n]:.2f}x" for n in levels)
         print(f"studio sink / {other + ':':<17} {ratios}")
 

@@ -13,6 +13,7 @@ from ..core.report import render_report
 from ..core.safe_text import printable, printable_json
 from ..core.send import SendResult, transport_for, validate_recipient
 from ..core.sink import SinkConfig
+from ..core.sink.faults import Refusal
 from ..core.trigger import Trigger, parse_trigger
 from ..errors import ConfigError
 from . import cli
@@ -66,11 +67,18 @@ def _json(data: object) -> str:
 def inbox_list(ctx: click.Context, fmt: str | None = None) -> None:
     """List captured messages, oldest first."""
     inbox: Inbox = ctx.obj["inbox"]
-    items = inbox.list()
+    items = inbox.timeline()
     if _fmt(ctx, fmt) == "json":
-        click.echo(_json([s.to_dict() for s in items]))
+        click.echo(
+            _json(
+                [
+                    {"kind": "refused", **s.to_dict()} if isinstance(s, Refusal) else s.to_dict()
+                    for s in items
+                ]
+            )
+        )
         return
-    if not inbox.exists:
+    if not inbox.exists and not items:
         click.echo(
             f"no messages: {_line(str(inbox.store.root))} does not exist yet"
             " (`studio sink` creates it)"
@@ -78,12 +86,21 @@ def inbox_list(ctx: click.Context, fmt: str | None = None) -> None:
     elif not items:
         click.echo(f"no messages in {_line(str(inbox.store.root))}")
     for s in items:
+        if isinstance(s, Refusal):
+            # an attempt a fault rule refused: when, who, the envelope, the rule, the reply
+            envelope = f"{s.sender or '<>'} → {', '.join(s.recipients) or '(no recipient yet)'}"
+            click.echo(
+                f"refused  {_line(s.time[:19]):<19}  {_line(s.client)}  {_line(envelope)}"
+                f"  [{_line(s.rule)}] {_line(s.reply)}"
+            )
+            continue
         if s.unreadable:
             click.echo(f"{s.id}  {_line(s.unreadable)}  ({s.size:,} B)")
             continue
         click.echo(
             f"{s.id}  {_line(s.date[:19]):<19}  {_line(s.from_[:30]):<30}  {_line(s.to[:28]):<28}"
             f"  {_line(s.subject[:50])}  ({s.size:,} B)"
+            + ("  bounce" if s.kind == "bounce" else "")
         )
 
 

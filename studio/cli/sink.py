@@ -9,6 +9,8 @@ import click
 
 from ..core.safe_text import printable
 from ..core.sink import Captured, Sink, SinkConfig
+from ..core.sink.faults import FaultRule, parse_fault
+from ..errors import ConfigError
 from . import cli
 from ._common import console_err, workspace_or_none
 
@@ -31,6 +33,22 @@ maildir_option = click.option(
 @click.option(
     "--no-auth", is_flag=True, help="Do not offer AUTH (by default any login is accepted)."
 )
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="NAME[:ARG]",
+    help="Refuse, defer, delay or bounce like a real provider (repeatable): rate-limit:PER_MINUTE,"
+    " greylist:SECONDS, unknown-user:PATTERN, dmarc-reject, size:BYTES, slow:SECONDS,"
+    " slow:greeting:SECONDS, drop[:PATTERN], bounce-later[:PATTERN]; adds to [[sink.faults]].",
+)
+@click.option(
+    "--tls-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Also listen for implicit TLS (as port 465 does) on this port.",
+)
+@click.option("--no-starttls", is_flag=True, help="Do not offer STARTTLS.")
 @click.pass_context
 def sink_cmd(
     ctx: click.Context,
@@ -39,8 +57,17 @@ def sink_cmd(
     maildir: Path | None,
     allow_remote: bool,
     no_auth: bool,
+    faults: tuple[str, ...],
+    tls_port: int | None,
+    no_starttls: bool,
 ) -> None:
     """Run the local SMTP sink: accept any message, store it in a Maildir, deliver nowhere."""
+    rules: list[FaultRule] = []
+    for spec in faults:
+        try:
+            rules.append(parse_fault(spec))
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
     config = SinkConfig.from_settings(
         workspace_or_none(ctx),
         host=host,
@@ -48,6 +75,9 @@ def sink_cmd(
         maildir=maildir,
         auth=not no_auth,
         allow_remote=allow_remote,
+        faults=tuple(rules),
+        tls_port=tls_port,
+        starttls=False if no_starttls else None,
     )
 
     def printed(c: Captured) -> None:
@@ -62,6 +92,14 @@ def sink_cmd(
             f"sink listening on {config.host}:{config.port}, storing in {config.maildir}"
             " (delivers nowhere; Ctrl-C to stop)"
         )
+        if config.starttls or config.tls_port:
+            cert, _ = config.certificate()
+            tls = "STARTTLS" if config.starttls else ""
+            if config.tls_port:
+                tls += (" and " if tls else "") + f"implicit TLS on port {config.tls_port}"
+            click.echo(f"{tls} with the certificate {cert}")
+        for rule in config.faults:
+            click.echo(f"fault rule: {printable(rule.label(), one_line=True)}")
         try:
             threading.Event().wait()
         except KeyboardInterrupt:

@@ -10,6 +10,8 @@ the Return-Path domain.
 from __future__ import annotations
 
 import asyncio
+import builtins
+import datetime as dt
 import email
 import email.policy
 import hashlib
@@ -34,6 +36,7 @@ from .findings import Finding
 from .mailparse import body_text, decoded, first, header_fields, read_message
 from .preheader import INBOX_LINE_CHARS, PreviewText, preview_text
 from .send import SendResult, transport_for
+from .sink.faults import Refusal, clear_refusals, read_refusals
 from .sink.store import MaildirStore, StoredFile
 from .sink.trace import original, read_trace
 from .workspace import Workspace
@@ -51,12 +54,27 @@ class Summary:
     size: int
     unreadable: str = ""
     """Why the message could not be read ('' when it could); the row is listed anyway."""
+    kind: str = "message"
+    """``message``, or ``bounce`` for a delivery-status notification (RFC 3464)."""
+    received: float = 0.0
+    """When the sink stored it (the file's time, seconds since the epoch)."""
 
     def to_dict(self) -> dict[str, object]:
         """The summary as ``studio inbox list -f json`` prints it (``from``, not ``from_``)."""
         data = asdict(self)
         data["from"] = data.pop("from_")
+        data["received"] = _iso(self.received) if self.received else ""
         return data
+
+
+def _iso(epoch: float) -> str:
+    return dt.datetime.fromtimestamp(epoch, dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _is_report(content_type: str) -> bool:
+    """A ``multipart/report; report-type=delivery-status`` Content-Type (a bounce)."""
+    low = content_type.lower()
+    return low.startswith("multipart/report") and "delivery-status" in low
 
 
 @dataclass(frozen=True)
@@ -121,7 +139,7 @@ def _date(value: str) -> str:
         return value
 
 
-def summarize(stored: StoredFile, raw: bytes) -> Summary:
+def summarize(stored: StoredFile, raw: bytes, received: float = 0.0) -> Summary:
     """The envelope and the listed headers of a stored message (one pass, bounded).
 
     Never raises for what a message holds: a message that cannot be read at all is
@@ -139,9 +157,13 @@ def summarize(stored: StoredFile, raw: bytes) -> Summary:
             decoded(first(fields, "Subject")),
             _date(first(fields, "Date")),
             len(raw),
+            kind="bounce" if _is_report(first(fields, "Content-Type")) else "message",
+            received=received,
         )
     except Exception as exc:  # noqa: BLE001 - any message, however broken, gets its row
-        return Summary(stored.id, "", (), "", "", "", "", len(raw), f"unreadable: {exc!r}")
+        return Summary(
+            stored.id, "", (), "", "", "", "", len(raw), f"unreadable: {exc!r}", received=received
+        )
 
 
 class Inbox:
@@ -165,9 +187,10 @@ class Inbox:
             if summary is None:
                 try:
                     raw = f.path.read_bytes()
+                    received = f.path.stat().st_mtime
                 except OSError:
                     continue  # removed meanwhile
-                summary = self._summaries[f.path] = summarize(f, raw)
+                summary = self._summaries[f.path] = summarize(f, raw, received)
             out.append(summary)
         for gone in set(self._summaries) - seen:
             del self._summaries[gone]
@@ -198,7 +221,27 @@ class Inbox:
         self.store.delete(message_id)
 
     def clear(self) -> int:
+        """Delete every message and the log of refused attempts; returns the messages."""
+        clear_refusals(self.store.root)
         return self.store.clear()
+
+    def refusals(self) -> builtins.list[Refusal]:
+        """The attempts the sink's fault rules refused (log beside the Maildir)."""
+        return read_refusals(self.store.root)
+
+    def timeline(self) -> builtins.list[Summary | Refusal]:
+        """Stored messages, bounces and refused attempts together, oldest first."""
+        entries: builtins.list[tuple[float, int, Summary | Refusal]] = [
+            (s.received, 0, s) for s in self.list()
+        ]
+        for r in self.refusals():
+            try:
+                when = dt.datetime.fromisoformat(r.time).timestamp()
+            except ValueError:
+                when = 0.0
+            entries.append((when, 1, r))
+        entries.sort(key=lambda e: (e[0], e[1]))
+        return [e[2] for e in entries]
 
 
 # -- authentication verdict ----------------------------------------------------------
@@ -277,6 +320,14 @@ def verify(
         aligned_dkim,
         aligned_spf,
     )
+
+
+def verdict_of(raw: bytes, workspace: Workspace | None) -> Verdict:
+    """The verdict of a message as the sink stores it (trace headers first), before it
+    is stored: what ``dmarc-reject`` refuses on."""
+    summary = summarize(StoredFile("", Path()), raw)
+    captured = CapturedMessage(summary, raw, read_message(raw), "", "", read_trace(raw).peer)
+    return verify(captured, workspace)
 
 
 INSPECTED_KEEP = 1000

@@ -15,9 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.utils import parseaddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
+
+if TYPE_CHECKING:
+    from .sink.faults import FaultRule
 
 TLS_MODES = ("starttls", "tls", "none")
 MIN_MESSAGE_SIZE = 65536  # RFC 5321 4.5.3.1.7: servers take messages of at least 64K octets
@@ -128,6 +131,15 @@ class SinkSettings:
     """Recipients accepted per message; more get ``452 4.5.3`` (RFC 5321's minimum is 100)."""
     keep_messages: int | None = None
     keep_days: float | None = None
+    faults: tuple[FaultRule, ...] = ()
+    """``[[sink.faults]]``: refusals, delays and bounces on demand (none by default)."""
+    starttls: bool = True
+    """Offer STARTTLS (a self-signed certificate is made in ``.studio/`` on first start)."""
+    tls_port: int | None = None
+    """A second port speaking implicit TLS, such as 1465 (none by default)."""
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    """A certificate and key (workspace-relative PEM files) instead of the self-signed one."""
 
 
 @dataclass(frozen=True)
@@ -275,8 +287,72 @@ def _check_sink(s: _Reader, sink: SinkSettings) -> None:
         )
     if sink.keep_messages is not None and sink.keep_messages < 1:
         raise s.fail("keep_messages", "a number of messages from 1 up")
+    if sink.tls_port is not None and not 0 < sink.tls_port < 65536:
+        raise s.fail("tls_port", "a port number from 1 to 65535")
+    if sink.tls_port is not None and sink.tls_port == sink.port:
+        raise s.fail("tls_port", "a port other than the sink's port")
+    if (sink.tls_cert is None) != (sink.tls_key is None):
+        missing = "tls_key" if sink.tls_key is None else "tls_cert"
+        raise s.fail(missing, "a PEM file, given with the other of tls_cert and tls_key")
     if sink.keep_days is not None and sink.keep_days <= 0:
         raise s.fail("keep_days", "a positive number of days")
+
+
+_FAULT_KEYS = {
+    "rate-limit": {"per_minute"},
+    "greylist": {"seconds"},
+    "size": {"size"},
+    "slow": {"seconds", "at"},
+}
+_MATCH_KEYS = {"rule", "recipients", "senders", "every", "every_connection"}
+
+
+def _patterns(r: _Reader, key: str) -> tuple[str, ...]:
+    if isinstance(r.table.get(key), str):
+        return (r.text(key),)
+    return r.strings(key)
+
+
+def _faults(s: _Reader) -> tuple[FaultRule, ...]:
+    """``[[sink.faults]]``: one table per rule, ``rule`` naming it."""
+    from .sink.faults import KINDS, FaultRule
+
+    entries = s.get("faults", list, "a list of tables ([[tool.studio.sink.faults]])", [])
+    rules: list[FaultRule] = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise s.fail("faults", "a list of tables ([[tool.studio.sink.faults]])")
+        f = _Reader(s.source, entry, f"{s._key('faults')}[{i}]")
+        kind = f.text("rule")
+        if kind not in KINDS:
+            raise f.fail("rule", "one of " + ", ".join(KINDS))
+        for key in sorted(set(entry) - _MATCH_KEYS - _FAULT_KEYS.get(kind, set())):
+            if any(key in keys for keys in _FAULT_KEYS.values()):
+                raise f.fail(key, f"no {key} for rule {kind!r} (remove it)")
+        rule = FaultRule(
+            kind,
+            recipients=_patterns(f, "recipients"),
+            senders=_patterns(f, "senders"),
+            every=_at_least(f, "every", 1, 1) if "every" in entry else None,
+            every_connection=(
+                _at_least(f, "every_connection", 1, 1) if "every_connection" in entry else None
+            ),
+            per_minute=_at_least(f, "per_minute", 10, 1),
+            seconds=f.number("seconds", 30.0 if kind == "slow" else 300.0),
+            size=_at_least(f, "size", 1, 1) if kind == "size" else 0,
+            at=f.text("at", "data"),
+        )
+        if not (math.isfinite(rule.seconds) and rule.seconds >= 0):
+            raise f.fail("seconds", "a number of seconds from 0 up")
+        if rule.at not in ("greeting", "data"):
+            raise f.fail("at", '"greeting" or "data"')
+        if kind == "size" and "size" not in entry:
+            raise f.fail("size", "a size in bytes, such as 100000")
+        if kind == "unknown-user" and not rule.recipients:
+            raise f.fail("recipients", 'recipient patterns, such as ["*@nobody.example"]')
+        f.check_unknown()
+        rules.append(rule)
+    return tuple(rules)
 
 
 def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> Settings:
@@ -389,6 +465,11 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
         max_recipients=_at_least(s, "max_recipients", 100, 1),
         keep_messages=s.integer("keep_messages", None),
         keep_days=s.get("keep_days", (int, float), "a number of days", None),
+        faults=_faults(s),
+        starttls=s.boolean("starttls", True),
+        tls_port=s.integer("tls_port", None),
+        tls_cert=s.text("tls_cert"),
+        tls_key=s.text("tls_key"),
     )
     _check_sink(s, sink)
     s.check_unknown()

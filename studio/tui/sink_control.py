@@ -10,6 +10,7 @@ from __future__ import annotations
 from textual.app import App
 
 from ..core.sink import Captured, Sink, SinkConfig
+from ..core.sink.faults import Faults
 from ..core.workspace import Workspace
 from .messages import MessageCaptured
 
@@ -33,7 +34,8 @@ def start_embedded_sink(app: App[object], workspace: Workspace) -> Sink:
     def captured(c: Captured) -> None:
         app.post_message(MessageCaptured(c.id))
 
-    sink = Sink(SinkConfig.from_settings(workspace), on_message=captured).start()
+    config = SinkConfig.from_settings(workspace)
+    sink = Sink(config, on_message=captured, faults=sink_faults(app, workspace)).start()
     app.sink = sink  # type: ignore[attr-defined]
     return sink
 
@@ -43,3 +45,19 @@ def stop_embedded_sink(app: App[object]) -> None:
     if sink is not None:
         sink.stop()
     app.sink = None  # type: ignore[attr-defined]
+
+
+def sink_faults(app: App[object], workspace: Workspace) -> Faults | None:
+    """The embedded sink's fault rules with their on/off switches (None without rules).
+
+    Kept on the app, so the inbox toggles the rules of the running sink, and a sink
+    stopped and started again keeps what was switched off (and its greylist).
+    """
+    config = SinkConfig.from_settings(workspace)
+    faults: Faults | None = getattr(app, "sink_faults", None)
+    if not config.faults:
+        return None
+    if faults is None or faults.rules != config.faults or faults.maildir != config.maildir:
+        faults = Faults(config.faults, config.maildir, dmarc=config.dmarc)
+        app.sink_faults = faults  # type: ignore[attr-defined]
+    return faults

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from rich.text import Text
@@ -17,6 +18,7 @@ from textual.widgets import (
     Header,
     Label,
     Select,
+    SelectionList,
     Static,
     TabbedContent,
     TabPane,
@@ -29,6 +31,7 @@ from ...core.render.text import mjml_to_text
 from ...core.report import render_report
 from ...core.safe_text import printable
 from ...core.sink import Sink, SinkConfig
+from ...core.sink.faults import Refusal
 from ...core.workspace import Workspace
 from ...errors import StudioError
 from ..messages import (
@@ -38,7 +41,12 @@ from ..messages import (
     InboxRow,
     ReleaseFinished,
 )
-from ..sink_control import embedded_sink, start_embedded_sink, stop_embedded_sink
+from ..sink_control import (
+    embedded_sink,
+    sink_faults,
+    start_embedded_sink,
+    stop_embedded_sink,
+)
 
 
 class InboxScreen(Screen[None]):
@@ -48,6 +56,7 @@ class InboxScreen(Screen[None]):
         ("d", "delete", "Delete"),
         ("c", "clear", "Clear"),
         ("r", "refresh", "Refresh"),
+        ("f", "focus_faults", "Fault rules"),
         ("escape,q", "app.pop_screen", "Back"),
     ]
 
@@ -62,6 +71,19 @@ class InboxScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="sink-status")
+        faults = sink_faults(self.app, self.workspace)
+        rules = SelectionList[int](
+            *(
+                (Text(printable(r.label(), one_line=True)), i, on)
+                for i, (r, on) in enumerate(
+                    zip(faults.rules, faults.enabled, strict=True) if faults else ()
+                )
+            ),
+            id="fault-rules",
+        )
+        rules.border_title = "fault rules · f to focus, space to switch one on or off"
+        rules.display = faults is not None  # without rules the sink accepts everything
+        yield rules
         yield DataTable(id="inbox-table", cursor_type="row")
         yield Footer()
 
@@ -97,6 +119,22 @@ class InboxScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.action_refresh()
 
+    def action_focus_faults(self) -> None:
+        rules = self.query_one("#fault-rules", SelectionList)
+        if rules.display:
+            rules.focus()
+        else:
+            self.notify("no fault rules: add [[tool.studio.sink.faults]] to the settings")
+
+    @on(SelectionList.SelectionToggled, "#fault-rules")
+    def toggle_fault(self, event: SelectionList.SelectionToggled[int]) -> None:
+        faults = sink_faults(self.app, self.workspace)
+        if faults is not None:
+            index = event.selection.value
+            on = faults.toggle(index)
+            state = "on" if on else "off"
+            self.notify(f"fault rule {faults.rules[index].label()}: {state}", markup=False)
+
     @work(thread=True, exclusive=True, group="inbox")
     def action_refresh(self) -> None:
         """Read the Maildir and verify each message, off the UI thread.
@@ -110,6 +148,14 @@ class InboxScreen(Screen[None]):
         except Exception as exc:  # noqa: BLE001 - an unreadable Maildir is shown as empty
             self.post_message(InboxListed([], 0, str(exc) or type(exc).__name__))
             return
+        refused = refused_rows(self.inbox.refusals())
+        times = {}
+        if refused:  # placed among the messages by time
+            for f in stored:
+                try:
+                    times[f.id] = f.path.stat().st_mtime
+                except OSError:
+                    times[f.id] = 0.0
         # The first listing comes in two steps: the rows at once, then their verdicts
         # (verifying DKIM and SPF takes a while), so the list is there to act on.
         for verify in (False, True) if not self.listed_once else (True,):
@@ -121,6 +167,11 @@ class InboxScreen(Screen[None]):
                 except Exception:  # noqa: BLE001 - one bad message never stops the list
                     unreadable += 1
                     rows.append(InboxRow(f.id, "", "", "", "", "(unreadable message)", "?"))
+            if refused:
+                timed = [(times.get(r.id, 0.0), 0, r) for r in rows] + [
+                    (when, 1, r) for when, r in refused
+                ]
+                rows = [r for _, _, r in sorted(timed, key=lambda t: (t[0], t[1]))]
             self.post_message(InboxListed(rows, unreadable, ""))
 
     def row_of(self, mid: str, *, verify: bool = True) -> InboxRow:
@@ -128,7 +179,9 @@ class InboxScreen(Screen[None]):
         captured = self.inbox.get(mid)
         verdict = "…"
         try:
-            if verify:
+            if captured.summary.kind == "bounce":
+                verdict = "bounce (delivery status)"
+            elif verify:
                 v = inspect(captured, self.workspace).verdict
                 verdict = v.line() if v else ""
         except StudioError:
@@ -176,6 +229,8 @@ class InboxScreen(Screen[None]):
 
     def action_open(self) -> None:
         """Open the selected message; pressed before the list is there, open the first."""
+        if not isinstance(self.focused, DataTable) and self.focused is not None:
+            return  # Enter belongs to the widget that has the focus (the rules list)
         mid = self.selected_id()
         if mid is None:
             self.open_when_listed = True
@@ -186,8 +241,26 @@ class InboxScreen(Screen[None]):
     def open_message(self, event: DataTable.RowSelected) -> None:
         self.load_message(str(event.row_key.value))
 
-    @work(thread=True, exclusive=True, group="message")
+    def show_refusal(self, mid: str) -> None:
+        """A refused attempt has no message to open: its record, as a notice."""
+        index = int(mid.removeprefix(REFUSED))
+        refusals = self.inbox.refusals()
+        if index < len(refusals):
+            r = refusals[index]
+            text = (
+                f"refused at {r.time} ({r.stage}) · client {r.client} · from {r.sender or '<>'}"
+                f" to {', '.join(r.recipients) or '-'} · rule {r.rule} · reply {r.reply}"
+            )
+            self.notify(printable(text, one_line=True), markup=False, timeout=10)
+
     def load_message(self, mid: str) -> None:
+        if mid.startswith(REFUSED):
+            self.show_refusal(mid)
+        else:
+            self.load_stored(mid)
+
+    @work(thread=True, exclusive=True, group="message")
+    def load_stored(self, mid: str) -> None:
         """Verify and check a message off the UI thread (DNS, DKIM), then show it."""
         try:
             captured = inspect(self.inbox.get(mid), self.workspace)
@@ -208,13 +281,40 @@ class InboxScreen(Screen[None]):
 
     def action_delete(self) -> None:
         mid = self.selected_id()
-        if mid:
+        if mid and mid.startswith(REFUSED):
+            self.notify("refused attempts are kept until c clears the inbox")
+        elif mid:
             self.inbox.delete(mid)
             self.action_refresh()
 
     def action_clear(self) -> None:
         self.notify(f"deleted {self.inbox.clear()} messages")
         self.action_refresh()
+
+
+REFUSED = "refused:"
+"""Row keys of refused attempts (``refused:N``, N their place in the log)."""
+
+
+def refused_rows(refusals: list[Refusal]) -> list[tuple[float, InboxRow]]:
+    """Refused attempts as list rows, with when they happened (for the order)."""
+    out = []
+    for i, r in enumerate(refusals):
+        try:
+            when = dt.datetime.fromisoformat(r.time).timestamp()
+        except ValueError:
+            when = 0.0
+        row = InboxRow(
+            f"{REFUSED}{i}",
+            r.time[11:19],
+            _cell(r.sender or "<>"),
+            _cell(", ".join(r.recipients) or "-"),
+            "",
+            _cell(f"refused: {r.reply}", 40),
+            _cell(f"refused · {r.rule}", 40),
+        )
+        out.append((when, row))
+    return out
 
 
 def _shown(text: Callable[[], str]) -> str:
