@@ -108,6 +108,10 @@ class _Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """Malformed request lines and headers: JSON like every other answer."""
         self.close_connection = True
+        if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+            # A request line too broken to name a version: answer with a status line
+            # and headers all the same (nobody speaks HTTP/0.9 to an API).
+            self.request_version = "HTTP/1.0"
         text = message or self.responses.get(code, ("error",))[0]
         self._send(code, _error("studio", code, "bad-request", text))
 
@@ -455,6 +459,7 @@ class RouterServer:
         except OSError as exc:
             raise ConfigError(f"router: cannot listen on {host}:{port}: {exc.strerror}") from None
         s = self._server
+        self.router = router
         s.router = router
         s.keys = {k: v for k, v in keys.items() if v} if keys is not None else None
         s.max_body = max_body
