@@ -17,7 +17,7 @@ from studio.core.send import Transport
 from studio.core.sink import Captured, Sink, SinkConfig
 from studio.core.workspace import Workspace
 from tests.conftest import REPO, copy_example
-from tests.sink.conftest import free_port
+from tests.sink.conftest import ca, free_port, starttls_relay  # noqa: F401 - fixtures
 
 KEY = "k-test-0123456789"
 BILLING_KEY = "k-billing-9876543210"

@@ -11,7 +11,9 @@ from tests.router.conftest import Running, sample
 
 
 def _stored(running: Running) -> list:
-    return [message_from_bytes(c.path.read_bytes(), policy=policy.default) for c in running.captured]
+    return [
+        message_from_bytes(c.path.read_bytes(), policy=policy.default) for c in running.captured
+    ]
 
 
 def test_a_trigger_is_rendered_delivered_to_the_sink_and_its_events_kept(
