@@ -68,6 +68,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "preview",
         "Preview templates in a browser (loopback only); pages reload when files are saved.",
     ),
+    "serve": (
+        "serve",
+        "Run the local router: the trigger API (Studio's, Mailjet v3.1, Brevo) on loopback.",
+    ),
+    "stats": (
+        "serve",
+        "What applications triggered through the router: volumes, failures, missing variables.",
+    ),
     "shot": (
         "preview",
         "PNG screenshots of TARGET (a template name, or `all`) in headless Chromium.",

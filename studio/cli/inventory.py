@@ -8,7 +8,13 @@ import click
 
 from ..core.checks import lint_workspace
 from ..core.findings import Finding
-from ..core.inventory import INVENTORY_FORMATS, build_inventory, format_inventory
+from ..core.inventory import (
+    INVENTORY_FORMATS,
+    build_inventory,
+    format_inventory,
+    untemplated_triggers,
+)
+from ..core.router import trigger_log
 from ..core.workspace import Workspace
 from . import cli
 from ._common import open_workspace
@@ -42,5 +48,8 @@ def _findings_by_message(ws: Workspace) -> Callable[[Workspace, str], list[Findi
 def inventory(ctx: click.Context, fmt: str, findings: bool) -> None:
     """List every message: journey, channels, trigger, owner, variables, samples, review."""
     ws = open_workspace(ctx)
-    rows = build_inventory(ws, lint=_findings_by_message(ws) if findings else None)
-    click.echo(format_inventory(rows, fmt), nl=False)
+    triggers = trigger_log(ws).records()
+    rows = build_inventory(
+        ws, lint=_findings_by_message(ws) if findings else None, triggers=triggers
+    )
+    click.echo(format_inventory(rows, fmt, untemplated_triggers(triggers)), nl=False)

@@ -28,7 +28,10 @@ from .sink import maildir_option
 )
 @click.pass_context
 def inbox_cmd(ctx: click.Context, maildir: Path | None, fmt: str) -> None:
-    """Messages captured by the sink: list (default), show ID, delete ID, clear."""
+    """Messages captured by the sink: list (default), show ID, delete ID, clear.
+
+    `studio inbox sms` lists the SMS the router stored in its outbox.
+    """
     ws = workspace_or_none(ctx)
     ctx.obj["inbox"] = Inbox(SinkConfig.from_settings(ws, maildir=maildir).maildir)
     ctx.obj["ws"] = ws
@@ -151,6 +154,30 @@ def inbox_delete(ctx: click.Context, message_id: str) -> None:
 def inbox_clear(ctx: click.Context) -> None:
     """Delete every captured message."""
     click.echo(f"deleted {ctx.obj['inbox'].clear()} messages")
+
+
+@inbox_cmd.command("sms")
+@sub_format_option
+@click.pass_context
+def inbox_sms(ctx: click.Context, fmt: str | None) -> None:
+    """SMS the router stored (`studio serve`): recipient, encoding, segments, cost, text."""
+    from ..core.router import SmsOutbox, outbox_for
+
+    ws = ctx.obj["ws"]
+    outbox = outbox_for(ws) if ws is not None else SmsOutbox(Path(".studio/sms"))
+    items = outbox.list()
+    if _fmt(ctx, fmt) == "json":
+        click.echo(_json([s.to_dict() for s in items]))
+        return
+    if not items:
+        click.echo(f"no SMS in {_line(str(outbox.root))}")
+    for s in items:
+        cost = f"  {s.cost:.2f} {s.currency}" if s.cost else ""
+        click.echo(
+            f"{s.id[:8]}  {s.received[:19]}  {_line(', '.join(s.to)):<16}  {s.template:<24}"
+            f"  {s.encoding}, {len(s.segments)} segment{'s' if len(s.segments) != 1 else ''}"
+            f"{cost}  [{_line(s.application or '-')}]\n    {_line(s.text[:120])}"
+        )
 
 
 @inbox_cmd.command("release")

@@ -75,6 +75,16 @@ _LINT: tuple[_Row, ...] = (
         "optional in the template with `{% if x is defined %}` or `x | default(...)`.",
     ),
     (
+        "template.variable-type",
+        E,
+        "A variable has another kind of value than the template uses it as",
+        "A template that loops over `order.lines` cannot render a string there, and one "
+        "that formats `total | money` cannot format a word: the application's payload "
+        "breaks the message. The router (`studio serve`) answers 422 naming each one.",
+        "Send the value the template expects (a list, an object, a number, an ISO 8601 "
+        "date, a 3-letter currency code), or change the template to read what is sent.",
+    ),
+    (
         "template.ignored-content",
         W,
         "Content outside the blocks of a template that extends a layout",

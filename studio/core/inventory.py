@@ -6,6 +6,12 @@ and/or an SMS template ``templates/<name>.sms.j2``), the metadata from front mat
 it uses (read from the templates' syntax), its sample coverage (sets and locales)
 and, when a lint function is given, its open findings. Missing metadata is itself
 listed, so the inventory shows what nobody owns.
+
+With the router's trigger log (``triggers``), each row also says when the message
+was last triggered and by which applications, so a journey's message that nothing
+triggers stands out ("never"), and :func:`untemplated_triggers` lists what
+applications triggered that no template has (the roadmap's duplicate or missing
+messages).
 """
 
 from __future__ import annotations
@@ -14,11 +20,12 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 
 from .findings import Finding
 from .render.pipeline import renderer_for
+from .router.store import TriggerRecord
 from .templates import Template
 from .variables import template_variables
 from .workspace import Workspace
@@ -45,6 +52,10 @@ class InventoryRow:
     findings: int | None
     missing_metadata: tuple[str, ...]
     files: tuple[str, ...]
+    last_triggered: str | None = None
+    """When the router last received a trigger for it (ISO 8601, UTC); None: never."""
+    triggered_by: tuple[str, ...] = ()
+    """The applications that triggered it (``X-Studio-Application`` or the key's name)."""
 
 
 def _merge_meta(templates: Sequence[Template], key: str) -> object:
@@ -60,8 +71,16 @@ def build_inventory(
     *,
     today: dt.date | None = None,
     lint: Callable[[Workspace, str], list[Finding]] | None = None,
+    triggers: Iterable[TriggerRecord] = (),
 ) -> list[InventoryRow]:
     """One :class:`InventoryRow` per message name, sorted by journey then name."""
+    last: dict[str, str] = {}
+    apps: dict[str, set[str]] = {}
+    for t in triggers:
+        if t.template and t.status != "unknown-template":
+            last[t.template] = max(last.get(t.template, ""), t.received)
+            if t.application:
+                apps.setdefault(t.template, set()).add(t.application)
     today = today or dt.date.today()
     env = renderer_for(workspace).env
     names = sorted(set(workspace.template_names()) | set(workspace.sms_template_names()))
@@ -105,10 +124,22 @@ def build_inventory(
                 findings=findings,
                 missing_metadata=missing,
                 files=tuple(t.relname for t in templates),
+                last_triggered=last.get(name),
+                triggered_by=tuple(sorted(apps.get(name, ()))),
             )
         )
     rows.sort(key=lambda r: (r.journey or "\uffff", r.name))
     return rows
+
+
+def untemplated_triggers(triggers: Iterable[TriggerRecord]) -> dict[str, list[str]]:
+    """Template names applications triggered that the workspace has no template for,
+    with the applications that did ("(unnamed)" for an unnamed key)."""
+    found: dict[str, set[str]] = {}
+    for t in triggers:
+        if t.status == "unknown-template" and t.template:
+            found.setdefault(t.template, set()).add(t.application or "(unnamed)")
+    return {name: sorted(found[name]) for name in sorted(found)}
 
 
 def _str(value: object) -> str | None:
@@ -129,22 +160,36 @@ COLUMNS = (
     ("variables", "Variables"),
     ("findings", "Open findings"),
     ("missing_metadata", "Missing metadata"),
+    ("last_triggered", "Last triggered"),
+    ("triggered_by", "Triggered by"),
 )
 
 
 def _cell(row: InventoryRow, key: str, sep: str = ", ") -> str:
     value = getattr(row, key)
     if value is None:
-        return "—" if key != "findings" else "not checked"
+        return {"findings": "not checked", "last_triggered": "never"}.get(key, "—")
     if isinstance(value, tuple):
         return sep.join(value) if value else "—"
     return str(value)
 
 
-def format_inventory(rows: Sequence[InventoryRow], fmt: str) -> str:
-    """The inventory as text, markdown, csv or json (schema version 1)."""
+def format_inventory(
+    rows: Sequence[InventoryRow], fmt: str, untemplated: dict[str, list[str]] | None = None
+) -> str:
+    """The inventory as text, markdown, csv or json (schema version 1).
+
+    ``untemplated`` (from :func:`untemplated_triggers`) is listed after the rows in
+    text and markdown, and as ``triggered_without_template`` in JSON.
+    """
+    untemplated = untemplated or {}
     if fmt == "json":
-        doc = {"version": SCHEMA_VERSION, "messages": [asdict(r) for r in rows]}
+        doc: dict[str, object] = {
+            "version": SCHEMA_VERSION,
+            "messages": [asdict(r) for r in rows],
+        }
+        if untemplated:
+            doc["triggered_without_template"] = untemplated
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
         buf = io.StringIO()
@@ -161,6 +206,7 @@ def format_inventory(rows: Sequence[InventoryRow], fmt: str) -> str:
         for r in rows:
             cells = [_cell(r, key).replace("|", "\\|") for key, _ in COLUMNS]
             lines.append("| " + " | ".join(cells) + " |")
+        lines += _untemplated_lines(untemplated)
         return "\n".join(lines) + "\n"
     if fmt == "text":
         out = []
@@ -169,5 +215,15 @@ def format_inventory(rows: Sequence[InventoryRow], fmt: str) -> str:
             for key, title in COLUMNS[3:]:
                 out.append(f"    {title + ':':<18}{_cell(r, key)}")
             out.append("")
+        out += _untemplated_lines(untemplated)
         return "\n".join(out)
     raise ValueError(f"unknown format {fmt!r}: expected {', '.join(INVENTORY_FORMATS)}")
+
+
+def _untemplated_lines(untemplated: dict[str, list[str]]) -> list[str]:
+    if not untemplated:
+        return []
+    lines = ["", "Triggered without a template:"]
+    for name, apps in untemplated.items():
+        lines.append(f"    {name}  (by {', '.join(apps)})")
+    return lines + [""]

@@ -252,6 +252,13 @@ def _sources(env: Environment, relname: str, extra: tuple[str, ...]) -> list[nod
     return trees
 
 
+def template_trees(
+    env: Environment, relname: str, *, extra_sources: tuple[str, ...] = ()
+) -> list[nodes.Template]:
+    """The syntax trees of a template, its front-matter sources and what it reaches."""
+    return _sources(env, relname, extra_sources)
+
+
 def sample_shape(
     env: Environment, relname: str, *, extra_sources: tuple[str, ...] = ()
 ) -> dict[str, Shape]:

@@ -142,6 +142,41 @@ class SinkSettings:
     """A certificate and key (workspace-relative PEM files) instead of the self-signed one."""
 
 
+ROUTER_PORT = 8026
+"""``studio serve``'s default port: 8025 is ``studio preview``'s, and both may run at once."""
+
+
+@dataclass(frozen=True)
+class RouterSettings:
+    """``[router]``: the local trigger API (``studio serve``)."""
+
+    host: str = "127.0.0.1"
+    port: int = ROUTER_PORT
+    api_key_env: str = "STUDIO_ROUTER_KEY"
+    """The environment variable holding the API key applications send (never the key)."""
+    keys: Mapping[str, str] = field(default_factory=dict)
+    """Application name → environment variable of that application's own key."""
+    relay: str | None = None
+    """Deliver e-mail through this relay (its allow-list applies) instead of the sink."""
+    max_body: int = 1024 * 1024
+    """Largest request body in bytes (413 beyond)."""
+    rate_limit: float = 200.0
+    """Requests per second per application (or per client address), 429 beyond."""
+    rate_burst: int = 400
+    """Requests an application may send at once before the rate applies."""
+    sms_outbox: str = ".studio/sms"
+    """Folder of SMS the router stores (one JSON file each), beside the Maildir."""
+    events: str = ".studio/router/triggers.jsonl"
+    """The trigger log: one JSON line per trigger (stats and the inventory read it)."""
+    sms_segment_cost: float = 0.0
+    """Price of one SMS segment, for the outbox's cost column (0: not shown)."""
+    sms_currency: str = "EUR"
+    mailjet_templates: Mapping[str, str] = field(default_factory=dict)
+    """Mailjet ``TemplateID`` → Studio template name."""
+    brevo_templates: Mapping[str, str] = field(default_factory=dict)
+    """Brevo ``templateId`` → Studio template name."""
+
+
 @dataclass(frozen=True)
 class Settings:
     transactional_domain: str | None = None
@@ -157,6 +192,7 @@ class Settings:
     relays: Mapping[str, Relay] = field(default_factory=dict)
     lint: LintSettings = field(default_factory=LintSettings)
     sink: SinkSettings = field(default_factory=SinkSettings)
+    router: RouterSettings = field(default_factory=RouterSettings)
 
     def relay(self, name: str) -> Relay:
         try:
@@ -474,6 +510,8 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
     _check_sink(s, sink)
     s.check_unknown()
 
+    router = _router(r.sub("router"), relays)
+
     settings = Settings(
         transactional_domain=transactional.lower() if transactional else None,
         marketing_domain=marketing.lower() if marketing else None,
@@ -488,6 +526,48 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
         relays=relays,
         lint=lint,
         sink=sink,
+        router=router,
     )
     r.check_unknown()
     return settings
+
+
+def _name_table(x: _Reader, key: str, what: str) -> dict[str, str]:
+    table = x.get(key, dict, f"a table of {what}", {})
+    for k, v in table.items():
+        if not (isinstance(v, str) and v.strip()):
+            raise ConfigError(f"{x.source}: {x._key(key)}.{k} = {v!r}: expected {what}")
+    return {str(k): v for k, v in table.items()}
+
+
+def _router(x: _Reader, relays: Mapping[str, Relay]) -> RouterSettings:
+    router = RouterSettings(
+        host=x.text("host", "127.0.0.1"),
+        port=x.integer("port", ROUTER_PORT),
+        api_key_env=x.text("api_key_env", "STUDIO_ROUTER_KEY"),
+        keys=_name_table(x, "keys", "application = environment variable name"),
+        relay=x.text("relay"),
+        max_body=x.integer("max_body", 1024 * 1024),
+        rate_limit=x.number("rate_limit", 200.0),
+        rate_burst=x.integer("rate_burst", 400),
+        sms_outbox=x.text("sms_outbox", ".studio/sms"),
+        events=x.text("events", ".studio/router/triggers.jsonl"),
+        sms_segment_cost=x.number("sms_segment_cost", 0.0),
+        sms_currency=x.text("sms_currency", "EUR"),
+        mailjet_templates=_name_table(x, "mailjet_templates", "TemplateID = template name"),
+        brevo_templates=_name_table(x, "brevo_templates", "templateId = template name"),
+    )
+    if not 0 < router.port < 65536:
+        raise x.fail("port", "a port number from 1 to 65535")
+    if router.relay is not None and router.relay not in relays:
+        raise x.fail("relay", "the name of a relay of [relays] (" + ", ".join(relays) + ")")
+    if router.max_body < 1024:
+        raise x.fail("max_body", "a size in bytes of at least 1024, such as 1048576")
+    if not (math.isfinite(router.rate_limit) and router.rate_limit > 0):
+        raise x.fail("rate_limit", "a positive number of requests per second")
+    if router.rate_burst < 1:
+        raise x.fail("rate_burst", "a number of requests from 1 up")
+    if not (math.isfinite(router.sms_segment_cost) and router.sms_segment_cost >= 0):
+        raise x.fail("sms_segment_cost", "a price of 0 or more")
+    x.check_unknown()
+    return router

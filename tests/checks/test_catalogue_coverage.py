@@ -207,6 +207,15 @@ POSITIVE = [
         (T, BODY_LINE),
         {"variable": "order.number", "template": "t", "sample": "a"},
     ),
+    Fires(
+        "template.variable-type",
+        template(
+            "<mj-text>{% for l in order.lines %}{{ l.name }}{% endfor %}</mj-text>" + TEXT,
+            sample={"order": {"lines": {"name": "socks"}}},
+        ),
+        ("samples/t/a.json", None),
+        {"variable": "order.lines", "expected": "list", "sample": "a"},
+    ),
     Fires("template.ignored-content", extending, (T, 8), {"line": 8}),
     Fires(
         "template.unused-variable",

@@ -33,6 +33,8 @@ ROW_KEYS = {
     "findings",
     "missing_metadata",
     "files",
+    "last_triggered",
+    "triggered_by",
 }
 
 

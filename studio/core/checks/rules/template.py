@@ -106,6 +106,29 @@ def unused_variable(ctx: TemplateContext) -> Iterator[Hit]:
             )
 
 
+@rule("template.variable-type", kind="template")
+def variable_type(ctx: TemplateContext) -> Iterator[Hit]:
+    """A sample value of another kind than the template uses it as (the router's 422)."""
+    from ...router.validate import MISTYPED, check_variables
+
+    tpl = ctx.template
+    env = renderer_for(ctx.workspace).env
+    known = set(ctx.workspace.sample_names(tpl.name))
+    for r in ctx.renders:
+        if r.sample not in known:
+            continue
+        sample = ctx.workspace.sample(tpl.name, r.sample)
+        for p in check_variables(env, tpl, sample.variables):
+            if p.check == MISTYPED:
+                yield Hit(
+                    f"{tpl.name} ({r.sample})",
+                    f"sample {r.sample!r}: {p.message}",
+                    Location(ctx.workspace.relpath(sample.path)),
+                    {"variable": p.variable, "expected": p.expected, "sample": r.sample},
+                    sample=r.sample,
+                )
+
+
 @rule("template.stale-review", kind="template")
 def stale_review(ctx: TemplateContext) -> Iterator[Hit]:
     meta = ctx.template.meta
