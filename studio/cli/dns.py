@@ -59,6 +59,15 @@ def _report_text(report: DnsReport, color: bool) -> str:
 )
 @click.option("--ip", "ips", multiple=True, help="Dedicated sending IP (repeatable).")
 @click.option(
+    "--provider",
+    "providers",
+    multiple=True,
+    metavar="NAME",
+    help="Check SPF and DKIM for this relay provider's preset (repeatable; replaces the"
+    " relays' providers of the settings): sendgrid, mailgun, postmark, ses, mailjet,"
+    " brevo, sparkpost.",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(min=0.1),
     default=3.0,
@@ -75,6 +84,7 @@ def dns_cmd(
     nameservers: tuple[str, ...],
     zone_files: tuple[Path, ...],
     ips: tuple[str, ...],
+    providers: tuple[str, ...],
     timeout: float,
     fmt: str,
     fail_on: str,
@@ -93,5 +103,6 @@ def dns_cmd(
         nameservers=nameservers,
         zone_files=zone_files,
         timeout=timeout if ws is None or typed(ctx, "timeout") else None,
+        providers=providers,
     )
     report_findings(report.findings, fmt, fail_on, text=_report_text(report, sys.stdout.isatty()))

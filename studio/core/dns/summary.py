@@ -42,7 +42,7 @@ class ProtocolSummary:
 
     protocol: str
     """``SPF``, ``DKIM``, ``DMARC``, ``MX``, ``MTA-STS``, ``TLS-RPT``, ``BIMI``, ``PTR``
-    or ``Marketing``."""
+    ``Marketing`` or ``Relay`` (one row per relay checked against its provider's preset)."""
     subject: str
     """What was looked at: the domain, the selector's key name, the IP."""
     status: Status
@@ -176,6 +176,20 @@ def _marketing(report: DnsReport) -> ProtocolSummary:
     return _row("Marketing", report.domain, report.sections.get("Domain", []), found, "")
 
 
+def _relays(report: DnsReport) -> list[ProtocolSummary]:
+    rows = []
+    for rc in report.relays:
+        mine = [f for f in report.sections.get("Relays", []) if f.details.get("relay") == rc.relay]
+        p = rc.preset
+        how = f"CNAME into {p.cname_targets[0]}" if p.cname == "required" else "published"
+        found = (
+            f"{p.name}: SPF include:{' or include:'.join(p.spf_includes)};"
+            f" DKIM {', '.join(p.selectors) or 'selector ' + p.example_selector} {how}"
+        )
+        rows.append(_row("Relay", rc.relay, mine, found, ""))
+    return rows
+
+
 def summarize(report: DnsReport) -> list[ProtocolSummary]:
     """One row per protocol (one per DKIM selector and per sending IP), in a fixed order."""
     d = report.domain
@@ -189,4 +203,5 @@ def summarize(report: DnsReport) -> list[ProtocolSummary]:
         _simple(report, "BIMI", f"default._bimi.{d}", "not published (optional)"),
         *_ptr(report),
         _marketing(report),
+        *_relays(report),
     ]
