@@ -78,7 +78,7 @@ def lint(
             findings += lint_workspace(
                 ws, names or None, spam=not no_spam, shard=_shard(shard), on_progress=steps.start
             )
-    report_findings(findings, fmt, fail_on)
+    report_findings(findings, fmt, fail_on, by_template=True)
 
 
 @cli.command("check")
@@ -99,7 +99,7 @@ def check(
         findings = run_check(
             ws, spam=not no_spam, dns=not no_dns, shard=part, on_progress=steps.start
         )
-    report_findings(findings, fmt, fail_on)
+    report_findings(findings, fmt, fail_on, by_template=True)
 
 
 @cli.command("explain")
