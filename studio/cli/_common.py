@@ -83,17 +83,24 @@ fail_on_option = click.option(
 
 
 def report_findings(
-    findings: Sequence[Finding], fmt: str, fail_on: str, *, text: str | None = None
+    findings: Sequence[Finding],
+    fmt: str,
+    fail_on: str,
+    *,
+    text: str | None = None,
+    by_template: bool = False,
 ) -> None:
     """Print the report, then exit 1 when a finding is at or above ``--fail-on``.
 
     Args:
         text: the report to print for the text format, when the command has its own.
+        by_template: group the text report by template (lint, check).
     """
     if fmt == "text" and text is not None:
         click.echo(text, nl=False)
     else:
-        click.echo(render_report(findings, fmt, color=sys.stdout.isatty()), nl=False)
+        color = sys.stdout.isatty()
+        click.echo(render_report(findings, fmt, color=color, by_template=by_template), nl=False)
     code = exit_code(findings, Severity.parse(fail_on))
     if code:
         raise SystemExit(code)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from ..core.build import BuildItem, build, build_jobs, prepare_out
 from ..errors import StudioError
 from . import cli
 from ._common import console_err, open_workspace
+from ._progress import progress_bar
 
 
 @cli.command("build")
@@ -45,18 +45,10 @@ def build_cmd(
     ws = open_workspace(ctx)
     out = prepare_out(out, force=force)  # refused before any progress is drawn
     total = len(build_jobs(ws))
-    with Progress(
-        TextColumn("building"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        transient=True,
-        disable=total == 0,
-    ) as progress:
-        task = progress.add_task("", total=total)
+    with progress_bar("building", total) as steps:
 
         def advance(item: BuildItem) -> None:
-            progress.update(task, advance=1, description=item.stem)
+            steps.done(item.stem)
 
         result = build(
             ws, out, jobs=jobs, on_progress=advance, screenshots=screenshots, force=force

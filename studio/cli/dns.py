@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from ..core.dns import DnsReport, preflight_for
-from ..core.dns.summary import summarize
-from ..core.report import render_report
+from ..core.dns.summary import by_protocol, summarize
+from ..core.report import format_sections
 from . import cli
 from ._common import (
     fail_on_option,
@@ -24,20 +24,13 @@ from ._common import (
 def _report_text(report: DnsReport, color: bool) -> str:
     lines = [f"DNS preflight of {report.domain}"]
     lines += ["  " + row.line() for row in summarize(report)]
-    lines.append("Records found:")
-    for protocol, records in report.records.items():
-        for name, text in records:
-            lines.append(
-                f"  {protocol:<8} {name}: {text if len(text) < 110 else text[:107] + '...'}"
-            )
-    if report.spf_tree is not None and report.spf_tree.record is not None:
-        lines.append(f"  SPF include tree ({report.spf_tree.total} of 10 lookups):")
-        lines += ["    " + line for line in report.spf_tree.render()]
     lines.append(
         f"  ({report.queries} queries, {report.cache_hits} answered from the run's cache,"
         f" {report.seconds * 1000:.0f} ms)"
     )
-    return "\n".join(lines) + "\n\n" + render_report(report.findings, "text", color=color)
+    # records and findings by protocol: each finding under its protocol's records
+    grouped = format_sections(by_protocol(report), report.findings, color=color)
+    return "\n".join(lines) + "\n\n" + grouped
 
 
 @cli.command("dns")
@@ -59,6 +52,15 @@ def _report_text(report: DnsReport, color: bool) -> str:
 )
 @click.option("--ip", "ips", multiple=True, help="Dedicated sending IP (repeatable).")
 @click.option(
+    "--provider",
+    "providers",
+    multiple=True,
+    metavar="NAME",
+    help="Check SPF and DKIM for this relay provider's preset (repeatable; replaces the"
+    " relays' providers of the settings): sendgrid, mailgun, postmark, ses, mailjet,"
+    " brevo, sparkpost.",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(min=0.1),
     default=3.0,
@@ -75,6 +77,7 @@ def dns_cmd(
     nameservers: tuple[str, ...],
     zone_files: tuple[Path, ...],
     ips: tuple[str, ...],
+    providers: tuple[str, ...],
     timeout: float,
     fmt: str,
     fail_on: str,
@@ -93,5 +96,6 @@ def dns_cmd(
         nameservers=nameservers,
         zone_files=zone_files,
         timeout=timeout if ws is None or typed(ctx, "timeout") else None,
+        providers=providers,
     )
     report_findings(report.findings, fmt, fail_on, text=_report_text(report, sys.stdout.isatty()))

@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from ..core.catalogue import CATALOGUE, all_ids
-from ..core.check import run_check
-from ..core.checks import lint_file, lint_workspace
+from ..core.check import check_steps, run_check
+from ..core.checks import lint_file, lint_targets, lint_workspace
 from ..core.findings import Finding
 from ..core.shard import Shard
 from ..errors import ConfigError
@@ -21,6 +21,7 @@ from ._common import (
     report_findings,
     workspace_or_none,
 )
+from ._progress import progress_bar
 
 
 def _shard(value: str | None) -> Shard | None:
@@ -72,8 +73,12 @@ def lint(
         inside = ws is not None and ws.root in path.resolve().parents
         findings += lint_file(path, ws if inside else None, spam=not no_spam)
     if ws is not None and (names or not targets):
-        findings += lint_workspace(ws, names or None, spam=not no_spam, shard=_shard(shard))
-    report_findings(findings, fmt, fail_on)
+        todo = lint_targets(ws, names or None, _shard(shard))
+        with progress_bar("linting", len(todo), show=fmt == "text") as steps:
+            findings += lint_workspace(
+                ws, names or None, spam=not no_spam, shard=_shard(shard), on_progress=steps.start
+            )
+    report_findings(findings, fmt, fail_on, by_template=True)
 
 
 @cli.command("check")
@@ -88,8 +93,13 @@ def check(
 ) -> None:
     """The CI gate: lint every template and SMS, and preflight the sending domain's DNS."""
     ws = open_workspace(ctx)
-    findings = run_check(ws, spam=not no_spam, dns=not no_dns, shard=_shard(shard))
-    report_findings(findings, fmt, fail_on)
+    part = _shard(shard)
+    total = check_steps(ws, dns=not no_dns, shard=part)
+    with progress_bar("checking", total, show=fmt == "text") as steps:
+        findings = run_check(
+            ws, spam=not no_spam, dns=not no_dns, shard=part, on_progress=steps.start
+        )
+    report_findings(findings, fmt, fail_on, by_template=True)
 
 
 @cli.command("explain")

@@ -487,6 +487,15 @@ _DNS: tuple[_Row, ...] = (
         "Add the IP (ip4:/ip6:) or the include of the service that owns it.",
     ),
     (
+        "spf.relay-not-authorized",
+        E,
+        "A configured relay is not authorised by SPF",
+        "The relay's provider sends from servers your SPF record does not list: its mail "
+        "fails SPF, and DMARC too unless its DKIM signature aligns.",
+        "Add the provider's include (studio/core/dns/data/relays.json lists each one) to "
+        "the SPF record, or fix the relay's provider setting.",
+    ),
+    (
         "spf.too-long",
         W,
         "The SPF record is too long",
@@ -538,6 +547,24 @@ _DNS: tuple[_Row, ...] = (
         "The DKIM key allows only SHA-1",
         "SHA-1 signatures are no longer accepted (RFC 8301).",
         "Remove h=sha1 (or list sha256) and sign with rsa-sha256.",
+    ),
+    (
+        "dkim.relay-selector-missing",
+        E,
+        "A configured relay signs with a DKIM selector that is not published",
+        "The provider signs every message with its selector; without the key in DNS the "
+        "signature fails, and DMARC with it.",
+        "Publish the record the provider's domain settings show (usually a CNAME), or add "
+        "the selector it uses to dkim_selectors.",
+    ),
+    (
+        "dkim.relay-cname-mismatch",
+        W,
+        "A relay's DKIM selector is not delegated to its provider",
+        "Providers that rotate keys publish them in their own zone behind a CNAME: a key "
+        "copied into a TXT record, or a CNAME pointing elsewhere, stops verifying at the "
+        "next rotation (or never did).",
+        "Replace the record with the CNAME the provider gives for this selector.",
     ),
     (
         "dkim.key-type",

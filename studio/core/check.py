@@ -7,15 +7,16 @@ read their ids from :mod:`studio.core.catalogue`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
-from .checks import lint_workspace
+from .checks import lint_targets, lint_workspace
 from .dns import preflight_for
 from .findings import Finding, Location
 from .shard import Shard
 from .workspace import Workspace
 
-__all__ = ["dns_findings", "run_check"]
+__all__ = ["DNS_STEP", "check_steps", "dns_findings", "run_check"]
 
 
 def dns_findings(workspace: Workspace) -> list[Finding]:
@@ -34,14 +35,35 @@ def dns_findings(workspace: Workspace) -> list[Finding]:
     return [f if f.location else replace(f, location=where) for f in findings]
 
 
+DNS_STEP = "DNS preflight"
+"""What :func:`run_check` reports to ``on_progress`` before the DNS preflight."""
+
+
+def check_steps(workspace: Workspace, *, dns: bool = True, shard: Shard | None = None) -> int:
+    """How many times :func:`run_check` calls ``on_progress``."""
+    with_dns = dns and bool(workspace.settings.transactional_domain)
+    return len(lint_targets(workspace, shard=shard)) + int(
+        with_dns and (shard is None or shard.first)
+    )
+
+
 def run_check(
-    workspace: Workspace, *, spam: bool = True, dns: bool = True, shard: Shard | None = None
+    workspace: Workspace,
+    *,
+    spam: bool = True,
+    dns: bool = True,
+    shard: Shard | None = None,
+    on_progress: Callable[[str], None] | None = None,
 ) -> list[Finding]:
     """Every template and SMS of the workspace, plus its DNS (unless ``dns`` is False).
 
     With ``shard``, that shard's templates; the DNS preflight runs on shard 1 only.
+    ``on_progress`` is called with each template's name as it starts, then with
+    :data:`DNS_STEP`.
     """
-    findings = lint_workspace(workspace, spam=spam, shard=shard)
-    if dns and (shard is None or shard.first):
+    findings = lint_workspace(workspace, spam=spam, shard=shard, on_progress=on_progress)
+    if dns and (shard is None or shard.first) and workspace.settings.transactional_domain:
+        if on_progress:
+            on_progress(DNS_STEP)
         findings += dns_findings(workspace)
     return findings

@@ -96,6 +96,9 @@ class Relay:
     host (a local test relay), refused everywhere else."""
     timeout: float = 20.0
     """Seconds to wait for the connection and for each SMTP reply, above 0."""
+    provider: str | None = None
+    """The sending service behind the relay (a preset of ``studio/core/dns/data/relays.json``):
+    ``studio dns`` checks the domain's SPF and DKIM for it. Unset: detected from the host."""
 
     @property
     def plaintext_auth_allowed(self) -> bool:
@@ -444,6 +447,13 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
         timeout = x.number("timeout", 20.0)
         if not (math.isfinite(timeout) and timeout > 0):
             raise x.fail("timeout", "a positive number of seconds, such as 20")
+        provider = x.text("provider")
+        if provider is not None:
+            from .dns.relays import presets  # lazily: settings load without dnspython
+
+            if provider.strip().lower() not in presets():
+                raise x.fail("provider", "one of " + ", ".join(sorted(presets())))
+            provider = provider.strip().lower()
         for key in ("username", "password"):
             if key in x.table:
                 raise ConfigError(
@@ -463,6 +473,7 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
             ca_file=x.text("ca_file"),
             allow_plaintext_auth=x.boolean("allow_plaintext_auth", False),
             timeout=timeout,
+            provider=provider,
         )
         if relays[name].allow_plaintext_auth and not is_loopback(host):
             raise x.fail(

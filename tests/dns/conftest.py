@@ -19,6 +19,8 @@ a case raises and that nothing else fires. The zones:
   10 KB TXT, non-ASCII bytes, a CNAME loop); ``fanout.test`` — include trees that
   fan out without loops (18 levels of two names each; more records than a tree fetches);
 * ``test`` — the parent of them all (other names under it do not exist);
+* ``relays.test`` and the relay providers' zones — a correct and a wrong setup per
+  relay preset (``relay_zones.py``);
 * ``hosts.test`` and the reverse zones ``2.0.192.in-addr.arpa`` and
   ``5.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa`` — PTR scenarios.
 """
@@ -38,6 +40,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+from .relay_zones import relay_zones
 
 HEADER = """$ORIGIN {origin}.
 $TTL 300
@@ -354,6 +358,7 @@ key1.dkim IN TXT {txt("v=DKIM1; k=rsa; p=" + _rsa(2048))}
         "hosts.test": hosts,
         "2.0.192.in-addr.arpa": reverse4,
         "5.2.0.0.8.b.d.0.1.0.0.2.ip6.arpa": reverse6,
+        **relay_zones(txt("v=DKIM1; k=rsa; p=" + k2048), site, zone),
     }
 
 

@@ -16,6 +16,7 @@ from studio.core.dns.spf import MAX_NODES, build_tree, check_host
 from studio.core.findings import Severity
 
 from .conftest import FANOUT_DEPTH, Listener
+from .test_relay_presets import RELAY_IDS
 
 SL = "spflimits.test"
 
@@ -174,6 +175,7 @@ def test_each_case_raises_exactly_its_ids(
 def test_every_dns_id_has_a_case() -> None:
     covered = {i for _, _, expected in CASES for i in expected}
     covered |= {"dkim.key-type", "dns.timeout"}  # the good zones; the silent server
+    covered |= RELAY_IDS  # test_relay_presets.py, on the relay zones
     assert covered == DNS_IDS
 
 

@@ -246,6 +246,20 @@ def lint_rendered_sms(
     return found
 
 
+def lint_targets(
+    workspace: Workspace, targets: Sequence[str] | None = None, shard: Shard | None = None
+) -> list[str]:
+    """The templates :func:`lint_workspace` checks, in its order (one progress step each)."""
+    names = (
+        list(targets)
+        if targets
+        else sorted(set(workspace.template_names()) | set(workspace.sms_template_names()))
+    )
+    if shard is not None:
+        names = [n for n in names if shard.holds(n)]
+    return names
+
+
 def lint_workspace(
     workspace: Workspace,
     targets: Sequence[str] | None = None,
@@ -260,13 +274,7 @@ def lint_workspace(
     compare templates only those about a template of the shard: the reports of
     the N shards together are the unsharded report.
     """
-    names = (
-        list(targets)
-        if targets
-        else sorted(set(workspace.template_names()) | set(workspace.sms_template_names()))
-    )
-    if shard is not None:
-        names = [n for n in names if shard.holds(n)]
+    names = lint_targets(workspace, targets, shard)
     findings: list[Finding] = []
     spam_later: list[tuple[RenderedMessage, Sources]] = []
     for name in names:

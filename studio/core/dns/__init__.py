@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 from ...errors import ConfigError
 from ..findings import Finding
 from .checks import CHECKS, PROTOCOL_OF, SECTION_OF, DnsContext
+from .relays import RelayCheck, detect, preset
 from .resolver import CachingResolver, LiveResolver, Resolver, ZoneResolver
 from .spf import SpfNode
 
@@ -42,6 +43,7 @@ __all__ = [
     "preflight",
     "preflight_for",
     "preflight_sync",
+    "relay_checks",
     "resolver_for",
     "workspace_resolver",
 ]
@@ -66,6 +68,8 @@ class DnsReport:
     """The marketing domain the separation was checked against, if any."""
     sections: dict[str, list[Finding]] = field(default_factory=dict)
     """The findings of each check (``"SPF"``, ``"DKIM"``… ``"Domain"``), DNS failures included."""
+    relays: tuple[RelayCheck, ...] = ()
+    """The relays (and their providers' presets) the domain was checked for."""
 
     def by_protocol(self) -> dict[str, list[Finding]]:
         out: dict[str, list[Finding]] = {}
@@ -98,6 +102,7 @@ async def preflight(
     ips: Sequence[str] = (),
     marketing_domain: str | None = None,
     marketing_selectors: Sequence[str] = (),
+    relays: Sequence[RelayCheck] = (),
 ) -> DnsReport:
     """Every DNS check of ``domain``, run concurrently."""
     started = time.perf_counter()
@@ -108,6 +113,7 @@ async def preflight(
         ips=tuple(ips),
         marketing_domain=marketing_domain,
         marketing_selectors=tuple(marketing_selectors),
+        relays=tuple(relays),
     )
     results = await asyncio.gather(*(check(ctx) for check in CHECKS))
     findings = [f for r in results for f in r]
@@ -121,6 +127,7 @@ async def preflight(
         ips=ctx.ips,
         marketing_domain=ctx.marketing_domain,
         sections=sections,
+        relays=ctx.relays,
     )
     if isinstance(resolver, CachingResolver):
         report.queries, report.cache_hits = resolver.queries, resolver.hits
@@ -172,6 +179,7 @@ def preflight_for(
     zone_files: Sequence[Path] = (),
     timeout: float | None = None,
     retries: int | None = None,
+    providers: Sequence[str] = (),
 ) -> DnsReport:
     """The DNS preflight of ``domain`` (default: the workspace's transactional domain).
 
@@ -180,8 +188,11 @@ def preflight_for(
     overrides its setting. Another domain is checked with only what is given, over
     live DNS, with the settings' timeout and retries.
 
+    ``providers`` (relay preset names) replace the relays of the settings: each
+    configured relay is checked with its ``provider``, or the one its host belongs to.
+
     Raises:
-        ConfigError: no domain given and none in the settings.
+        ConfigError: no domain given and none in the settings; an unknown provider.
     """
     s = workspace.settings if workspace is not None else None
     domain = domain or (s.transactional_domain if s else None)
@@ -206,4 +217,20 @@ def preflight_for(
         ips=ips,
         marketing_domain=s.marketing_domain if own and s else None,
         marketing_selectors=s.marketing_dkim_selectors if own and s else (),
+        relays=relay_checks(workspace if own else None, providers),
     )
+
+
+def relay_checks(workspace: Workspace | None, providers: Sequence[str] = ()) -> list[RelayCheck]:
+    """The relays to check a domain for: the ``providers`` named, else the workspace's
+    relays that have a provider (set, or detected from the host)."""
+    if providers:
+        named = [preset(p, where="--provider") for p in providers]
+        return [RelayCheck(p.key, p) for p in dict.fromkeys(named)]
+    out = []
+    relays = workspace.settings.relays if workspace is not None else {}
+    for name, relay in relays.items():
+        found = preset(relay.provider) if relay.provider else detect(relay.host)
+        if found is not None:
+            out.append(RelayCheck(name, found))
+    return out

@@ -24,6 +24,7 @@ from .dmarc import (
     query_dmarc,
     report_domain,
 )
+from .relays import RelayCheck, check_relays
 from .resolver import Answer, Resolver
 from .spf import (
     LOOKUP_LIMIT,
@@ -45,6 +46,8 @@ class DnsContext:
     ips: tuple[str, ...] = ()
     marketing_domain: str | None = None
     marketing_selectors: tuple[str, ...] = ()
+    relays: tuple[RelayCheck, ...] = ()
+    """Relays whose provider presets the domain is checked for (``relays.py``)."""
     memo: dict[str, asyncio.Task[object]] = field(default_factory=dict)
     spf_tree: SpfNode | None = None
     records: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
@@ -92,9 +95,16 @@ def failed(ctx: DnsContext, answer: Answer, what: str) -> list[Finding]:
 # -- SPF -----------------------------------------------------------------------------
 
 
+async def spf_tree(ctx: DnsContext) -> SpfNode:
+    """The domain's SPF include tree, built once per run (SPF and relay checks share it)."""
+    tree = await ctx.once("spf-tree", lambda: build_tree(ctx.domain, resolver=ctx.resolver))
+    assert isinstance(tree, SpfNode)
+    return tree
+
+
 async def check_spf(ctx: DnsContext) -> list[Finding]:
     out: list[Finding] = []
-    tree = await build_tree(ctx.domain, resolver=ctx.resolver)
+    tree = await spf_tree(ctx)
     ctx.spf_tree = tree
     root = tree.answer
     assert root is not None
@@ -504,6 +514,7 @@ CHECKS: tuple[Callable[[DnsContext], Awaitable[list[Finding]]], ...] = (
     check_bimi,
     check_ptr,
     check_shared,
+    check_relays,
 )
 
 PROTOCOL_OF = {
@@ -529,5 +540,6 @@ SECTION_OF = {
     "check_bimi": "BIMI",
     "check_ptr": "PTR",
     "check_shared": "Domain",
+    "check_relays": "Relays",
 }
 """The protocol each check covers: a DNS failure (``dns.*``) belongs to the check that met it."""

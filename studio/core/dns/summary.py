@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..findings import Finding, Severity
+from ..report import Section
+from .checks import PROTOCOL_OF
 from .dkim import key_name, parse_dkim
 from .dmarc import parse_dmarc
 from .spf import parse_spf
@@ -42,7 +44,7 @@ class ProtocolSummary:
 
     protocol: str
     """``SPF``, ``DKIM``, ``DMARC``, ``MX``, ``MTA-STS``, ``TLS-RPT``, ``BIMI``, ``PTR``
-    or ``Marketing``."""
+    ``Marketing`` or ``Relay`` (one row per relay checked against its provider's preset)."""
     subject: str
     """What was looked at: the domain, the selector's key name, the IP."""
     status: Status
@@ -176,6 +178,20 @@ def _marketing(report: DnsReport) -> ProtocolSummary:
     return _row("Marketing", report.domain, report.sections.get("Domain", []), found, "")
 
 
+def _relays(report: DnsReport) -> list[ProtocolSummary]:
+    rows = []
+    for rc in report.relays:
+        mine = [f for f in report.sections.get("Relays", []) if f.details.get("relay") == rc.relay]
+        p = rc.preset
+        how = f"CNAME into {p.cname_targets[0]}" if p.cname == "required" else "published"
+        found = (
+            f"{p.name}: SPF include:{' or include:'.join(p.spf_includes)};"
+            f" DKIM {', '.join(p.selectors) or 'selector ' + p.example_selector} {how}"
+        )
+        rows.append(_row("Relay", rc.relay, mine, found, ""))
+    return rows
+
+
 def summarize(report: DnsReport) -> list[ProtocolSummary]:
     """One row per protocol (one per DKIM selector and per sending IP), in a fixed order."""
     d = report.domain
@@ -189,4 +205,57 @@ def summarize(report: DnsReport) -> list[ProtocolSummary]:
         _simple(report, "BIMI", f"default._bimi.{d}", "not published (optional)"),
         *_ptr(report),
         _marketing(report),
+        *_relays(report),
     ]
+
+
+SECTION_ORDER = (
+    "SPF",
+    "DKIM",
+    "DMARC",
+    "MX",
+    "MTA-STS",
+    "TLS-RPT",
+    "BIMI",
+    "PTR",
+    "Domain",
+    "Relays",
+)
+"""The blocks of the text report, in the summary's order."""
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) < 110 else text[:107] + "..."
+
+
+def by_protocol(report: DnsReport) -> list[Section]:
+    """The records found and the findings, in one block per protocol: each finding
+    under its protocol's records (a DNS failure under the check that met it). Findings
+    added after the checks (drift) get a block of their own, by id prefix."""
+    blocks: dict[str, tuple[list[str], list[Finding]]] = {}
+    for protocol, records in report.records.items():
+        blocks.setdefault(protocol, ([], []))[0].extend(
+            f"{name}: {_shorten(text)}" for name, text in records
+        )
+    tree = report.spf_tree
+    if tree is not None and tree.record is not None:
+        before = blocks.setdefault("SPF", ([], []))[0]
+        before.append(f"include tree ({tree.total} of 10 lookups):")
+        before += ["  " + line for line in tree.render()]
+    placed: set[int] = set()
+    for section, findings in report.sections.items():
+        for f in findings:  # a relay's findings go under SPF and DKIM
+            where = PROTOCOL_OF.get(f.id.split(".")[0], section) if section == "Relays" else section
+            blocks.setdefault(where, ([], []))[1].append(f)
+            placed.add(id(f))
+    for f in report.findings:
+        if id(f) not in placed:
+            prefix = f.id.split(".")[0]
+            blocks.setdefault(prefix.upper() if len(prefix) <= 4 else prefix.title(), ([], []))[
+                1
+            ].append(f)
+    order = sorted(
+        blocks,
+        key=lambda k: (SECTION_ORDER.index(k) if k in SECTION_ORDER else len(SECTION_ORDER), k),
+    )
+    return [(k, blocks[k][0], blocks[k][1]) for k in order]

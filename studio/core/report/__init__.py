@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
-from ..catalogue import CATALOGUE
+from ..catalogue import CATALOGUE, DNS_IDS
 from ..findings import Finding, Location, Severity, summarize
 from ..safe_text import printable, printable_json
 
@@ -37,32 +37,80 @@ def _sorted(findings: Sequence[Finding]) -> list[Finding]:
     )
 
 
-def format_text(findings: Sequence[Finding], *, color: bool = False) -> str:
-    """Human report: one line per finding, with where, id and how to learn more."""
-    lines: list[str] = []
-    for f in _sorted(findings):
-        sev = str(f.severity)
+def _line(f: Finding, color: bool) -> str:
+    sev = str(f.severity)
+    if color:
+        sev = f"{_ANSI[f.severity]}{sev}{_RESET}"
+    # A finding can quote a file or a message (a subject, a link): shown as text only.
+    where = f"{printable(str(f.location), one_line=True)}: " if f.location else ""
+    said = printable(f"{f.subject}: {f.message}", one_line=True)
+    line = f"{where}{sev} [{f.id}] {said}"
+    if f.suppressed is not None:
+        line = f"(suppressed: {printable(f.suppressed, one_line=True)}) {line}"
         if color:
-            sev = f"{_ANSI[f.severity]}{sev}{_RESET}"
-        # A finding can quote a file or a message (a subject, a link): shown as text only.
-        where = f"{printable(str(f.location), one_line=True)}: " if f.location else ""
-        said = printable(f"{f.subject}: {f.message}", one_line=True)
-        line = f"{where}{sev} [{f.id}] {said}"
-        if f.suppressed is not None:
-            line = f"(suppressed: {printable(f.suppressed, one_line=True)}) {line}"
-            if color:
-                line = f"{_DIM}{line}{_RESET}"
-        else:
-            hint = f"  → {EXPLAIN_HINT.format(id=f.id)}"
-            line += f"{_DIM}{hint}{_RESET}" if color else hint
-        lines.append(line)
+            line = f"{_DIM}{line}{_RESET}"
+    else:
+        hint = f"  → {EXPLAIN_HINT.format(id=f.id)}"
+        line += f"{_DIM}{hint}{_RESET}" if color else hint
+    return line
+
+
+def _tail(findings: Sequence[Finding]) -> str:
     s = summarize(findings)
     suppressed = sum(1 for f in findings if f.suppressed is not None)
     tail = f"{s['error']} errors, {s['warning']} warnings, {s['info']} info"
     if suppressed:
         tail += f", {suppressed} suppressed"
-    lines.append(tail)
+    return tail
+
+
+Section = tuple[str, Sequence[str], Sequence[Finding]]
+"""A titled block of a grouped text report: its title, lines shown first (records),
+then its findings."""
+
+
+def format_sections(
+    sections: Sequence[Section], findings: Sequence[Finding], *, color: bool = False
+) -> str:
+    """A text report in titled blocks, each block's findings worst first; then the
+    counts of ``findings`` (all of them). Empty blocks are left out."""
+    lines: list[str] = []
+    for title, before, mine in sections:
+        if not before and not mine:
+            continue
+        lines.append(printable(title, one_line=True))
+        lines += ["  " + b for b in before]
+        lines += ["  " + _line(f, color) for f in _sorted(mine)]
+    lines.append(_tail(findings))
     return "\n".join(lines) + "\n"
+
+
+def template_group(f: Finding) -> str:
+    """The block of a lint/check report a finding belongs to: ``DNS`` for the sending
+    domain's, else its template, else the file it points at, else its subject."""
+    if f.id in DNS_IDS or f.id.startswith("drift."):
+        return "DNS"
+    if f.template:
+        return f.template
+    return f.location.file if f.location else f.subject
+
+
+def format_text(
+    findings: Sequence[Finding], *, color: bool = False, by_template: bool = False
+) -> str:
+    """Human report: one line per finding, with where, id and how to learn more.
+
+    With ``by_template`` (lint, check) the findings are grouped under their template
+    (DNS findings under one "DNS" block, lone files under their path), templates in
+    name order, each worst first.
+    """
+    if not by_template:
+        return "\n".join([*(_line(f, color) for f in _sorted(findings)), _tail(findings)]) + "\n"
+    groups: dict[str, list[Finding]] = {}
+    for f in findings:
+        groups.setdefault(template_group(f), []).append(f)
+    order = sorted(groups, key=lambda k: (k == "DNS", k))
+    return format_sections([(k, (), groups[k]) for k in order], findings, color=color)
 
 
 def format_json(findings: Sequence[Finding]) -> str:
@@ -200,10 +248,12 @@ FORMATTERS: dict[str, Callable[[Sequence[Finding]], str]] = {
 }
 
 
-def render_report(findings: Sequence[Finding], fmt: str, *, color: bool = False) -> str:
-    """Format findings in one of :data:`FORMATS`."""
+def render_report(
+    findings: Sequence[Finding], fmt: str, *, color: bool = False, by_template: bool = False
+) -> str:
+    """Format findings in one of :data:`FORMATS` (``by_template``: see :func:`format_text`)."""
     if fmt == "text":
-        return format_text(findings, color=color)
+        return format_text(findings, color=color, by_template=by_template)
     try:
         return FORMATTERS[fmt](findings)
     except KeyError:
