@@ -8,8 +8,10 @@ from pathlib import Path
 import click
 
 from ..core.dns import DnsReport, preflight_for
+from ..core.dns.drift import drift, save_baseline
 from ..core.dns.summary import summarize
 from ..core.report import render_report
+from ..core.workspace import Workspace
 from . import cli
 from ._common import (
     fail_on_option,
@@ -37,7 +39,30 @@ def _report_text(report: DnsReport, color: bool) -> str:
         f"  ({report.queries} queries, {report.cache_hits} answered from the run's cache,"
         f" {report.seconds * 1000:.0f} ms)"
     )
+    if report.baseline is not None:
+        changes = [f for f in report.findings if f.id.startswith("drift.")]
+        lines.append(
+            f"Drift against {report.baseline}: "
+            + (f"{len(changes)} change(s), listed below" if changes else "no change")
+        )
     return "\n".join(lines) + "\n\n" + render_report(report.findings, "text", color=color)
+
+
+def _drift(
+    ws: Workspace | None, report: DnsReport, baseline: Path | None, save: Path | None
+) -> None:
+    """Compare with the baseline (given, else the settings' for the workspace's own
+    domain), adding the drift findings to the report; then save the new one if asked."""
+    dns = ws.settings.dns if ws is not None else None
+    if baseline is None and ws is not None and dns is not None and dns.baseline:
+        if report.domain == (ws.settings.transactional_domain or "").lower().rstrip("."):
+            baseline = ws.root / dns.baseline
+    if baseline is not None:
+        report.findings += drift(report, baseline)
+        report.baseline = str(baseline)
+    if save is not None:
+        save_baseline(report, save)
+        click.echo(f"baseline of {report.domain} saved to {save}", err=True)
 
 
 @cli.command("dns")
@@ -65,6 +90,24 @@ def _report_text(report: DnsReport, color: bool) -> str:
     show_default=True,
     help="Seconds per DNS query.",
 )
+@click.option(
+    "--live",
+    is_flag=True,
+    default=False,
+    help="With zone files: ask live DNS for the names they do not cover.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Report drift (drift.* ids) against this baseline [default: [dns] baseline].",
+)
+@click.option(
+    "--save-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write what this run saw to FILE (a JSON baseline for --baseline).",
+)
 @format_option
 @fail_on_option
 @click.pass_context
@@ -76,6 +119,9 @@ def dns_cmd(
     zone_files: tuple[Path, ...],
     ips: tuple[str, ...],
     timeout: float,
+    live: bool,
+    baseline: Path | None,
+    save_baseline: Path | None,
     fmt: str,
     fail_on: str,
 ) -> None:
@@ -93,5 +139,7 @@ def dns_cmd(
         nameservers=nameservers,
         zone_files=zone_files,
         timeout=timeout if ws is None or typed(ctx, "timeout") else None,
+        live=True if live else None,
     )
+    _drift(ws, report, baseline, save_baseline)
     report_findings(report.findings, fmt, fail_on, text=_report_text(report, sys.stdout.isatty()))
