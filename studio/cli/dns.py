@@ -12,6 +12,7 @@ from ..core.dns.drift import drift, save_baseline
 from ..core.dns.summary import summarize
 from ..core.report import render_report
 from ..core.workspace import Workspace
+from ..errors import ConfigError
 from . import cli
 from ._common import (
     fail_on_option,
@@ -57,6 +58,15 @@ def _drift(
     if baseline is None and ws is not None and dns is not None and dns.baseline:
         if report.domain == (ws.settings.transactional_domain or "").lower().rstrip("."):
             baseline = ws.root / dns.baseline
+            if not baseline.exists():
+                if save is None:
+                    file = ws.settings_file
+                    key = "tool.studio.dns" if file and file.name == "pyproject.toml" else "dns"
+                    raise ConfigError(
+                        f"{file}: {key}.baseline = {dns.baseline!r}: {baseline} does not exist"
+                        f" (write it with studio dns --save-baseline {dns.baseline})"
+                    )
+                baseline = None  # the first one is being saved
     if baseline is not None:
         report.findings += drift(report, baseline)
         report.baseline = str(baseline)
