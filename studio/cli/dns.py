@@ -8,11 +8,15 @@ from pathlib import Path
 import click
 
 from ..core.dns import DnsReport, preflight_for
-from ..core.dns.drift import drift, save_baseline
+from ..core.dns.drift import (
+    apply_baseline,
+    missing_baseline,
+    save_baseline,
+    settings_baseline,
+)
 from ..core.dns.summary import summarize
 from ..core.report import render_report
 from ..core.workspace import Workspace
-from ..errors import ConfigError
 from . import cli
 from ._common import (
     fail_on_option,
@@ -54,22 +58,14 @@ def _drift(
 ) -> None:
     """Compare with the baseline (given, else the settings' for the workspace's own
     domain), adding the drift findings to the report; then save the new one if asked."""
-    dns = ws.settings.dns if ws is not None else None
-    if baseline is None and ws is not None and dns is not None and dns.baseline:
-        if report.domain == (ws.settings.transactional_domain or "").lower().rstrip("."):
-            baseline = ws.root / dns.baseline
-            if not baseline.exists():
-                if save is None:
-                    file = ws.settings_file
-                    key = "tool.studio.dns" if file and file.name == "pyproject.toml" else "dns"
-                    raise ConfigError(
-                        f"{file}: {key}.baseline = {dns.baseline!r}: {baseline} does not exist"
-                        f" (write it with studio dns --save-baseline {dns.baseline})"
-                    )
-                baseline = None  # the first one is being saved
+    if baseline is None and ws is not None:
+        baseline = settings_baseline(ws, report.domain)
+        if baseline is not None and not baseline.exists():
+            if save is None:
+                raise missing_baseline(ws, baseline)
+            baseline = None  # the first one is being saved
     if baseline is not None:
-        report.findings += drift(report, baseline)
-        report.baseline = str(baseline)
+        apply_baseline(report, baseline)
     if save is not None:
         save_baseline(report, save)
         click.echo(f"baseline of {report.domain} saved to {save}", err=True)

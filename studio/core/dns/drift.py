@@ -42,6 +42,7 @@ from .dkim import key_name, parse_dkim, parse_tags
 from .dmarc import STRENGTH, org_domain, parse_dmarc, report_domain
 
 if TYPE_CHECKING:
+    from ..workspace import Workspace
     from . import DnsReport
 
 FORMAT = "studio-dns-baseline"
@@ -605,11 +606,46 @@ def drift(report: DnsReport, baseline: Path) -> list[Finding]:
     return compare(load_baseline(baseline, report.domain), snapshot(report))
 
 
+def apply_baseline(report: DnsReport, baseline: Path) -> list[Finding]:
+    """Add the drift against ``baseline`` to the report's findings; return it.
+
+    Raises:
+        ConfigError: the baseline cannot be read, or is not one of this domain.
+    """
+    found = drift(report, baseline)
+    report.findings += found
+    report.baseline = str(baseline)
+    return found
+
+
+def settings_baseline(workspace: Workspace | None, domain: str) -> Path | None:
+    """The ``[dns] baseline`` of the workspace, when ``domain`` is its own domain."""
+    if workspace is None or not workspace.settings.dns.baseline:
+        return None
+    own = (workspace.settings.transactional_domain or "").lower().rstrip(".")
+    if domain.lower().rstrip(".") != own:
+        return None
+    return workspace.root / workspace.settings.dns.baseline
+
+
+def missing_baseline(workspace: Workspace, path: Path) -> ConfigError:
+    """The error for a configured baseline not saved yet (naming the setting)."""
+    file = workspace.settings_file
+    key = "tool.studio.dns" if file is not None and file.name == "pyproject.toml" else "dns"
+    return ConfigError(
+        f"{file}: {key}.baseline = {workspace.settings.dns.baseline!r}: {path} does not"
+        f" exist (write it with studio dns --save-baseline {workspace.settings.dns.baseline})"
+    )
+
+
 __all__ = [
     "FORMAT",
     "VERSION",
+    "apply_baseline",
     "compare",
     "drift",
+    "missing_baseline",
+    "settings_baseline",
     "load_baseline",
     "save_baseline",
     "snapshot",
