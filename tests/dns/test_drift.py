@@ -430,3 +430,12 @@ def test_every_drift_id_is_in_the_catalogue_with_regressions_as_errors() -> None
         or i in ("drift.ptr-mismatch", "drift.domain-shared", "drift.dmarc-report-unauthorised")
     }
     assert all(CATALOGUE[i].severity == Severity.ERROR for i in drift - info)
+
+
+def test_docs_list_every_drift_id_in_its_severity_column() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "dns.md").read_text()
+    rows = [line for line in docs.splitlines() if line.startswith("| `drift.")]
+    for i in (i for i in DNS_IDS if i.startswith("drift.")):
+        [row] = [r for r in rows if f"`{i}`" in r]
+        error_column = row.split("|")[1]
+        assert (f"`{i}`" in error_column) == (CATALOGUE[i].severity == Severity.ERROR), i
