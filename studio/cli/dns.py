@@ -8,8 +8,15 @@ from pathlib import Path
 import click
 
 from ..core.dns import DnsReport, preflight_for
+from ..core.dns.drift import (
+    apply_baseline,
+    missing_baseline,
+    save_baseline,
+    settings_baseline,
+)
 from ..core.dns.summary import by_protocol, summarize
 from ..core.report import format_sections
+from ..core.workspace import Workspace
 from . import cli
 from ._common import (
     fail_on_option,
@@ -28,9 +35,33 @@ def _report_text(report: DnsReport, color: bool) -> str:
         f"  ({report.queries} queries, {report.cache_hits} answered from the run's cache,"
         f" {report.seconds * 1000:.0f} ms)"
     )
+    if report.baseline is not None:
+        changes = [f for f in report.findings if f.id.startswith("drift.")]
+        lines.append(
+            f"Drift against {report.baseline}: "
+            + (f"{len(changes)} change(s), listed below" if changes else "no change")
+        )
     # records and findings by protocol: each finding under its protocol's records
     grouped = format_sections(by_protocol(report), report.findings, color=color)
     return "\n".join(lines) + "\n\n" + grouped
+
+
+def _drift(
+    ws: Workspace | None, report: DnsReport, baseline: Path | None, save: Path | None
+) -> None:
+    """Compare with the baseline (given, else the settings' for the workspace's own
+    domain), adding the drift findings to the report; then save the new one if asked."""
+    if baseline is None and ws is not None:
+        baseline = settings_baseline(ws, report.domain)
+        if baseline is not None and not baseline.exists():
+            if save is None:
+                raise missing_baseline(ws, baseline)
+            baseline = None  # the first one is being saved
+    if baseline is not None:
+        apply_baseline(report, baseline)
+    if save is not None:
+        save_baseline(report, save)
+        click.echo(f"baseline of {report.domain} saved to {save}", err=True)
 
 
 @cli.command("dns")
@@ -67,6 +98,24 @@ def _report_text(report: DnsReport, color: bool) -> str:
     show_default=True,
     help="Seconds per DNS query.",
 )
+@click.option(
+    "--live",
+    is_flag=True,
+    default=False,
+    help="With zone files: ask live DNS for the names they do not cover.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Report drift (drift.* ids) against this baseline [default: [dns] baseline].",
+)
+@click.option(
+    "--save-baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write what this run saw to FILE (a JSON baseline for --baseline).",
+)
 @format_option
 @fail_on_option
 @click.pass_context
@@ -79,6 +128,9 @@ def dns_cmd(
     ips: tuple[str, ...],
     providers: tuple[str, ...],
     timeout: float,
+    live: bool,
+    baseline: Path | None,
+    save_baseline: Path | None,
     fmt: str,
     fail_on: str,
 ) -> None:
@@ -97,5 +149,7 @@ def dns_cmd(
         zone_files=zone_files,
         timeout=timeout if ws is None or typed(ctx, "timeout") else None,
         providers=providers,
+        live=True if live else None,
     )
+    _drift(ws, report, baseline, save_baseline)
     report_findings(report.findings, fmt, fail_on, text=_report_text(report, sys.stdout.isatty()))

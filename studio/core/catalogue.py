@@ -742,6 +742,260 @@ _DNS: tuple[_Row, ...] = (
         "Point the CNAME at the record the provider gives you, and check that the "
         "target is not itself a CNAME back to your name.",
     ),
+    (
+        "dns.not-checked",
+        I,
+        "A name is outside the zone files and no resolver was given",
+        "Checking zone files offline answers only the names they hold: a relay's SPF "
+        "include or the reverse zone of a sending IP lives elsewhere. It is reported "
+        "as not checked, neither passed nor failed.",
+        "Add the missing zone file, or let the names the zone files do not cover go to "
+        "a resolver: --nameserver HOST[:PORT], --live, or live = true under [dns].",
+    ),
+    (
+        "drift.scope-changed",
+        I,
+        "The baseline checked other selectors, IPs or marketing domain",
+        "Drift is compared only for what both runs checked; a selector, sending IP or "
+        "marketing domain that is in the baseline but no longer in the settings is not "
+        "compared.",
+        "Save a new baseline once the settings are as intended.",
+    ),
+    (
+        "drift.spf-gone",
+        E,
+        "The SPF record is gone",
+        "Without SPF, receivers cannot tell which servers may send for the domain; "
+        "DMARC then rests on DKIM alone.",
+        "Publish the SPF record again (the baseline holds the one that was there).",
+    ),
+    (
+        "drift.spf-all-weakened",
+        E,
+        "SPF's all became weaker",
+        "An SPF record that ended -all and now ends ~all, ?all or +all (or without "
+        "all) lets more unauthorised servers through.",
+        "Restore the stricter all. If the change is intended, accept it: save a new "
+        "baseline (studio dns --save-baseline FILE) in a pull request.",
+    ),
+    (
+        "drift.spf-ip-dropped",
+        E,
+        "SPF no longer authorises a sending IP",
+        "Mail from that IP now fails SPF: with a strict DMARC policy it is rejected or "
+        "quarantined unless DKIM aligns.",
+        "Put the IP (or the include that covers it) back in the SPF record.",
+    ),
+    (
+        "drift.spf-ip-added",
+        I,
+        "SPF now authorises a sending IP it did not",
+        "A sending IP that failed SPF in the baseline passes now.",
+        "If the change is intended, accept it: save a new baseline (studio dns "
+        "--save-baseline FILE) in a pull request.",
+    ),
+    (
+        "drift.spf-lookups-near-limit",
+        E,
+        "SPF now needs 9 or more of its 10 DNS lookups",
+        "At 9 or 10 lookups one more include (often added by another team or a relay's "
+        "own change) makes SPF a permanent error for every message.",
+        "Remove includes that are no longer used, or replace them by the ip4/ip6 "
+        "ranges they authorise.",
+    ),
+    (
+        "drift.spf-lookups-changed",
+        I,
+        "SPF needs another number of DNS lookups",
+        "The include tree changed its cost, still under 9 of 10.",
+        "If the change is intended, accept it: save a new baseline (studio dns "
+        "--save-baseline FILE) in a pull request.",
+    ),
+    (
+        "drift.spf-voids-up",
+        E,
+        "More SPF lookups return nothing",
+        "A name the SPF record depends on no longer exists; past 2 such void lookups "
+        "SPF is a permanent error.",
+        "Remove or fix the include or a/mx term whose name is gone.",
+    ),
+    (
+        "drift.spf-include-added",
+        I,
+        "SPF has a new include",
+        "A new include authorises another provider's servers and costs DNS lookups.",
+        "Check that the include is wanted. If the change is intended, accept it: save "
+        "a new baseline (studio dns --save-baseline FILE) in a pull request.",
+    ),
+    (
+        "drift.spf-include-removed",
+        I,
+        "An SPF include is gone",
+        "The servers that include authorised no longer pass SPF.",
+        "Check that no relay still sends through it. If the change is intended, accept "
+        "it: save a new baseline (studio dns --save-baseline FILE) in a pull request.",
+    ),
+    (
+        "drift.dkim-selector-gone",
+        E,
+        "A DKIM selector's key is gone",
+        "A key removed (or revoked) before the relay switched selectors makes every "
+        "message it signs fail DKIM.",
+        "Publish the key again until the relay signs with the new selector.",
+    ),
+    (
+        "drift.dkim-key-shorter",
+        E,
+        "A DKIM key is shorter than in the baseline",
+        "A key rotated to fewer bits (2048 to 1024) is easier to forge, and some "
+        "receivers refuse keys under 1024 bits.",
+        "Rotate to a 2048-bit RSA (or an ed25519 beside it) key.",
+    ),
+    (
+        "drift.dkim-key-rotated",
+        I,
+        "A DKIM key was rotated",
+        "The selector's key changed to one of equal or greater strength.",
+        "If the change is intended, accept it: save a new baseline (studio dns "
+        "--save-baseline FILE) in a pull request.",
+    ),
+    (
+        "drift.dkim-selector-added",
+        I,
+        "A DKIM selector has a key it did not have",
+        "A selector absent from the baseline (or without a key then) has one now.",
+        "If the change is intended, accept it: save a new baseline (studio dns "
+        "--save-baseline FILE) in a pull request.",
+    ),
+    (
+        "drift.dmarc-gone",
+        E,
+        "The DMARC record is gone",
+        "Without DMARC, receivers apply no policy to mail that fails authentication "
+        "and send no reports.",
+        "Publish the DMARC record again (the baseline holds the one that was there).",
+    ),
+    (
+        "drift.dmarc-weakened",
+        E,
+        "The DMARC policy was weakened",
+        "A policy relaxed from reject to none (often during an incident, then "
+        "forgotten), a lower pct or relaxed alignment lets spoofed mail through.",
+        "Restore the policy, pct and alignment of the baseline. If the change is "
+        "intended, accept it: save a new baseline (studio dns --save-baseline FILE) in "
+        "a pull request.",
+    ),
+    (
+        "drift.dmarc-strengthened",
+        I,
+        "The DMARC policy was strengthened",
+        "A stronger policy, higher pct or strict alignment than in the baseline.",
+        "If the change is intended, accept it: save a new baseline (studio dns "
+        "--save-baseline FILE) in a pull request.",
+    ),
+    (
+        "drift.dmarc-reports-changed",
+        I,
+        "DMARC report addresses changed",
+        "A rua or ruf address was added or removed: reports now go elsewhere.",
+        "If the change is intended, accept it: save a new baseline (studio dns "
+        "--save-baseline FILE) in a pull request.",
+    ),
+    (
+        "drift.dmarc-report-unauthorised",
+        E,
+        "A DMARC report address stopped authorising the domain",
+        "The external destination no longer publishes its _report._dmarc record, so "
+        "receivers stop sending it reports.",
+        "Ask the report provider to publish the authorisation again, or change rua.",
+    ),
+    (
+        "drift.mx-gone",
+        E,
+        "The MX records are gone (or a null MX)",
+        "Bounces and replies to the sending domain can no longer be delivered.",
+        "Publish the MX records again.",
+    ),
+    (
+        "drift.mx-changed",
+        I,
+        "The MX records changed",
+        "Bounces and replies go to other servers.",
+        "If the change is intended, accept it: save a new baseline (studio dns "
+        "--save-baseline FILE) in a pull request.",
+    ),
+    (
+        "drift.mta-sts-gone",
+        E,
+        "The MTA-STS record is gone",
+        "Senders stop enforcing TLS towards the domain once their cached policy expires.",
+        "Publish the _mta-sts TXT record again.",
+    ),
+    (
+        "drift.mta-sts-changed",
+        I,
+        "The MTA-STS record changed",
+        "The policy id changed, so the policy file (mode, max_age) changed too; Studio "
+        "does not fetch that file, so a mode downgrade shows only as this change.",
+        "Check https://mta-sts.<domain>/.well-known/mta-sts.txt still says mode: "
+        "enforce. If the change is intended, accept it: save a new baseline (studio "
+        "dns --save-baseline FILE) in a pull request.",
+    ),
+    (
+        "drift.tlsrpt-gone",
+        E,
+        "The TLS-RPT record is gone",
+        "TLS failures delivering to the domain are no longer reported.",
+        "Publish the _smtp._tls TXT record again.",
+    ),
+    (
+        "drift.tlsrpt-changed",
+        I,
+        "The TLS-RPT record changed",
+        "TLS reports go to another address.",
+        "If the change is intended, accept it: save a new baseline (studio dns "
+        "--save-baseline FILE) in a pull request.",
+    ),
+    (
+        "drift.bimi-gone",
+        E,
+        "The BIMI record is gone",
+        "Mailbox providers stop showing the brand logo.",
+        "Publish default._bimi again.",
+    ),
+    (
+        "drift.bimi-changed",
+        I,
+        "The BIMI record changed",
+        "Another logo or certificate is published.",
+        "If the change is intended, accept it: save a new baseline (studio dns "
+        "--save-baseline FILE) in a pull request.",
+    ),
+    (
+        "drift.ptr-mismatch",
+        E,
+        "A sending IP's PTR no longer matches",
+        "A PTR that was forward-confirmed is now missing or points to a name that does "
+        "not resolve back: receivers distrust the IP.",
+        "Ask the owner of the IP range to restore the PTR, or fix the name's A/AAAA record.",
+    ),
+    (
+        "drift.ptr-changed",
+        I,
+        "A sending IP's PTR changed",
+        "The reverse DNS of a sending IP names another host (still forward-confirmed, "
+        "or fixed since the baseline).",
+        "If the change is intended, accept it: save a new baseline (studio dns "
+        "--save-baseline FILE) in a pull request.",
+    ),
+    (
+        "drift.domain-shared",
+        E,
+        "Transactional mail now shares a domain, selector or key with marketing",
+        "Marketing complaints and spam traps then hurt the reputation of receipts and "
+        "password resets.",
+        "Give transactional mail its own selectors and keys again.",
+    ),
 )
 
 

@@ -58,6 +58,12 @@ class DnsSettings:
     """Seconds to wait for one DNS answer."""
     retries: int = 1
     """How many times to retry a query that timed out."""
+    live: bool = False
+    """With zone files: ask live DNS (``nameservers``, else the system's resolver) for
+    the names they do not cover, instead of reporting them not checked."""
+    baseline: str | None = None
+    """A DNS baseline (workspace-relative JSON from ``studio dns --save-baseline``) the
+    preflight compares today's answers with (``drift.*`` findings)."""
 
 
 @dataclass(frozen=True)
@@ -410,6 +416,8 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
         nameservers=d.strings("nameservers"),
         timeout=d.number("timeout", 3.0),
         retries=d.integer("retries", 1),
+        live=d.boolean("live", False),
+        baseline=d.text("baseline"),
     )
     if dns.timeout <= 0:
         raise d.fail("timeout", "a positive number of seconds")

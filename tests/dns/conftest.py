@@ -383,9 +383,11 @@ def zone_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return d
 
 
-@pytest.fixture(scope="session")
-def nameserver(zone_dir: Path) -> Iterator[str]:
-    """``127.0.0.1:PORT`` of a running nsd serving the fixture zones."""
+def start_nsd(zone_dir: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """Start nsd serving every ``*.zone`` in ``zone_dir``; wait until it answers.
+
+    ``SIGHUP`` makes it re-read the zone files that changed (tests/dns/test_drift.py).
+    """
     nsd = shutil.which("nsd") or ("/usr/sbin/nsd" if Path("/usr/sbin/nsd").exists() else None)
     if nsd is None:
         pytest.skip("nsd is not installed (apt-get install nsd; .ci/run does)")
@@ -418,10 +420,11 @@ remote-control:
     import dns.message
     import dns.query
 
+    first = sorted(zone_dir.glob("*.zone"))[0].name.removesuffix(".zone")
     deadline = time.monotonic() + 15
     while True:
         try:
-            q = dns.message.make_query("good.test.", "SOA")
+            q = dns.message.make_query(first + ".", "SOA")
             if dns.query.udp(q, "127.0.0.1", port=port, timeout=0.5).answer:
                 break
         except Exception:  # noqa: BLE001 - not up yet
@@ -431,12 +434,23 @@ remote-control:
             proc.kill()
             pytest.fail(f"nsd did not start: {log[-2000:]}")
         time.sleep(0.1)
-    yield f"127.0.0.1:{port}"
+    return proc, port
+
+
+def stop_nsd(proc: subprocess.Popen[bytes]) -> None:
     proc.terminate()
     try:
         proc.wait(5)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="session")
+def nameserver(zone_dir: Path) -> Iterator[str]:
+    """``127.0.0.1:PORT`` of a running nsd serving the fixture zones."""
+    proc, port = start_nsd(zone_dir)
+    yield f"127.0.0.1:{port}"
+    stop_nsd(proc)
 
 
 @pytest.fixture

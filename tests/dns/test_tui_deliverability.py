@@ -97,3 +97,46 @@ async def test_ui_stays_responsive_while_dns_is_slow(
         silent = DeliverabilityScreen(ws, nameservers=(silent_nameserver,), timeout=0.3)
         app.push_screen(silent)
         assert "dns.timeout" in await ids_when_done(app, pilot, silent)
+
+
+async def test_the_screen_shows_drift_against_the_settings_baseline(
+    nameserver: str, tmp_path: Path
+) -> None:
+    import asyncio
+    import json
+
+    from textual.widgets import Static
+
+    from studio.core.dns import preflight_for
+    from studio.core.dns.drift import save_baseline
+
+    ws = workspace(tmp_path, "good.test", sel='"s1"')
+    base = ws.root / "dns-baseline.json"
+    report = await asyncio.to_thread(preflight_for, ws, nameservers=(nameserver,))
+    data = save_baseline(report, base)
+    # the baseline remembers a stronger key and no include: today's zone drifted from it
+    data["dkim"]["s1"]["bits"] = 4096
+    data["spf"]["includes"] = []
+    base.write_text(json.dumps(data))
+    settings = ws.root / "studio.toml"
+    text = settings.read_text().replace("[dns]\n", '[dns]\nbaseline = "dns-baseline.json"\n', 1)
+    assert "baseline =" in text
+    settings.write_text(text)
+    ws = Workspace.open(ws.root)
+    app = StudioApp(ws, watch_interval=0)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = DeliverabilityScreen(ws, nameservers=(nameserver,))
+        app.push_screen(screen)
+        found = await ids_when_done(app, pilot, screen)
+        assert {"drift.dkim-key-shorter", "drift.spf-include-added"} <= found
+        line = screen.query_one("#dns-drift", Static)
+        assert line.display
+        assert str(line.render()) == (
+            "Drift against dns-baseline.json: 1 regression(s), 1 other change(s)"
+        )
+        # without a baseline setting the line stays hidden
+        plain = workspace(tmp_path / "b", "good.test", sel='"s1"')
+        other = DeliverabilityScreen(plain, nameservers=(nameserver,))
+        app.push_screen(other)
+        assert "drift.spf-include-added" not in await ids_when_done(app, pilot, other)
+        assert not other.query_one("#dns-drift", Static).display

@@ -70,6 +70,8 @@ class DnsReport:
     """The findings of each check (``"SPF"``, ``"DKIM"``… ``"Domain"``), DNS failures included."""
     relays: tuple[RelayCheck, ...] = ()
     """The relays (and their providers' presets) the domain was checked for."""
+    baseline: str | None = None
+    """The baseline file the findings include the drift from (``drift.*``), if any."""
 
     def by_protocol(self) -> dict[str, list[Finding]]:
         out: dict[str, list[Finding]] = {}
@@ -84,11 +86,21 @@ def resolver_for(
     nameservers: Sequence[str] = (),
     timeout: float = 3.0,
     retries: int = 1,
+    live: bool = False,
 ) -> CachingResolver:
-    """A cached resolver: zone files when given, else live DNS."""
+    """A cached resolver: zone files when given, else live DNS.
+
+    With zone files, the names they do not cover are asked of ``nameservers`` when
+    given, else of the system's resolver when ``live``; else they are not checked.
+    """
     inner: Resolver
     if zone_files:
-        inner = ZoneResolver(zone_files)
+        fallback = (
+            LiveResolver(nameservers, timeout=timeout, retries=retries)
+            if nameservers or live
+            else None
+        )
+        inner = ZoneResolver(zone_files, fallback)
     else:
         inner = LiveResolver(nameservers, timeout=timeout, retries=retries)
     return CachingResolver(inner)
@@ -148,24 +160,33 @@ def workspace_resolver(
     timeout: float | None = None,
     retries: int | None = None,
     use_dns_settings: bool = True,
+    live: bool | None = None,
 ) -> CachingResolver:
     """The resolver the workspace's ``[dns]`` settings describe; arguments given win.
 
-    Nameservers or zone files given replace both settings; without them, the
-    settings' nameservers, else its zone files (when ``use_dns_settings``), else the
-    system's resolver. Timeout and retries come from the settings unless given.
+    Nameservers given alone replace the settings' resolver (live DNS through them).
+    Otherwise the zone files given, else the settings' (when ``use_dns_settings``),
+    answer first, and the names they do not cover go to the nameservers given, else
+    the settings', else the system's resolver when ``live`` (default: the settings'
+    ``live``), else are reported not checked. Without zone files: the settings'
+    nameservers, else the system's resolver. Timeout and retries come from the
+    settings unless given.
     """
     dns = workspace.settings.dns if workspace is not None else None
-    if not nameservers and not zone_files and dns is not None and use_dns_settings:
-        nameservers = dns.nameservers
-        if not nameservers:
+    settings = dns if dns is not None and use_dns_settings else None
+    if not (nameservers and not zone_files) and settings is not None:
+        if not zone_files:
             assert workspace is not None
-            zone_files = [workspace.root / z for z in dns.zone_files]
+            zone_files = [workspace.root / z for z in settings.zone_files]
+        nameservers = nameservers or settings.nameservers
+    if live is None:
+        live = settings.live if settings is not None else False
     return resolver_for(
         zone_files=zone_files,
         nameservers=nameservers,
         timeout=timeout if timeout is not None else (dns.timeout if dns else 3.0),
         retries=retries if retries is not None else (dns.retries if dns else 1),
+        live=live,
     )
 
 
@@ -180,6 +201,7 @@ def preflight_for(
     timeout: float | None = None,
     retries: int | None = None,
     providers: Sequence[str] = (),
+    live: bool | None = None,
 ) -> DnsReport:
     """The DNS preflight of ``domain`` (default: the workspace's transactional domain).
 
@@ -209,6 +231,7 @@ def preflight_for(
         timeout=timeout,
         retries=retries,
         use_dns_settings=own,
+        live=live,
     )
     return preflight_sync(
         domain,

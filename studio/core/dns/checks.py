@@ -25,7 +25,7 @@ from .dmarc import (
     report_domain,
 )
 from .relays import RelayCheck, check_relays
-from .resolver import Answer, Resolver
+from .resolver import NOT_COVERED, UNCHECKED, Answer, Resolver
 from .spf import (
     LOOKUP_LIMIT,
     MAX_RECORD,
@@ -82,12 +82,16 @@ class DnsContext:
 
 def failed(ctx: DnsContext, answer: Answer, what: str) -> list[Finding]:
     """dns.timeout / dns.servfail / dns.cname-loop for a question that could not be answered."""
-    check_id = {"timeout": "dns.timeout", "loop": "dns.cname-loop"}.get(
-        answer.status, "dns.servfail"
-    )
+    check_id = {
+        "timeout": "dns.timeout",
+        "loop": "dns.cname-loop",
+        UNCHECKED: "dns.not-checked",
+    }.get(answer.status, "dns.servfail")
     why = answer.reason or f"{answer.name} {answer.rdtype} gave {answer.status}"
     message = f"{what} could not be checked: {why}"
-    if answer.reason:  # e.g. no zone file covers the name: not a failing server
+    if answer.status == UNCHECKED:
+        message = f"{what} not checked: {why} (no resolver given: --nameserver or --live)"
+    if answer.reason:  # no zone file covers the name (and no resolver): not a failing server
         return [ctx.finding(check_id, message, subject=answer.name, reason=answer.reason)]
     return [ctx.finding(check_id, message, subject=answer.name)]
 
@@ -184,7 +188,9 @@ async def check_spf(ctx: DnsContext) -> list[Finding]:
         if result == "temperror":
             out.append(
                 ctx.finding(
-                    "dns.timeout", f"check_host({ip}) could not finish: {reason}", subject=ip
+                    "dns.not-checked" if reason.startswith(NOT_COVERED) else "dns.timeout",
+                    f"check_host({ip}) could not finish: {reason}",
+                    subject=ip,
                 )
             )
         elif result != "pass":
@@ -336,6 +342,7 @@ async def check_dmarc(ctx: DnsContext) -> list[Finding]:
                     "dmarc.rua-unauthorized",
                     f"{tag}={uri}: {dest} does not publish {record.domain}._report._dmarc.{dest}",
                     subject=name,
+                    uri=uri,
                 )
             ]
         return []
@@ -528,6 +535,7 @@ PROTOCOL_OF = {
     "ptr": "PTR",
     "domain": "Domain",
     "dns": "DNS",
+    "drift": "Drift",
 }
 
 SECTION_OF = {

@@ -3,7 +3,9 @@
 * :class:`LiveResolver` asks real nameservers with ``dns.asyncresolver`` (the
   system's, or ``HOST[:PORT]`` ones), with a timeout and retries;
 * :class:`ZoneResolver` answers from zone files, so that a domain can be checked
-  before its records are published (and the bundled example offline);
+  before its records are published (and the bundled example offline); names no
+  zone file covers go to a fallback resolver when there is one (``--nameserver``,
+  live DNS), else are answered "not checked";
 * :class:`CachingResolver` wraps either for one run: each (name, type) is asked
   once, and concurrent askers share the answer.
 
@@ -15,6 +17,7 @@ checks can turn a timeout, a SERVFAIL or a CNAME chain that never ends into a
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
 import socket
 from collections.abc import Sequence
@@ -35,6 +38,8 @@ import dns.zone
 from ...errors import DnsError
 
 OK, NXDOMAIN, NODATA, TIMEOUT, SERVFAIL = "ok", "nxdomain", "nodata", "timeout", "servfail"
+UNCHECKED = "unchecked"  # outside every zone file, and no resolver to ask instead
+NOT_COVERED = "no zone file covers"  # how an unchecked answer's reason begins
 LOOP = "loop"  # a CNAME chain that loops or is longer than resolvers follow
 MAX_CHAIN = 16  # CNAMEs followed before giving up (dnspython's limit too)
 
@@ -46,7 +51,7 @@ class Answer:
     Attributes:
         name: the name asked (lower case, no trailing dot).
         rdtype: ``TXT``, ``A``, ``MX`` ...
-        status: ok, nxdomain, nodata, timeout, servfail or loop.
+        status: ok, nxdomain, nodata, timeout, servfail, loop or unchecked.
         records: each record in presentation form; for TXT, the strings joined.
         strings: for TXT, each record's character-strings (to check their lengths).
         canonical: the name the answer came from after CNAMEs, if different.
@@ -71,7 +76,7 @@ class Answer:
     @property
     def failed(self) -> bool:
         """The question could not be answered (not: the answer is empty)."""
-        return self.status in (TIMEOUT, SERVFAIL, LOOP)
+        return self.status in (TIMEOUT, SERVFAIL, LOOP, UNCHECKED)
 
 
 class Resolver(Protocol):
@@ -170,9 +175,14 @@ def _other(canonical: str, qname: str) -> str | None:
 
 
 class ZoneResolver:
-    """Answers from zone files (the names they hold; nothing else is known)."""
+    """Answers from zone files; a name they do not cover goes to ``fallback``.
 
-    def __init__(self, paths: Sequence[Path]) -> None:
+    Without a fallback such a name is answered :data:`UNCHECKED` (it cannot be
+    checked from here: not a failing server).
+    """
+
+    def __init__(self, paths: Sequence[Path], fallback: Resolver | None = None) -> None:
+        self.fallback = fallback
         self.zones: dict[str, dns.zone.Zone] = {}
         for path in paths:
             try:
@@ -208,13 +218,15 @@ class ZoneResolver:
         for _ in range(MAX_CHAIN):
             zone = self._zone_for(current)
             if zone is None:
-                # Outside every zone file: it cannot be checked from here.
+                if self.fallback is not None:
+                    return await self._ask_fallback(qname, current, rdtype)
+                # Outside every zone file and nobody to ask: not checked.
                 return Answer(
                     qname,
                     rdtype,
-                    SERVFAIL,
+                    UNCHECKED,
                     canonical=_other(current, qname),
-                    reason=f"no zone file covers {current}",
+                    reason=f"{NOT_COVERED} {current}",
                 )
             node = zone.get_node(dns.name.from_text(current + "."))
             if node is None:
@@ -229,6 +241,14 @@ class ZoneResolver:
                 return Answer(qname, rdtype, NODATA, canonical=_other(current, qname))
             current = normalize(next(iter(cname)).target.to_text())
         return Answer(qname, rdtype, LOOP)
+
+    async def _ask_fallback(self, qname: str, current: str, rdtype: str) -> Answer:
+        """``current`` (reached from ``qname``, maybe through CNAMEs) from the fallback."""
+        assert self.fallback is not None
+        answer = await self.fallback.resolve(current, rdtype)
+        if current == qname:
+            return answer
+        return dataclasses.replace(answer, name=qname, canonical=answer.canonical or current)
 
 
 class CachingResolver:

@@ -406,7 +406,7 @@ def expand(spec: str, *, ip: str, domain: str, sender: str, helo: str) -> str:
 async def _spf_record(domain: str, resolver: Resolver) -> SpfRecord | None:
     answer, records = await query_spf(domain, resolver=resolver)
     if answer.failed:
-        raise _TempError(f"{domain}: {answer.status}")
+        raise _TempError(answer.reason or f"{domain}: {answer.status}")
     if not records:
         return None
     if len(records) > 1:
@@ -420,7 +420,7 @@ async def _spf_record(domain: str, resolver: Resolver) -> SpfRecord | None:
 async def _addresses(name: str, ip: IPAddress, resolver: Resolver, budget: _Budget) -> list[str]:
     ans = await resolver.resolve(name, "A" if ip.version == 4 else "AAAA")
     if ans.failed:
-        raise _TempError(f"{name}: {ans.status}")
+        raise _TempError(ans.reason or f"{name}: {ans.status}")
     if not ans.ok:
         budget.void += 1
         if budget.void > VOID_LIMIT:
@@ -487,7 +487,7 @@ async def _check(
             target = expand(term.value or domain, **ex)
             ans = await resolver.resolve(target, "MX")
             if ans.failed:
-                raise _TempError(target)
+                raise _TempError(ans.reason or target)
             if not ans.ok:
                 budget.void += 1
             names = [r.split()[1] for r in ans.records]
@@ -510,7 +510,7 @@ async def _check(
             target = expand(term.value or "", **ex)
             ans = await resolver.resolve(target, "A")
             if ans.failed:
-                raise _TempError(target)
+                raise _TempError(ans.reason or target)
             matched = ans.ok and bool(ans.records)
             if not matched:
                 budget.void += 1

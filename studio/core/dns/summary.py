@@ -76,6 +76,10 @@ def _row(
     protocol: str, subject: str, findings: list[Finding], found: str | None, missing: str
 ) -> ProtocolSummary:
     status, ids = _status(findings)
+    unchecked = next((f for f in findings if f.id == "dns.not-checked"), None)
+    if found is None and status is Status.PASS and unchecked is not None:
+        # Outside the zone files and no resolver: neither passed nor failed.
+        return ProtocolSummary(protocol, subject, Status.ABSENT, unchecked.message, ids)
     if found is None and status is Status.PASS:
         # Nothing published and no finding: optional (BIMI) or not reached.
         return ProtocolSummary(protocol, subject, Status.ABSENT, missing, ids)

@@ -6,6 +6,8 @@ passed as well as what failed (the summary ``studio dns`` prints: DMARC's policy
 DKIM key's type and size...). Below, the findings, grouped by protocol and coloured by
 severity; selecting a row shows the record found, the explanation and the fix. The
 SPF include tree is drawn with its lookup counts and the 10-lookup budget as a gauge.
+When the settings name a baseline (``[dns] baseline``), a line under the title says
+what drifted since it was saved, and the ``drift.*`` findings join the list.
 """
 
 from __future__ import annotations
@@ -19,14 +21,27 @@ from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Progres
 
 from ...core.catalogue import CATALOGUE
 from ...core.dns import DnsReport, preflight_for
+from ...core.dns.drift import apply_baseline, missing_baseline, settings_baseline
 from ...core.dns.summary import ProtocolSummary, Status, summarize
-from ...core.findings import Finding
+from ...core.findings import Finding, Severity
 from ...core.safe_text import printable
 from ...core.workspace import Workspace
 from ...errors import StudioError
 from ..messages import PreflightFinished
 
-ORDER = ["SPF", "DKIM", "DMARC", "MX", "MTA-STS", "TLS-RPT", "BIMI", "PTR", "Domain", "DNS"]
+ORDER = [
+    "SPF",
+    "DKIM",
+    "DMARC",
+    "MX",
+    "MTA-STS",
+    "TLS-RPT",
+    "BIMI",
+    "PTR",
+    "Domain",
+    "Drift",
+    "DNS",
+]
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATUS_STYLE = {
     Status.PASS: "green",
@@ -57,6 +72,9 @@ class DeliverabilityScreen(Screen[None]):
         yield Header()
         domain = self.workspace.settings.transactional_domain or "(no transactional_domain set)"
         yield Static(f"DNS preflight of {domain}", id="dns-title")
+        drift = Static("", id="dns-drift")
+        drift.display = False  # shown when the settings name a baseline
+        yield drift
         yield LoadingIndicator(id="dns-loading")
         yield DataTable(id="dns-summary", cursor_type="row")
         with Horizontal(id="dns-body"):
@@ -107,6 +125,7 @@ class DeliverabilityScreen(Screen[None]):
         report = event.report
         assert report is not None
         self.report = report
+        self.show_drift(report)
         self.show_summary(report)
         self.rows: list[Finding] = []
         by = report.by_protocol()
@@ -137,6 +156,35 @@ class DeliverabilityScreen(Screen[None]):
                 )
             )
             self.query_one("#spf-tree", Static).update(Text(printable("\n".join(tree.render()))))
+
+    def show_drift(self, report: DnsReport) -> None:
+        """Compare with the settings' baseline (no DNS query: the report's answers)."""
+        line = self.query_one("#dns-drift", Static)
+        path = settings_baseline(self.workspace, report.domain)
+        line.display = path is not None
+        if path is None:
+            return
+        name = self.workspace.relpath(path)
+        if not path.exists():
+            message = str(missing_baseline(self.workspace, path)).split(": ", 1)[-1]
+            line.update(Text(f"Drift: no baseline yet ({message})", style="yellow"))
+            return
+        try:
+            found = apply_baseline(report, path)
+        except StudioError as exc:
+            line.update(Text(f"Drift: {printable(str(exc), one_line=True)}", style="red"))
+            return
+        worse = sum(1 for f in found if f.severity == Severity.ERROR)
+        if not found:
+            line.update(Text(f"Drift against {name}: no change", style="green"))
+        else:
+            line.update(
+                Text(
+                    f"Drift against {name}: {worse} regression(s),"
+                    f" {len(found) - worse} other change(s)",
+                    style="bold red" if worse else "cyan",
+                )
+            )
 
     def show_summary(self, report: DnsReport) -> None:
         """One row per protocol: what passed, what warns, what fails, what is absent."""

@@ -10,8 +10,8 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets.data_table import ColumnKey
 from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
+from textual.widgets.data_table import ColumnKey
 
 from ...core.catalogue import explain
 from ...core.checks.rules.message import GMAIL_CLIP_BYTES
