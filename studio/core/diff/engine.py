@@ -32,7 +32,7 @@ from ..settings import parse_settings
 from ..workspace import Workspace
 from .compare import Changes, Side, compare
 from .git import WORKTREE, Git
-from .graph import Closure, closure
+from .graph import Closure, closure, may_reach, named_closure
 from .trees import Tree, at_revision, settings_rel, worktree
 
 SCHEMA_VERSION = 1
@@ -283,6 +283,15 @@ class _Impact:
                 self.locales[lang] = {k for k in set(a) | set(b) if a.get(k) != b.get(k)}
         self.fallback = sides.head_ws.settings.default_locale.split("-")[0].split("_")[0]
         self._closures: dict[tuple[str, str], Closure] = {}
+        code = {p for p in changed if p.startswith(("templates/", "components/"))}
+        keys = set().union(*self.locales.values()) if self.locales else set()
+        # Only the templates that may reach a changed file or key are parsed.
+        self.candidates: dict[str, set[str]] = {}
+        for tree in (sides.base, sides.head):
+            files = [p for p in tree.files if p.startswith(("templates/", "components/"))]
+            self.candidates[tree.label] = (
+                may_reach(files, tree.read, self.root, code, keys) if code or keys else set()
+            )
 
     def _locale_files(self) -> set[str]:
         return {
@@ -305,7 +314,7 @@ class _Impact:
         key = (tree.label, path)
         found = self._closures.get(key)
         if found is None:
-            found = closure(path, tree.read, self.root)
+            found = closure(path, tree.read, self.root, self.candidates[tree.label])
             self._closures[key] = found
         return found
 
@@ -331,7 +340,13 @@ class _Impact:
         sample_file = f"samples/{mid.template}/{mid.sample}.json" if mid.sample else None
         if sample_file is not None and sample_file in sides.changed:
             found.add(sample_file)
-        reach = [self.closure(sides.base, mid.source), self.closure(sides.head, mid.source)]
+        reach = [
+            self.closure(tree, mid.source)
+            for tree in (sides.base, sides.head)
+            if mid.source in self.candidates[tree.label]
+        ]
+        if not reach:
+            return sorted(found)
         files = set().union(*(c.files for c in reach))
         found |= files & sides.changed
         if any(c.dynamic_refs for c in reach):
@@ -413,11 +428,11 @@ def _findings(
         return []
     if mid.channel == SMS:
         return lint_rendered_sms(ws, rendered)
-    reach = impact.closure(tree, mid.source)
-    files = {mid.source: tree.read(mid.source) or ""}
-    for p in sorted(reach.files):
+    known = [p for p in tree.files if p.startswith(("templates/", "components/"))]
+    files: dict[str, str] = {}
+    for p in named_closure(mid.source, tree.read, impact.root, known):
         text = tree.read(p)
-        if text is not None and p not in files:
+        if text is not None:
             files[p] = text
     return lint_message(ws, rendered, sources=Sources(files))
 

@@ -14,7 +14,8 @@ when it did not change.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,8 +112,19 @@ def file_deps(path: str, text: str, root: Path) -> FileDeps:
     return found
 
 
-def closure(start: str, read: Callable[[str], str | None], root: Path) -> Closure:
-    """Everything ``start`` reaches through ``read`` (a side's file texts)."""
+def closure(
+    start: str,
+    read: Callable[[str], str | None],
+    root: Path,
+    within: set[str] | None = None,
+) -> Closure:
+    """Everything ``start`` reaches through ``read`` (a side's file texts).
+
+    With ``within`` (from :func:`may_reach`), only those files are parsed and
+    followed: the others cannot lead to a changed file or key, so the closure still
+    holds every changed file and key that ``start`` reaches, and nothing else is
+    parsed.
+    """
     files: set[str] = set()
     keys: set[str] = set()
     dyn_refs = dyn_keys = False
@@ -122,6 +134,8 @@ def closure(start: str, read: Callable[[str], str | None], root: Path) -> Closur
         if path in files:
             continue
         files.add(path)
+        if within is not None and path not in within:
+            continue
         text = read(path)
         if text is None:
             continue
@@ -131,3 +145,80 @@ def closure(start: str, read: Callable[[str], str | None], root: Path) -> Closur
         dyn_keys |= deps.dynamic_keys
         queue.extend(r for r in deps.refs if r not in files)
     return Closure(frozenset(files), frozenset(keys), dyn_refs, dyn_keys)
+
+
+# -- a textual pre-filter -------------------------------------------------------------
+#
+# Parsing every template of a large workspace costs more than rendering the few a
+# change touches. A constant reference is the referenced file's full name in quotes,
+# and a constant translation key is the key in quotes: so a file whose text names
+# none of the changed files (nor a file that reaches one), and has no non-constant
+# tag, cannot depend on them. Only the files this over-approximation keeps are then
+# parsed, and the AST decides.
+
+_DYNAMIC_TAG = re.compile(r"\{%[-+]?\s*(?:extends|include|import|from)\s+(?![\"'])")
+_DYNAMIC_T = re.compile(r"\bt\(\s*(?![\"'])")
+
+
+def may_reach(
+    files: Iterable[str],
+    read: Callable[[str], str | None],
+    root: Path,
+    targets: Iterable[str],
+    keys: Iterable[str] = (),
+) -> set[str]:
+    """The ``files`` that may reach a file in ``targets`` or use one of ``keys``.
+
+    An over-approximation (no file that does is left out): a file is kept when its
+    text names a kept file (or a target) in quotes or includes it, or has a
+    non-constant reference; or names one of ``keys`` in quotes, or calls ``t()``
+    with a non-constant key.
+    """
+    texts = {f: t for f in files if (t := read(f)) is not None}
+    needles = set(targets)
+    kept: set[str] = needles & set(texts)
+    quoted = [q + k + q for k in keys for q in "\"'"]
+    for f, text in texts.items():
+        if _DYNAMIC_TAG.search(text) or (quoted and _DYNAMIC_T.search(text)):
+            kept.add(f)
+        elif any(q in text for q in quoted):
+            kept.add(f)
+    fresh = needles | kept
+    while fresh:
+        names = [(q + n + q) for n in fresh for q in "\"'"]
+        fresh_set = set(fresh)
+        fresh = set()
+        for f, text in texts.items():
+            if f in kept:
+                continue
+            if any(n in text for n in names) or (
+                "mj-include" in text and fresh_set & set(included_paths(text, f, root))
+            ):
+                kept.add(f)
+                fresh.add(f)
+    return kept
+
+
+def named_closure(
+    start: str, read: Callable[[str], str | None], root: Path, known: Iterable[str]
+) -> list[str]:
+    """``start`` and the ``known`` files it names in quotes or includes, transitively.
+
+    The textual twin of :func:`closure` (a superset of it, without parsing): the
+    files a finding of a message may point at.
+    """
+    names = {f: (f'"{f}"', f"'{f}'") for f in known}
+    out = [start]
+    seen = {start}
+    for path in out:
+        text = read(path)
+        if text is None:
+            continue
+        found = [f for f, (a, b) in names.items() if f not in seen and (a in text or b in text)]
+        if "mj-include" in text:
+            found += [f for f in included_paths(text, path, root) if f not in seen]
+        for f in found:
+            if f not in seen:
+                seen.add(f)
+                out.append(f)
+    return out
