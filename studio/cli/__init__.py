@@ -80,6 +80,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "preview",
         "PNG screenshots of TARGET (a template name, or `all`) in headless Chromium.",
     ),
+    "diff": (
+        "diff",
+        "Every message a change affects, and how: text, size, links, findings, SMS, pixels.",
+    ),
 }
 COMMAND_MODULES = tuple(dict.fromkeys(module for module, _ in COMMANDS.values()))
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -128,6 +128,30 @@ def take_screenshots(
     dark: bool = False,
 ) -> list[Shot]:
     """PNG screenshots (full page) of each (template, sample) at each width."""
+    shots: list[Shot] = []
+
+    def pages() -> Iterator[tuple[str, list[tuple[int, Path]]]]:
+        for template, sample in targets:
+            msg = workspace.render(template, sample=sample)
+            mine = [
+                Shot(template, sample, w, dark, out / shot_name(template, sample, w, dark))
+                for w in widths
+            ]
+            shots.extend(mine)
+            yield (dark_variant(msg.html) if dark else msg.html), [(s.width, s.path) for s in mine]
+
+    shoot_pages(pages(), out, dark=dark)
+    return shots
+
+
+def shoot_pages(
+    pages: Iterable[tuple[str, Sequence[tuple[int, Path]]]], out: Path, *, dark: bool = False
+) -> None:
+    """Full-page PNGs of HTML pages: each page at each (width, path) it is given.
+
+    One Chromium for all of them, offline, each page in a fresh mail-client-like
+    context (:func:`email_context`).
+    """
     exe = chromium_path()
     try:
         from playwright.sync_api import Error as PlaywrightError
@@ -135,15 +159,12 @@ def take_screenshots(
     except ImportError:
         raise ShotError(f"Playwright is not installed: {INSTALL_HINT}") from None
     out.mkdir(parents=True, exist_ok=True)
-    shots = []
     try:
         with sync_playwright() as p:
             browser = launch_chromium(p, exe, offline=True)
             try:
-                for template, sample in targets:
-                    msg = workspace.render(template, sample=sample)
-                    page_html = dark_variant(msg.html) if dark else msg.html
-                    for width in widths:
+                for page_html, targets in pages:
+                    for width, path in targets:
                         context = email_context(
                             browser,
                             page_html,
@@ -152,15 +173,13 @@ def take_screenshots(
                         )
                         page = context.new_page()
                         page.goto(EMAIL_URL, wait_until="load")
-                        path = out / shot_name(template, sample, width, dark)
+                        path.parent.mkdir(parents=True, exist_ok=True)
                         page.screenshot(path=str(path), full_page=True)
                         context.close()
-                        shots.append(Shot(template, sample, width, dark, path))
             finally:
                 browser.close()
     except PlaywrightError as exc:
         raise ShotError(f"Chromium failed: {str(exc).splitlines()[0]}") from None
-    return shots
 
 
 @dataclass(frozen=True)
@@ -174,8 +193,6 @@ class Comparison:
 
 def compare(baseline: Path, current: Path, diff_dir: Path) -> list[Comparison]:
     """Compare every PNG of ``current`` with the same name in ``baseline``."""
-    from PIL import Image, ImageChops
-
     diff_dir.mkdir(parents=True, exist_ok=True)
     results = []
     for png in sorted(current.glob("*.png")):
@@ -183,18 +200,44 @@ def compare(baseline: Path, current: Path, diff_dir: Path) -> list[Comparison]:
         if not base.is_file():
             results.append(Comparison(png.name, 0.0, None, missing=True))
             continue
-        a = Image.open(base).convert("RGB")
-        b = Image.open(png).convert("RGB")
-        if a.size != b.size:
-            w, h = max(a.width, b.width), max(a.height, b.height)
-            pad_a, pad_b = Image.new("RGB", (w, h), "white"), Image.new("RGB", (w, h), "white")
-            pad_a.paste(a)
-            pad_b.paste(b)
-            a, b = pad_a, pad_b
-        mask = ImageChops.difference(a, b).convert("L").point(lambda v: 255 if v > 16 else 0)
-        changed = mask.histogram()[255] / (a.width * a.height)
-        out = diff_dir / png.name
-        highlight = Image.new("RGB", a.size, (255, 0, 0))
-        Image.composite(highlight, b.convert("L").convert("RGB"), mask).save(out)
-        results.append(Comparison(png.name, changed, out))
+        changed, _ = compare_pair(base, png, diff_dir / png.name)
+        results.append(Comparison(png.name, changed, diff_dir / png.name))
     return results
+
+
+def compare_pair(
+    before: Path, after: Path, diff: Path, crop: Path | None = None, *, margin: int = 16
+) -> tuple[float, tuple[int, int, int, int] | None]:
+    """The share of pixels that differ between two PNGs, and the box around them.
+
+    Writes ``diff`` (``after`` in grey, changed pixels red) and, when ``crop`` is
+    given and something changed, the changed region of ``after`` (with ``margin``).
+    Images of different sizes are compared on a white canvas of the larger size.
+    """
+    from PIL import Image, ImageChops
+
+    a = Image.open(before).convert("RGB")
+    b = Image.open(after).convert("RGB")
+    if a.size != b.size:
+        w, h = max(a.width, b.width), max(a.height, b.height)
+        pad_a, pad_b = Image.new("RGB", (w, h), "white"), Image.new("RGB", (w, h), "white")
+        pad_a.paste(a)
+        pad_b.paste(b)
+        a, b = pad_a, pad_b
+    mask = ImageChops.difference(a, b).convert("L").point(lambda v: 255 if v > 16 else 0)
+    changed = mask.histogram()[255] / (a.width * a.height)
+    diff.parent.mkdir(parents=True, exist_ok=True)
+    highlight = Image.new("RGB", a.size, (255, 0, 0))
+    Image.composite(highlight, b.convert("L").convert("RGB"), mask).save(diff)
+    box = mask.getbbox()
+    if box is not None and crop is not None:
+        x0, y0, x1, y1 = box
+        region = (
+            max(0, x0 - margin),
+            max(0, y0 - margin),
+            min(b.width, x1 + margin),
+            min(b.height, y1 + margin),
+        )
+        crop.parent.mkdir(parents=True, exist_ok=True)
+        b.crop(region).save(crop)
+    return changed, box
