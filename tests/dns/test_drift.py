@@ -412,6 +412,11 @@ def test_the_settings_baseline_is_compared_by_default(server: DriftServer, tmp_p
     out = subprocess.run(run, cwd=ws, capture_output=True, text=True)
     assert out.returncode == 1
     assert drift_ids(out.stdout) == Counter({"drift.dmarc-weakened": 1})
+    # studio check reports the same drift (its DNS part, in process)
+    from studio.core.check import dns_findings
+    from studio.core.workspace import Workspace
+
+    assert {f.id for f in dns_findings(Workspace.open(ws))} >= {"drift.dmarc-weakened"}
 
 
 def test_load_baseline_names_the_file(tmp_path: Path) -> None:
