@@ -123,7 +123,7 @@ def _dkim(report: DnsReport) -> dict[str, Any]:
     seen = {name.split(" → ")[0]: text for name, text in _records(report, "DKIM")}
     out: dict[str, Any] = {}
     for selector in report.selectors:
-        name = key_name(selector, report.domain)
+        name = key_name(selector, report.domain).lower()  # as the resolver answers it
         ids = _ids(found, name)
         if _failed(found, name) or any(i.startswith("dns.") for i in ids):
             out[selector] = {"status": UNKNOWN}
