@@ -393,6 +393,9 @@ def test_a_baseline_of_another_domain_or_version_is_one_line_exit_2(
         "version 99"
         in studio_dns(server, "--baseline", str(tmp_path / "future.json"), cwd=tmp_path).stderr
     )
+    nowhere = studio_dns(server, "--save-baseline", str(tmp_path / "no" / "b.json"), cwd=tmp_path)
+    assert nowhere.returncode == 2 and nowhere.stdout == ""
+    assert len(nowhere.stderr.strip().splitlines()) == 1 and "b.json" in nowhere.stderr
 
 
 def test_the_settings_baseline_is_compared_by_default(server: DriftServer, tmp_path: Path) -> None:
