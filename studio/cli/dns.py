@@ -79,7 +79,8 @@ def _drift(
     "zone_files",
     multiple=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Check these zone files instead of live DNS (repeatable).",
+    help="Answer from these zone files (repeatable); other names go to --nameserver"
+    " or, with --live, live DNS, else are not checked.",
 )
 @click.option("--ip", "ips", multiple=True, help="Dedicated sending IP (repeatable).")
 @click.option(

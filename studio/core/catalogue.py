@@ -728,9 +728,9 @@ _DNS: tuple[_Row, ...] = (
     (
         "dns.servfail",
         E,
-        "A DNS query failed (SERVFAIL or outside the zone files)",
+        "A DNS query failed (SERVFAIL, REFUSED)",
         "The check could not be made: it is reported, never silently passed.",
-        "Fix the zone (DNSSEC, lame delegation) or add the missing zone file.",
+        "Fix the zone (DNSSEC, lame delegation), or ask another nameserver.",
     ),
     (
         "dns.cname-loop",

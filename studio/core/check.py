@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from .checks import lint_targets, lint_workspace
 from .dns import preflight_for
+from .dns.drift import apply_baseline, missing_baseline, settings_baseline
 from .findings import Finding, Location
 from .shard import Shard
 from .workspace import Workspace
@@ -20,7 +21,8 @@ __all__ = ["DNS_STEP", "check_steps", "dns_findings", "run_check"]
 
 
 def dns_findings(workspace: Workspace) -> list[Finding]:
-    """The DNS preflight of the workspace's transactional domain, as findings.
+    """The DNS preflight of the workspace's transactional domain, as findings, with
+    the drift against the settings' baseline (``[dns] baseline``) when there is one.
 
     Checked against zone files, a finding without a place points at the first one,
     so that reports (SARIF, GitHub annotations) have a file to show it on.
@@ -28,7 +30,13 @@ def dns_findings(workspace: Workspace) -> list[Finding]:
     s = workspace.settings
     if not s.transactional_domain:
         return []
-    findings = preflight_for(workspace).findings
+    report = preflight_for(workspace)
+    baseline = settings_baseline(workspace, report.domain)
+    if baseline is not None:  # [dns] baseline: its drift too, as studio dns reports it
+        if not baseline.exists():
+            raise missing_baseline(workspace, baseline)
+        apply_baseline(report, baseline)
+    findings = report.findings
     if s.dns.nameservers or not s.dns.zone_files:
         return findings
     where = Location(workspace.relpath(workspace.root / s.dns.zone_files[0]))

@@ -141,7 +141,7 @@ def studio_dns(srv: DriftServer, *args: str, cwd: Path) -> subprocess.CompletedP
     ips = [a for ip in IPS for a in ("--ip", ip)]
     return subprocess.run(
         [sys.executable, "-m", "studio", "dns", "drift.test", *sel, *ips]
-        + ["--nameserver", srv.address, *args],
+        + ["--nameserver", srv.address, "--timeout", "10", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -251,7 +251,7 @@ def test_more_regressions(server: DriftServer, tmp_path: Path) -> None:
     }
 
     def run() -> dict[str, Any]:
-        resolver = resolver_for(nameservers=[server.address], timeout=2)
+        resolver = resolver_for(nameservers=[server.address], timeout=10)
         return snapshot(preflight_sync("drift.test", resolver=resolver, **kw))
 
     before = run()
@@ -287,7 +287,7 @@ def test_more_regressions(server: DriftServer, tmp_path: Path) -> None:
 
 
 def _snapshot(server: DriftServer, selectors: tuple[str, ...] = SELECTORS) -> dict[str, Any]:
-    resolver = resolver_for(nameservers=[server.address], timeout=2)
+    resolver = resolver_for(nameservers=[server.address], timeout=10)
     return snapshot(preflight_sync("drift.test", resolver=resolver, selectors=selectors, ips=IPS))
 
 
@@ -342,8 +342,14 @@ def test_records_gone_and_a_report_address_unauthorised(server: DriftServer) -> 
         }
     )
     server.publish(spf=None, dmarc=None)
-    assert Counter(f.id for f in compare(before, _snapshot(server))) == Counter(
+    gone = _snapshot(server)
+    assert gone["spf"]["ips"] == dict.fromkeys(IPS, "none")
+    assert Counter(f.id for f in compare(before, gone)) == Counter(
         {"drift.spf-gone": 1, "drift.dmarc-gone": 1}
+    )
+    # and back: the IPs are authorised again
+    assert Counter(f.id for f in compare(gone, before)) == Counter(
+        {"drift.spf-ip-added": 2, "drift.dmarc-strengthened": 1}
     )
 
 
@@ -387,6 +393,9 @@ def test_a_baseline_of_another_domain_or_version_is_one_line_exit_2(
         "version 99"
         in studio_dns(server, "--baseline", str(tmp_path / "future.json"), cwd=tmp_path).stderr
     )
+    nowhere = studio_dns(server, "--save-baseline", str(tmp_path / "no" / "b.json"), cwd=tmp_path)
+    assert nowhere.returncode == 2 and nowhere.stdout == ""
+    assert len(nowhere.stderr.strip().splitlines()) == 1 and "b.json" in nowhere.stderr
 
 
 def test_the_settings_baseline_is_compared_by_default(server: DriftServer, tmp_path: Path) -> None:
@@ -395,7 +404,7 @@ def test_the_settings_baseline_is_compared_by_default(server: DriftServer, tmp_p
     (ws / "studio.toml").write_text(
         'transactional_domain = "drift.test"\ndkim_selectors = ["s1", "s2"]\n'
         'sending_ips = ["192.0.2.25", "192.0.2.26"]\n'
-        f'[dns]\nnameservers = ["{server.address}"]\nbaseline = "dns-baseline.json"\n'
+        f'[dns]\nnameservers = ["{server.address}"]\ntimeout = 10\nbaseline = "dns-baseline.json"\n'
     )
     run = [sys.executable, "-m", "studio", "dns", "-f", "json"]
     # configured but not saved yet: one line naming the setting and the file
@@ -412,6 +421,11 @@ def test_the_settings_baseline_is_compared_by_default(server: DriftServer, tmp_p
     out = subprocess.run(run, cwd=ws, capture_output=True, text=True)
     assert out.returncode == 1
     assert drift_ids(out.stdout) == Counter({"drift.dmarc-weakened": 1})
+    # studio check reports the same drift (its DNS part, in process)
+    from studio.core.check import dns_findings
+    from studio.core.workspace import Workspace
+
+    assert {f.id for f in dns_findings(Workspace.open(ws))} >= {"drift.dmarc-weakened"}
 
 
 def test_load_baseline_names_the_file(tmp_path: Path) -> None:

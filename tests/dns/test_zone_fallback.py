@@ -50,7 +50,7 @@ def _by_id(report) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
 
 
 def test_names_outside_the_zone_files_go_to_the_nameserver(nameserver: str, tmp_path: Path) -> None:
-    resolver = resolver_for(zone_files=[_zone(tmp_path)], nameservers=[nameserver], timeout=2)
+    resolver = resolver_for(zone_files=[_zone(tmp_path)], nameservers=[nameserver], timeout=10)
     report = preflight_sync("shop.test", resolver=resolver, **KW)
     found = _by_id(report)
     # the include and the CNAMEd key were fetched from nsd: checked, and they pass
@@ -90,7 +90,7 @@ def test_the_settings_nameservers_answer_what_the_settings_zone_files_do_not(
     (tmp_path / "studio.toml").write_text(
         'transactional_domain = "shop.test"\ndkim_selectors = ["esp"]\n'
         'sending_ips = ["192.0.2.25"]\n'
-        f'[dns]\nzone_files = ["shop.test.zone"]\nnameservers = ["{nameserver}"]\n'
+        f'[dns]\nzone_files = ["shop.test.zone"]\nnameservers = ["{nameserver}"]\ntimeout = 10\n'
     )
     ws = Workspace.open(tmp_path)
     report = preflight_for(ws)
@@ -121,7 +121,7 @@ def test_cli_zone_file_with_nameserver(nameserver: str, tmp_path: Path) -> None:
     zone = _zone(tmp_path)
     base = [sys.executable, "-m", "studio", "dns", "shop.test", "-s", "esp", "--zone-file"]
     with_ns = subprocess.run(
-        [*base, str(zone), "--nameserver", nameserver, "-f", "json"],
+        [*base, str(zone), "--nameserver", nameserver, "--timeout", "10", "-f", "json"],
         capture_output=True,
         text=True,
         cwd=tmp_path,

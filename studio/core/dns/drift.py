@@ -106,6 +106,9 @@ def _spf(report: DnsReport) -> dict[str, Any]:
             "includes": sorted({n.domain for n in tree.walk() if n is not tree}),
         }
     for ip in report.ips:
+        if out["status"] == MISSING:
+            ips[ip] = "none"  # no SPF record: check_host() is none for every IP
+            continue
         if _failed(found, ip):
             ips[ip] = UNKNOWN
             continue
@@ -120,7 +123,7 @@ def _dkim(report: DnsReport) -> dict[str, Any]:
     seen = {name.split(" → ")[0]: text for name, text in _records(report, "DKIM")}
     out: dict[str, Any] = {}
     for selector in report.selectors:
-        name = key_name(selector, report.domain)
+        name = key_name(selector, report.domain).lower()  # as the resolver answers it
         ids = _ids(found, name)
         if _failed(found, name) or any(i.startswith("dns.") for i in ids):
             out[selector] = {"status": UNKNOWN}
@@ -380,6 +383,7 @@ def _compare_spf(d: _Drift, old: Mapping[str, Any], new: Mapping[str, Any]) -> N
         return
     if old["status"] == OK and new["status"] == MISSING:
         d.add("drift.spf-gone", f"{d.domain} had an SPF record and has none now")
+        return  # every sending IP with it: one finding, not one per IP
     if old["status"] == OK and new["status"] == OK:
         a, b = old.get("all"), new.get("all")
         if a and ALL_STRENGTH.get(a[0], 0) > ALL_STRENGTH.get((b or "?")[0], 0):
@@ -492,6 +496,12 @@ def _compare_dmarc(d: _Drift, old: Mapping[str, Any], new: Mapping[str, Any]) ->
     if old["status"] == OK and new["status"] == MISSING:
         d.add("drift.dmarc-gone", f"{d.domain} had a DMARC policy ({old.get('policy')}), now none")
         return
+    if old["status"] == MISSING and new["status"] == OK:
+        d.add(
+            "drift.dmarc-strengthened",
+            f"DMARC is published now: p={new.get('policy')}",
+            subject=str(new.get("found_at")),
+        )
     if old["status"] != OK or new["status"] != OK:
         return
     worse: list[str] = []

@@ -80,6 +80,8 @@ def _row(
     if found is None and status is Status.PASS and unchecked is not None:
         # Outside the zone files and no resolver: neither passed nor failed.
         return ProtocolSummary(protocol, subject, Status.ABSENT, unchecked.message, ids)
+    if found is not None and unchecked is not None:
+        found += " (not all checked: outside the zone files)"
     if found is None and status is Status.PASS:
         # Nothing published and no finding: optional (BIMI) or not reached.
         return ProtocolSummary(protocol, subject, Status.ABSENT, missing, ids)
