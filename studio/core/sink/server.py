@@ -491,7 +491,7 @@ class SinkConfig:
             tls_port=tls_port or s.tls_port,
             tls_cert=root / s.tls_cert if s.tls_cert else None,
             tls_key=root / s.tls_key if s.tls_key else None,
-            tls_dir=root / ".studio",
+            tls_dir=root / ".studio" if workspace is not None else None,
         )
 
 
