@@ -152,6 +152,7 @@ class FaultHandler(SinkHandler):
     def __init__(self, store: MaildirStore, faults: Faults, **kwargs: Any) -> None:
         super().__init__(store, **kwargs)
         self.faults = faults
+        self._bounces: set[asyncio.Task[None]] = set()
 
     @staticmethod
     def _peer(session: Session) -> str:
@@ -241,7 +242,9 @@ class FaultHandler(SinkHandler):
             if not reply.startswith("250"):
                 return reply
         if sender not in ("", "<>"):  # never a bounce to the null sender (RFC 5321 6.1)
-            asyncio.get_running_loop().create_task(self._bounce(content, sender, d.bounce))
+            task = asyncio.get_running_loop().create_task(self._bounce(content, sender, d.bounce))
+            self._bounces.add(task)  # held until done: the loop keeps only a weak reference
+            task.add_done_callback(self._bounces.discard)
         return reply
 
     async def _bounce(self, content: bytes, sender: str, recipients: tuple[str, ...]) -> None:
