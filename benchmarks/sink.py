@@ -220,6 +220,12 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` so far (``/proc/PID/stat``, clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Result:
     rate: float
@@ -228,6 +234,8 @@ class Result:
     expected: int
     acked: int
     duplicates: int
+    cpu_ms: float = float("nan")
+    """The server's CPU time per message (ms): steadier than msg/s on a busy machine."""
 
 
 def run(server: Server, messages: int, size: int, connections: int) -> Result:
@@ -247,7 +255,9 @@ def run(server: Server, messages: int, size: int, connections: int) -> Result:
         try:
             wait_ready(port, process, web if server.name == "MailDev" else None)
             load(port, warmup, connections)
+            cpu = cpu_seconds(process.pid)
             seconds, acked = load(port, timed, connections)
+            cpu = cpu_seconds(process.pid) - cpu
             rss = peak_rss_mb(process.pid)
             stored, duplicates = server.stored(web, store, expected)
         finally:
@@ -257,7 +267,9 @@ def run(server: Server, messages: int, size: int, connections: int) -> Result:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-    return Result(messages / seconds, rss, stored, messages, acked, duplicates)
+    return Result(
+        messages / seconds, rss, stored, messages, acked, duplicates, cpu * 1000 / messages
+    )
 
 
 CERTIFICATE: list[Path] = []
@@ -340,6 +352,7 @@ def measure(args: argparse.Namespace, levels: list[int], servers: list[Server]) 
                 results[server.name][n].append(r)
                 print(
                     f"  {server.name:<18} {n:>3} conn: {r.rate:6.0f} msg/s, {r.rss:5.0f} MB,"
+                    f" {r.cpu_ms:5.2f} CPU ms/msg,"
                     f" {r.stored}/{r.expected} stored, {r.acked} acknowledged",
                     file=sys.stderr,
                 )
@@ -376,6 +389,14 @@ def measure(args: argparse.Namespace, levels: list[int], servers: list[Server]) 
     for other in others:
         ratios = "  ".join(f"{best['studio sink'][n] / best[other][n]:.2f}x" for n in levels)
         print(f"studio sink / {other + ':':<17} {ratios}")
+    for other in others:
+        if other in results:  # the servers' own CPU per message, least of the rounds
+            cpu = {
+                name: {n: min(r.cpu_ms for r in results[name][n]) for n in levels}
+                for name in ("studio sink", other)
+            }
+            shown = "  ".join(f"{cpu['studio sink'][n]:.2f}/{cpu[other][n]:.2f} ms" for n in levels)
+            print(f"CPU per message, studio sink / {other}: {shown}")
 
 
 if __name__ == "__main__":
