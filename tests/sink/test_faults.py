@@ -471,3 +471,22 @@ def test_studio_sink_fault_option_refuses_and_prints_its_rules(tmp_path: Path) -
     assert "fault rule: greylist 600s" in printed
     assert [r.reply[:3] for r in read_refusals(maildir)] == ["550", "451"]
     assert stored(maildir) == []
+
+
+def test_a_bad_rule_in_the_settings_stops_studio_sink_with_one_line(
+    sink_example: Workspace,
+) -> None:
+    settings = sink_example.root / "pyproject.toml"
+    settings.write_text(
+        settings.read_text() + '\n[[tool.studio.sink.faults]]\nrule = "greylist"\nseconds = "5m"\n'
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "studio", "sink"],
+        cwd=sink_example.root,
+        capture_output=True,
+        text=True,
+        timeout=600,  # a hang guard: the error comes at once
+    )
+    assert out.returncode == 2
+    [line] = out.stderr.strip().splitlines()
+    assert "pyproject.toml" in line and "sink.faults[0].seconds = '5m': expected a number" in line
