@@ -120,12 +120,15 @@ class InboxScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.action_refresh()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``f`` is there (and in the footer) only when there are fault rules."""
+        if action == "focus_faults":
+            return bool(self.query("#fault-rules"))
+        return True
+
     def action_focus_faults(self) -> None:
         for rules in self.query("#fault-rules"):
             rules.focus()
-            break
-        else:
-            self.notify("no fault rules: add [[tool.studio.sink.faults]] to the settings")
 
     @on(SelectionList.SelectionToggled, "#fault-rules")
     def toggle_fault(self, event: SelectionList.SelectionToggled[int]) -> None:
