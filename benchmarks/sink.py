@@ -220,6 +220,12 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` so far (``/proc/PID/stat``, clock ticks)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Result:
     rate: float
@@ -228,6 +234,8 @@ class Result:
     expected: int
     acked: int
     duplicates: int
+    cpu_ms: float = float("nan")
+    """The server's CPU time per message (ms): steadier than msg/s on a busy machine."""
 
 
 def run(server: Server, messages: int, size: int, connections: int) -> Result:
@@ -236,6 +244,8 @@ def run(server: Server, messages: int, size: int, connections: int) -> Result:
     port, web = free_port(), free_port()
     with tempfile.TemporaryDirectory(prefix="sink-bench-") as tmp:
         store = Path(tmp) / "maildir"
+        for made in CERTIFICATE:  # the sink's certificate as a second start finds it
+            shutil.copy2(made, Path(tmp) / made.name)
         process = subprocess.Popen(
             server.command(port, web, store),
             cwd=tmp,
@@ -245,7 +255,9 @@ def run(server: Server, messages: int, size: int, connections: int) -> Result:
         try:
             wait_ready(port, process, web if server.name == "MailDev" else None)
             load(port, warmup, connections)
+            cpu = cpu_seconds(process.pid)
             seconds, acked = load(port, timed, connections)
+            cpu = cpu_seconds(process.pid) - cpu
             rss = peak_rss_mb(process.pid)
             stored, duplicates = server.stored(web, store, expected)
         finally:
@@ -255,7 +267,15 @@ def run(server: Server, messages: int, size: int, connections: int) -> Result:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-    return Result(messages / seconds, rss, stored, messages, acked, duplicates)
+    return Result(
+        messages / seconds, rss, stored, messages, acked, duplicates, cpu * 1000 / messages
+    )
+
+
+CERTIFICATE: list[Path] = []
+"""The sink's self-signed certificate and key, made once for the whole run: the sink
+makes them on its first start (importing ``cryptography``, 12 MB) and reuses them after,
+and each run here starts in a fresh directory."""
 
 
 def install_maildev() -> bool:
@@ -299,7 +319,17 @@ def main() -> None:
         servers = SERVERS[:1]
     else:
         servers = SERVERS if not args.no_maildev and install_maildev() else SERVERS[:2]
-    with tempfile.TemporaryDirectory(prefix="sink-baseline-") as source:
+    with (
+        tempfile.TemporaryDirectory(prefix="sink-baseline-") as source,
+        tempfile.TemporaryDirectory(prefix="sink-cert-") as cert_dir,
+    ):
+        sys.path.insert(0, str(ROOT))
+        try:
+            from studio.core.sink.tls import ensure_certificate
+        except ImportError:  # a checkout before the sink had TLS
+            pass
+        else:
+            CERTIFICATE.extend(ensure_certificate(Path(cert_dir)))
         if args.baseline:
             servers = [servers[0], baseline(args.baseline, Path(source)), *servers[1:]]
         measure(args, levels, servers)
@@ -322,6 +352,7 @@ def measure(args: argparse.Namespace, levels: list[int], servers: list[Server]) 
                 results[server.name][n].append(r)
                 print(
                     f"  {server.name:<18} {n:>3} conn: {r.rate:6.0f} msg/s, {r.rss:5.0f} MB,"
+                    f" {r.cpu_ms:5.2f} CPU ms/msg,"
                     f" {r.stored}/{r.expected} stored, {r.acked} acknowledged",
                     file=sys.stderr,
                 )
@@ -358,6 +389,14 @@ def measure(args: argparse.Namespace, levels: list[int], servers: list[Server]) 
     for other in others:
         ratios = "  ".join(f"{best['studio sink'][n] / best[other][n]:.2f}x" for n in levels)
         print(f"studio sink / {other + ':':<17} {ratios}")
+    for other in others:
+        if other in results:  # the servers' own CPU per message, least of the rounds
+            cpu = {
+                name: {n: min(r.cpu_ms for r in results[name][n]) for n in levels}
+                for name in ("studio sink", other)
+            }
+            shown = "  ".join(f"{cpu['studio sink'][n]:.2f}/{cpu[other][n]:.2f} ms" for n in levels)
+            print(f"CPU per message, studio sink / {other}: {shown}")
 
 
 if __name__ == "__main__":

@@ -152,6 +152,7 @@ class FaultHandler(SinkHandler):
     def __init__(self, store: MaildirStore, faults: Faults, **kwargs: Any) -> None:
         super().__init__(store, **kwargs)
         self.faults = faults
+        self._bounces: set[asyncio.Task[None]] = set()
 
     @staticmethod
     def _peer(session: Session) -> str:
@@ -241,7 +242,9 @@ class FaultHandler(SinkHandler):
             if not reply.startswith("250"):
                 return reply
         if sender not in ("", "<>"):  # never a bounce to the null sender (RFC 5321 6.1)
-            asyncio.get_running_loop().create_task(self._bounce(content, sender, d.bounce))
+            task = asyncio.get_running_loop().create_task(self._bounce(content, sender, d.bounce))
+            self._bounces.add(task)  # held until done: the loop keeps only a weak reference
+            task.add_done_callback(self._bounces.discard)
         return reply
 
     async def _bounce(self, content: bytes, sender: str, recipients: tuple[str, ...]) -> None:
@@ -491,7 +494,7 @@ class SinkConfig:
             tls_port=tls_port or s.tls_port,
             tls_cert=root / s.tls_cert if s.tls_cert else None,
             tls_key=root / s.tls_key if s.tls_key else None,
-            tls_dir=root / ".studio",
+            tls_dir=root / ".studio" if workspace is not None else None,
         )
 
 

@@ -50,6 +50,7 @@ from ..sink_control import (
 
 
 class InboxScreen(Screen[None]):
+    AUTO_FOCUS = "#inbox-table"
     BINDINGS = [
         Binding("enter", "open", "Open", priority=True),
         ("s", "toggle_sink", "Start/stop sink"),
@@ -82,8 +83,8 @@ class InboxScreen(Screen[None]):
             id="fault-rules",
         )
         rules.border_title = "fault rules · f to focus, space to switch one on or off"
-        rules.display = faults is not None  # without rules the sink accepts everything
-        yield rules
+        if faults is not None:  # without rules the sink accepts everything: no list
+            yield rules
         yield DataTable(id="inbox-table", cursor_type="row")
         yield Footer()
 
@@ -119,12 +120,15 @@ class InboxScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         self.action_refresh()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``f`` is there (and in the footer) only when there are fault rules."""
+        if action == "focus_faults":
+            return bool(self.query("#fault-rules"))
+        return True
+
     def action_focus_faults(self) -> None:
-        rules = self.query_one("#fault-rules", SelectionList)
-        if rules.display:
+        for rules in self.query("#fault-rules"):
             rules.focus()
-        else:
-            self.notify("no fault rules: add [[tool.studio.sink.faults]] to the settings")
 
     @on(SelectionList.SelectionToggled, "#fault-rules")
     def toggle_fault(self, event: SelectionList.SelectionToggled[int]) -> None:
@@ -229,8 +233,8 @@ class InboxScreen(Screen[None]):
 
     def action_open(self) -> None:
         """Open the selected message; pressed before the list is there, open the first."""
-        if not isinstance(self.focused, DataTable) and self.focused is not None:
-            return  # Enter belongs to the widget that has the focus (the rules list)
+        if isinstance(self.focused, SelectionList):
+            return  # Enter on the rules list opens nothing (space switches a rule)
         mid = self.selected_id()
         if mid is None:
             self.open_when_listed = True
