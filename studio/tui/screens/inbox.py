@@ -41,6 +41,18 @@ from ..messages import (
 from ..sink_control import embedded_sink, start_embedded_sink, stop_embedded_sink
 
 
+def router_summary(workspace: Workspace) -> str:
+    """The router's stats on one line, read from its trigger log ("" without one)."""
+    from ...core.router import compute_stats, read_log
+    from ...core.router.stats import summary_line
+
+    try:
+        log = workspace.root / workspace.settings.router.events
+        return summary_line(compute_stats(read_log(log)))
+    except (StudioError, OSError):
+        return ""
+
+
 class InboxScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open", "Open", priority=True),
@@ -58,6 +70,7 @@ class InboxScreen(Screen[None]):
         self.listing_problem = ""  # shown in the status line: why some rows are missing
         self.listed_once = False  # the list has been shown once (then refreshes verify at once)
         self.open_when_listed = False  # Enter was pressed before the list was there
+        self.router_line = ""  # the router's stats (`studio serve`), from its trigger log
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -82,6 +95,8 @@ class InboxScreen(Screen[None]):
             text = f"sink stopped · reading {where} · s to start it on {cfg.host}:{cfg.port}"
         if self.listing_problem:
             text += f" · ⚠ {self.listing_problem}"
+        if self.router_line:
+            text += f" · {self.router_line}"
         self.query_one("#sink-status", Static).update(Text(printable(text, one_line=True)))
 
     def action_toggle_sink(self) -> None:
@@ -105,6 +120,7 @@ class InboxScreen(Screen[None]):
         verified becomes one "unreadable" row (counted in the status line), never
         an exception that stops the listing or the app.
         """
+        router = router_summary(self.workspace)
         try:
             stored = self.inbox.store.files()
         except Exception as exc:  # noqa: BLE001 - an unreadable Maildir is shown as empty
@@ -121,7 +137,7 @@ class InboxScreen(Screen[None]):
                 except Exception:  # noqa: BLE001 - one bad message never stops the list
                     unreadable += 1
                     rows.append(InboxRow(f.id, "", "", "", "", "(unreadable message)", "?"))
-            self.post_message(InboxListed(rows, unreadable, ""))
+            self.post_message(InboxListed(rows, unreadable, "", router))
 
     def row_of(self, mid: str, *, verify: bool = True) -> InboxRow:
         """One message's list row, as shown (control characters escaped)."""
@@ -156,6 +172,7 @@ class InboxScreen(Screen[None]):
         if event.rows:
             table.move_cursor(row=min(cursor, len(event.rows) - 1))
         self.listed_once = True
+        self.router_line = event.router
         if self.open_when_listed and event.rows:
             self.open_when_listed = False
             self.action_open()
