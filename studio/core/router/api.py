@@ -238,6 +238,10 @@ class _Handler(BaseHTTPRequestHandler):
             raise _Reply(400, _error(api, 400, "bad-request", "request body cut short"), True)
         try:
             return json.loads(data)
+        except RecursionError:
+            raise _Reply(
+                400, _error(api, 400, "invalid-json", "the body nests JSON too deeply")
+            ) from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise _Reply(
                 400, _error(api, 400, "invalid-json", f"the body is not valid JSON: {exc}")
