@@ -154,7 +154,7 @@ class Router:
         if req.channel == "email":
             try:
                 rcpts = tuple(validate_recipient(r) for r in req.recipients)
-            except SendError as exc:
+            except (SendError, RenderError) as exc:  # RenderError: CR/LF in an address
                 return self._fail(out, 422, "invalid-recipient", str(exc), "invalid")
             try:
                 rcpts = self.transport.check_recipients(rcpts)
