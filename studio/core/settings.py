@@ -560,6 +560,11 @@ def _name_table(x: _Reader, key: str, what: str) -> dict[str, str]:
 
 
 def _router(x: _Reader, relays: Mapping[str, Relay]) -> RouterSettings:
+    if "api_key" in x.table:
+        raise ConfigError(
+            f"{x.source}: {x._key('api_key')}: secrets are never read from settings;"
+            " name an environment variable with api_key_env"
+        )
     router = RouterSettings(
         host=x.text("host", "127.0.0.1"),
         port=x.integer("port", ROUTER_PORT),

@@ -137,6 +137,10 @@ class StudioApp(
                 yield command
 
     def on_unmount(self) -> None:
+        if getattr(self, "router", None) is not None:
+            from .router_control import stop_router
+
+            stop_router(self)
         if self.sink is not None:
             self.sink.stop()
 

@@ -110,6 +110,13 @@ KEYS: tuple[Key, ...] = (
     Key("f8", "deliverability", "DNS", "Deliverability", "DNS preflight of the sending domain"),
     Key("f9", "inbox", "Inbox", "Inbox", "Messages caught by the embedded sink"),
     Key(
+        "",
+        "toggle_router",
+        "Router",
+        "Start/stop the router",
+        "The local trigger API (studio serve) on loopback, delivering to the embedded sink",
+    ),
+    Key(
         "f12",
         "diff",
         "Diff",

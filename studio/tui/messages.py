@@ -78,6 +78,7 @@ class InboxListed(Message):
     rows: list[InboxRow]
     unreadable: int
     error: str  # the Maildir itself could not be read ("" when it could)
+    router: str = ""  # the router's stats on one line ("" when nothing was triggered)
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""The studio's tools beyond the editor: browser, deliverability, inbox, send, help, theme.
+"""The studio's tools beyond the editor: browser, deliverability, inbox, send, router, help.
 
 Each action opens a screen (``screens/``) or hands the rendered message to the
 system's browser; the screens do their blocking work in workers of their own.
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..core.files import SaveError, save_file
 from ..core.safe_text import printable
+from ..errors import StudioError
 from .base import StudioBase
 from .messages import MessageCaptured
 from .screens import DeliverabilityScreen, HelpScreen, InboxScreen, SendScreen
@@ -63,6 +64,14 @@ class ToolActions(StudioBase):
         if isinstance(self.screen, InboxScreen):
             self.screen.action_refresh()
         self.notify(f"captured {event.id}")
+
+    def action_toggle_router(self) -> None:
+        from .router_control import toggle_router
+
+        try:
+            self.notify(toggle_router(self, self.workspace), markup=False)
+        except StudioError as exc:
+            self.notify(printable(str(exc), one_line=True), severity="error", markup=False)
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

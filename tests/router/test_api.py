@@ -232,3 +232,28 @@ def test_stats_count_what_was_triggered(running: Running) -> None:
     assert stats["by_channel"]["email"]["triggered"] == 4
     assert stats["unknown_templates"] == {"gift_card": 1}
     assert any(k.startswith("password_reset: ") for k in stats["missing_variables"])
+
+
+def test_payload_faults_are_422_or_400_not_500(running: Running) -> None:
+    c = running.client()
+    variables = sample(running.ws, "password_reset")
+    variables["customer"] = {**variables["customer"], "first_name": "Ada\x07"}
+    status, body = c.call(
+        "POST",
+        "/v1/messages",
+        {"template": "password_reset", "to": "a@b.example", "variables": variables},
+    )
+    assert status == 422 and body["error"]["variables"][0]["variable"] == "customer.first_name"
+    status, body = c.call("POST", "/v1/messages", raw=b"[" * 200_000 + b"]" * 200_000)
+    assert status == 400 and body["error"]["code"] == "invalid-json"
+    status, body = c.call(
+        "POST",
+        "/v1/messages",
+        {
+            "template": "password_reset",
+            "to": "a@b.example\r\nBcc: x@y",
+            "variables": sample(running.ws, "password_reset"),
+        },
+    )
+    assert status == 422 and body["error"]["code"] == "invalid-recipient"
+    assert running.captured == []

@@ -32,16 +32,16 @@ def _app_keys(app: StudioApp) -> set[tuple[str, str]]:
     }
 
 
-async def _palette(app: StudioApp) -> dict[str, str]:
-    """What the studio's palette provider discovers: its action, from the displayed key."""
+async def _palette(app: StudioApp) -> set[tuple[str, str]]:
+    """What the studio's palette provider discovers: (displayed key, action) pairs."""
     provider = StudioCommands(app.screen)
-    found: dict[str, str] = {}
+    found: set[tuple[str, str]] = set()
     async for hit in provider.discover():
         assert isinstance(hit, DiscoveryHit)
         match = re.search(r"\(([^()]+)\)$", str(hit.display))
         key = match.group(1) if match else ""  # a palette-only action shows no key
         assert key or str(hit.display) in {k.title for k in KEYS if not k.key}, hit.display
-        found[key] = hit.command.args[0]  # type: ignore[attr-defined]
+        found.add((key, hit.command.args[0]))  # type: ignore[attr-defined]
     return found
 
 
@@ -64,7 +64,7 @@ async def test_every_binding_has_a_palette_entry_and_a_help_line_and_vice_versa(
         palette = await _palette(app)
     table = {(k.key, k.action) for k in KEYS}
     assert bindings == {(k, a) for k, a in table if k}
-    assert set(palette.items()) == table
+    assert palette == table
     assert _help_keys() == {k.shown for k in KEYS} | {key for key, _ in EDITOR_KEYS}
     for k in KEYS:  # each key runs an action the app has
         assert callable(getattr(app, f"action_{k.action}", None)), k.action

@@ -205,16 +205,19 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.server.limiter.allow(client):
             raise _Reply(429, _error(api, 429, "rate-limited", "too many requests: slow down"))
 
+    def _length(self) -> int:
+        """The request's Content-Length, or -1 when absent or not a number."""
+        try:
+            return int(self.headers.get("Content-Length", "-1"))
+        except ValueError:
+            return -1
+
     def _body(self, api: str) -> Any:
         if self.headers.get("Transfer-Encoding"):
             raise _Reply(
                 411, _error(api, 411, "length-required", "send a Content-Length body"), True
             )
-        raw_length = self.headers.get("Content-Length")
-        try:
-            length = int(raw_length) if raw_length is not None else -1
-        except ValueError:
-            length = -1
+        length = self._length()
         if length < 0:
             raise _Reply(
                 411, _error(api, 411, "length-required", "send a Content-Length body"), True
@@ -238,10 +241,22 @@ class _Handler(BaseHTTPRequestHandler):
             raise _Reply(400, _error(api, 400, "bad-request", "request body cut short"), True)
         try:
             return json.loads(data)
+        except RecursionError:
+            raise _Reply(
+                400, _error(api, 400, "invalid-json", "the body nests JSON too deeply")
+            ) from None
         except (ValueError, UnicodeDecodeError) as exc:
             raise _Reply(
                 400, _error(api, 400, "invalid-json", f"the body is not valid JSON: {exc}")
             ) from None
+
+    def _discard(self) -> None:
+        """Read and drop the body of a request that is answered without it."""
+        length = self._length()
+        if 0 <= length <= DRAIN_LIMIT:
+            self._drain(length)
+        else:
+            self.close_connection = True
 
     def _drain(self, length: int) -> None:
         left = length
@@ -275,8 +290,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_DELETE = do_PATCH = do_PUT  # noqa: N815
 
     def _not_allowed(self, api: str) -> tuple[int, dict[str, Any]]:
-        if self.headers.get("Content-Length"):
-            self._drain(min(int(self.headers["Content-Length"] or 0), DRAIN_LIMIT))
+        self._discard()
         return 405, _error(api, 405, "method-not-allowed", f"{self.command} is not supported here")
 
     def _get(self, api: str) -> tuple[int, dict[str, Any]]:
@@ -294,7 +308,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _post(self, api: str) -> tuple[int, dict[str, Any]]:
         path = self.path.split("?", 1)[0]
         if path not in ("/v1/messages", "/v3.1/send", "/v3/smtp/email"):
-            self._drain(min(int(self.headers.get("Content-Length") or 0), DRAIN_LIMIT))
+            self._discard()
             return 404, _error(api, 404, "not-found", f"no endpoint {path}")
         application, locale = self._guarded(api)
         body = self._body(api)

@@ -24,7 +24,7 @@ from ..render.pipeline import renderer_for
 from ..safe_text import printable
 from ..send import RelayTransport, Transport, validate_recipient
 from .store import SmsOutbox, StoredSms, TriggerRecord, TriggerStore, now_iso
-from .validate import MISSING, VariableProblem, check_variables
+from .validate import MISSING, MISTYPED, VariableProblem, check_variables
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -154,7 +154,7 @@ class Router:
         if req.channel == "email":
             try:
                 rcpts = tuple(validate_recipient(r) for r in req.recipients)
-            except SendError as exc:
+            except (SendError, RenderError) as exc:  # RenderError: CR/LF in an address
                 return self._fail(out, 422, "invalid-recipient", str(exc), "invalid")
             try:
                 rcpts = self.transport.check_recipients(rcpts)
@@ -204,8 +204,11 @@ class Router:
                 )
                 record.message_id = record.id
         except RenderError as exc:
-            if exc.kind == "undefined" and exc.variable:
-                p = VariableProblem(MISSING, exc.variable, "value", _one_line(str(exc)))
+            if exc.kind in ("undefined", "error") and exc.variable:
+                # a variable the static check could not see, or one holding what no
+                # message can carry (a control character): the payload's fault
+                check = MISSING if exc.kind == "undefined" else MISTYPED
+                p = VariableProblem(check, exc.variable, "value", _one_line(str(exc)))
                 out.problems = [p]
                 record.problems = [p.to_dict()]
                 return self._fail(

@@ -130,6 +130,18 @@ def _rows(title: str, table: dict[str, Volume]) -> list[str]:
     return out
 
 
+def summary_line(stats: Stats) -> str:
+    """One line for the studio's inbox ("" when nothing was triggered)."""
+    t = stats.total
+    if not t.triggered:
+        return ""
+    parts = [f"{t.triggered} triggered", f"{t.delivered} delivered"]
+    parts += [f"{getattr(t, k)} {k.replace('_', ' ')}" for k in OUTCOMES[1:] if getattr(t, k)]
+    if stats.unknown_templates:
+        parts.append(f"{sum(stats.unknown_templates.values())} without a template")
+    return "router: " + ", ".join(parts)
+
+
 def format_stats(stats: Stats, fmt: str) -> str:
     """The stats as text (a table per dimension) or JSON (version 1)."""
     if fmt == "json":

@@ -18,15 +18,18 @@ anything: nothing is guessed.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, nodes
 
 from ..sample_shape import Shape, sample_shape, template_trees
 from ..templates import Template
+from ..variables import referenced
 
 MISSING = "template.undefined-variable"
 MISTYPED = "template.variable-type"
@@ -233,6 +236,56 @@ def _check(
             yield from _check(shape.item, item, f"{path}[{i}]", npath, guarded)
 
 
+_CACHE: dict[tuple[object, ...], tuple[dict[str, Shape], _Guards]] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 256
+
+
+@lru_cache(maxsize=1024)
+def _references(env: Environment, text: str) -> tuple[str, ...]:
+    return tuple(referenced(env, text))
+
+
+def _texts(env: Environment, relname: str) -> tuple[str, ...]:
+    """The texts of a template and of everything it reaches (each file read, not parsed:
+    references come from the parse cache of :mod:`studio.core.variables`)."""
+    assert env.loader is not None
+    seen: set[str] = set()
+    texts: list[str] = []
+    queue = [relname]
+    while queue:
+        name = queue.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            text = env.loader.get_source(env, name)[0]
+            texts.append(f"{name}\0{text}")
+            queue.extend(_references(env, text))
+        except Exception:  # noqa: BLE001 - a missing or broken file is the render's error
+            texts.append(f"{name}\0")
+    return tuple(sorted(texts))
+
+
+def _analysis(
+    env: Environment, relname: str, extra: tuple[str, ...]
+) -> tuple[dict[str, Shape], _Guards]:
+    """The shapes and guards of a template, worked out once per version of its files
+    (the walk takes a few hundred milliseconds; the router checks every trigger)."""
+    key = (id(env), relname, extra, _texts(env, relname))
+    with _CACHE_LOCK:
+        found = _CACHE.get(key)
+    if found is not None:
+        return found
+    shapes = sample_shape(env, relname, extra_sources=extra)
+    guards = _guarded(template_trees(env, relname, extra_sources=extra), set(shapes))
+    with _CACHE_LOCK:
+        if len(_CACHE) >= _CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[key] = (shapes, guards)
+    return shapes, guards
+
+
 def check_variables(
     env: Environment, template: Template, variables: Mapping[str, Any]
 ) -> list[VariableProblem]:
@@ -244,6 +297,5 @@ def check_variables(
         variables: the payload's variables.
     """
     extra = (template.meta.subject or "", template.meta.preheader or "")
-    shapes = sample_shape(env, template.relname, extra_sources=extra)
-    guarded = _guarded(template_trees(env, template.relname, extra_sources=extra), set(shapes))
+    shapes, guarded = _analysis(env, template.relname, extra)
     return list(_walk(shapes, variables, "", "", guarded))

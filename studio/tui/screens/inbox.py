@@ -49,6 +49,18 @@ from ..sink_control import (
 )
 
 
+def router_summary(workspace: Workspace) -> str:
+    """The router's stats on one line, read from its trigger log ("" without one)."""
+    from ...core.router import compute_stats, read_log
+    from ...core.router.stats import summary_line
+
+    try:
+        log = workspace.root / workspace.settings.router.events
+        return summary_line(compute_stats(read_log(log)))
+    except (StudioError, OSError):
+        return ""
+
+
 class InboxScreen(Screen[None]):
     AUTO_FOCUS = "#inbox-table"
     BINDINGS = [
@@ -68,6 +80,7 @@ class InboxScreen(Screen[None]):
         self.listing_problem = ""  # shown in the status line: why some rows are missing
         self.listed_once = False  # the list has been shown once (then refreshes verify at once)
         self.open_when_listed = False  # Enter was pressed before the list was there
+        self.router_line = ""  # the router's stats (`studio serve`), from its trigger log
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -105,6 +118,8 @@ class InboxScreen(Screen[None]):
             text = f"sink stopped · reading {where} · s to start it on {cfg.host}:{cfg.port}"
         if self.listing_problem:
             text += f" · ⚠ {self.listing_problem}"
+        if self.router_line:
+            text += f" · {self.router_line}"
         self.query_one("#sink-status", Static).update(Text(printable(text, one_line=True)))
 
     def action_toggle_sink(self) -> None:
@@ -147,6 +162,7 @@ class InboxScreen(Screen[None]):
         verified becomes one "unreadable" row (counted in the status line), never
         an exception that stops the listing or the app.
         """
+        router = router_summary(self.workspace)
         try:
             stored = self.inbox.store.files()
         except Exception as exc:  # noqa: BLE001 - an unreadable Maildir is shown as empty
@@ -176,7 +192,7 @@ class InboxScreen(Screen[None]):
                     (when, 1, r) for when, r in refused
                 ]
                 rows = [r for _, _, r in sorted(timed, key=lambda t: (t[0], t[1]))]
-            self.post_message(InboxListed(rows, unreadable, ""))
+            self.post_message(InboxListed(rows, unreadable, "", router))
 
     def row_of(self, mid: str, *, verify: bool = True) -> InboxRow:
         """One message's list row, as shown (control characters escaped)."""
@@ -213,6 +229,7 @@ class InboxScreen(Screen[None]):
         if event.rows:
             table.move_cursor(row=min(cursor, len(event.rows) - 1))
         self.listed_once = True
+        self.router_line = event.router
         if self.open_when_listed and event.rows:
             self.open_when_listed = False
             self.action_open()
