@@ -344,7 +344,7 @@ POSITIVE = [
             '<mj-text><a href="{{ url }}">See your order</a></mj-text>' + TEXT,
             sample={"url": " JavaScript:alert(document.domain)"},
         ),
-        (T, None),
+        (T, BODY_LINE),  # the URL came from the sample: the line writing {{ url }}
         {"scheme": "javascript"},
     ),
     Fires("html.lang-missing", template(lang="und"), (T, 7)),

@@ -264,6 +264,42 @@ class Sources:
                     return Location(name, self._line(name, text, i))
         return Location(self.primary)
 
+    def locate_variable(self, path: str, *, _depth: int = 0) -> Location | None:
+        """Where the template writes the variable ``path`` (``verification.url``) into
+        the message: the first Jinja expression or tag using it. Through
+        ``{% set name = ...path... %}``, where ``name`` is used next (the macro call
+        that renders the link), else the ``set`` itself. None when it is not used.
+        """
+        use = re.compile(r"(?<![\w.])" + re.escape(path) + r"(?![\w])")
+        for name, text in self.files.items():
+            for m in use.finditer(text):
+                tag = _jinja_tag_at(text, m.start())
+                if tag is None:
+                    continue  # the words in plain text, not the variable
+                alias = _SET.match(text, tag)
+                if alias and _depth < 8:
+                    after = self._alias_use(name, text, alias.group(1), alias.end())
+                    if after is not None:
+                        return after
+                return Location(name, self._line(name, text, m.start()))
+        return None
+
+    def _alias_use(self, name: str, text: str, alias: str, start: int) -> Location | None:
+        """The first use of a ``set`` variable after its definition (an alias of an
+        alias is followed too)."""
+        use = re.compile(r"(?<![\w.])" + re.escape(alias) + r"(?![\w])")
+        for m in use.finditer(text, start):
+            tag = _jinja_tag_at(text, m.start())
+            if tag is None:
+                continue
+            again = _SET.match(text, tag)
+            if again:
+                further = self._alias_use(name, text, again.group(1), again.end())
+                if further is not None:
+                    return further
+            return Location(name, self._line(name, text, m.start()))
+        return None
+
     def _find(self, name: str, text: str, needle: str) -> int:
         if UrlIndex.indexable(needle):
             if name not in self._urls:
@@ -292,6 +328,38 @@ class Sources:
             for m in pattern.finditer(text):
                 found.append((Location(name, lines.line(m.start())), m))
         return found
+
+
+_SET = re.compile(r"\{%-?\s*set\s+([A-Za-z_]\w*)\s*=")
+
+
+def _jinja_tag_at(text: str, pos: int) -> int | None:
+    """The start of the ``{{ }}`` or ``{% %}`` that ``pos`` is inside, if any."""
+    opened = max(text.rfind("{{", 0, pos), text.rfind("{%", 0, pos))
+    if opened < 0:
+        return None
+    closed = max(text.rfind("}}", opened, pos), text.rfind("%}", opened, pos))
+    return opened if closed < 0 else None
+
+
+def value_paths(values: object, wanted: str, prefix: str = "") -> list[str]:
+    """Dotted paths of the string values in ``values`` that ``wanted`` (a rendered URL)
+    was made from: equal to it, or it with a query or fragment added (tracking)."""
+    found: list[str] = []
+    if isinstance(values, dict):
+        for key, value in values.items():
+            if not isinstance(key, str) or not key.isidentifier():
+                continue
+            path = f"{prefix}.{key}" if prefix else key
+            if isinstance(value, str):
+                if len(value) >= 8 and (
+                    wanted == value
+                    or (wanted.startswith(value) and wanted[len(value)] in "?&#")
+                ):
+                    found.append(path)
+            elif isinstance(value, dict):
+                found += value_paths(value, wanted, path)
+    return found
 
 
 def _with_partials(files: dict[str, str], root: Path, prefix: str = "") -> dict[str, str]:
@@ -339,6 +407,20 @@ class MessageContext:
     @property
     def settings(self) -> Settings:
         return self.workspace.settings if self.workspace else Settings()
+
+    def locate_url(self, url: str) -> Location:
+        """Where a URL of the message is written: literally in a source (as rendered,
+        else without the query tracking may have added); else, for a URL that came
+        from the sample, where the template writes that variable (through ``set``
+        and macro calls); else the template without a line."""
+        found = self.sources.locate(url, url.split("?", 1)[0])
+        if found.line is not None:
+            return found
+        for path in value_paths(dict(self.msg.variables), url):
+            where = self.sources.locate_variable(path)
+            if where is not None:
+                return where
+        return found
 
 
 @dataclass

@@ -32,8 +32,9 @@ def _host(url: str) -> str:
 
 
 def _locate(ctx: MessageContext, href: str) -> Location:
-    """Where a URL is written: as rendered, else without the query tracking may have added."""
-    return ctx.sources.locate(href, href.split("?", 1)[0])
+    """Where a URL is written: as rendered, else without the query tracking may have
+    added, else where the template writes the sample variable it came from."""
+    return ctx.locate_url(href)
 
 
 def _web(ctx: MessageContext) -> Iterator[tuple[str, str]]:
@@ -143,7 +144,7 @@ def untracked(ctx: MessageContext) -> Iterator[Hit]:
             yield Hit(
                 ctx.subject,
                 f"own-domain link without {', '.join(missing)}: {href}",
-                ctx.sources.locate(href.split("?", 1)[0]),
+                _locate(ctx, href),
                 {"href": href},
             )
 
