@@ -26,7 +26,7 @@ from typing import Any
 
 from ...errors import StudioError
 from ..findings import Finding, Location, Severity
-from ..render.jinja import _flatten
+from ..render.jinja import flatten_strings
 from ..render.pipeline import RenderCaches, Renderer, renderer_for
 from ..settings import parse_settings
 from ..workspace import Workspace
@@ -306,7 +306,7 @@ class _Impact:
         if text is None:
             return {}
         try:
-            return _flatten(tomllib.loads(text))
+            return flatten_strings(tomllib.loads(text))
         except tomllib.TOMLDecodeError:
             return {}
 
