@@ -74,6 +74,7 @@ async def test_changes_is_in_the_palette_and_says_when_there_is_no_repository(
         found = [h for h in hits if str(h.display) == "Changes  (f11)"]
         assert len(found) == 1
         await found[0].command()  # type: ignore[misc]
+
         def title() -> str:
             found = app.screen.query("#changes-title")
             return str(found.first(Static).render()) if found else ""
