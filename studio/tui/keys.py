@@ -125,6 +125,14 @@ KEYS: tuple[Key, ...] = (
         footer=False,
     ),
     Key(
+        "f11",
+        "changes",
+        "Changes",
+        "Changes",
+        "Messages the unsaved and uncommitted edits affect, with their text diffs",
+        footer=False,
+    ),
+    Key(
         "",
         "revert",
         "Revert",

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from ..core.diff import DiffReport
 from ..core.dns import DnsReport
 from ..core.findings import Finding
 from ..core.inbox import CapturedMessage
@@ -118,4 +119,12 @@ class PreflightFinished(Message):
     """The DNS preflight finished (``report`` set) or could not run (``error`` set)."""
 
     report: DnsReport | None
+    error: str | None
+
+
+@dataclass
+class ChangesFinished(Message):
+    """The Changes screen's diff finished (``report`` set) or could not run (``error`` set)."""
+
+    report: DiffReport | None
     error: str | None

@@ -15,7 +15,7 @@ from ..core.safe_text import printable
 from ..errors import StudioError
 from .base import StudioBase
 from .messages import MessageCaptured
-from .screens import DeliverabilityScreen, HelpScreen, InboxScreen, SendScreen
+from .screens import ChangesScreen, DeliverabilityScreen, HelpScreen, InboxScreen, SendScreen
 
 
 class ToolActions(StudioBase):
@@ -44,6 +44,11 @@ class ToolActions(StudioBase):
 
     def action_deliverability(self) -> None:
         self.push_screen(DeliverabilityScreen(self.workspace))
+
+    def action_changes(self) -> None:
+        """The messages the unsaved and uncommitted edits affect (``studio diff HEAD``)."""
+        self.sync_editor()
+        self.push_screen(ChangesScreen(self.workspace, self.buffers.unsaved_texts()))
 
     def action_inbox(self) -> None:
         self.push_screen(InboxScreen(self.workspace))

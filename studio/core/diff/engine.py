@@ -26,7 +26,7 @@ from typing import Any
 
 from ...errors import StudioError
 from ..findings import Finding, Location, Severity
-from ..render.jinja import _flatten
+from ..render.jinja import flatten_strings
 from ..render.pipeline import RenderCaches, Renderer, renderer_for
 from ..settings import parse_settings
 from ..workspace import Workspace
@@ -226,19 +226,11 @@ def open_sides(
     git = Git(workspace.root)
     base_commit = git.resolve(base) if base else git.default_base()
     base_label = base or base_commit[:12]
+    base_tree = at_revision(workspace, git, base_label, base_commit)
     if head is None or head == WORKTREE:
         head_tree = worktree(workspace, buffers)
-        base_tree = at_revision(
-            workspace, git, base_label, base_commit, git.changed_against_worktree(base_commit)
-        )
     else:
-        head_commit = git.resolve(head)
-        base_tree = at_revision(
-            workspace, git, base_label, base_commit, git.changed_against_worktree(base_commit)
-        )
-        head_tree = at_revision(
-            workspace, git, head, head_commit, git.changed_against_worktree(head_commit)
-        )
+        head_tree = at_revision(workspace, git, head, git.resolve(head))
     candidates = (
         set(base_tree.overlay) | set(head_tree.overlay) | (base_tree.files ^ head_tree.files)
     )
@@ -274,8 +266,9 @@ class _Impact:
         )
         self.locales: dict[str, set[str]] = {}  # language -> changed keys
         self.tables: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
-        for lang in {p.split("/")[-1][:-5] for p in self._locale_files()}:
-            self.tables[lang] = (self._table(sides.base, lang), self._table(sides.head, lang))
+        if any(p.startswith(LOCALES) for p in changed):
+            for lang in {p.split("/")[-1][:-5] for p in self._locale_files()}:
+                self.tables[lang] = (self._table(sides.base, lang), self._table(sides.head, lang))
         for p in changed:
             if p.startswith(LOCALES) and p.endswith(".toml") and p.count("/") == 2:
                 lang = p.split("/")[-1][:-5]
@@ -306,7 +299,7 @@ class _Impact:
         if text is None:
             return {}
         try:
-            return _flatten(tomllib.loads(text))
+            return flatten_strings(tomllib.loads(text))
         except tomllib.TOMLDecodeError:
             return {}
 

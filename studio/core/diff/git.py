@@ -38,22 +38,37 @@ class Git:
     def _run_bytes(
         self, args: Sequence[str], *, what: str = "", stdin: bytes | None = None
     ) -> bytes:
+        return self._run_many([args], what=what, stdin=stdin)[0]
+
+    def _run_many(
+        self, commands: Sequence[Sequence[str]], *, what: str = "", stdin: bytes | None = None
+    ) -> list[bytes]:
+        """Run git ``commands`` at the same time; their outputs, or the first failure."""
+        procs = []
         try:
-            done = subprocess.run(
-                ["git", "-C", str(self.root), *args],
-                input=stdin,
-                capture_output=True,
-                check=False,
-            )
+            for args in commands:
+                procs.append(
+                    subprocess.Popen(
+                        ["git", "-C", str(self.root), *args],
+                        stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                    )
+                )
         except FileNotFoundError:
+            for proc in procs:
+                proc.kill()
+                proc.wait()
             raise ConfigError("git not found: `studio diff` needs the git command") from None
-        if done.returncode != 0:
-            err = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            reason = err[-1] if err else f"git {args[0]} failed"
-            if "not a git repository" in reason:
-                raise ConfigError(f"{self.root}: not a git repository") from None
-            raise ConfigError(f"{what or self.root}: {reason.removeprefix('fatal: ')}") from None
-        return done.stdout
+        results = [(proc, *proc.communicate(stdin)) for proc in procs]
+        for (proc, _, stderr), args in zip(results, commands, strict=True):
+            if proc.returncode != 0:
+                err = stderr.decode("utf-8", "replace").strip().splitlines()
+                reason = err[-1] if err else f"git {args[0]} failed"
+                if "not a git repository" in reason:
+                    raise ConfigError(f"{self.root}: not a git repository")
+                raise ConfigError(f"{what or self.root}: {reason.removeprefix('fatal: ')}")
+        return [out for _, out, _ in results]
 
     # -- revisions -------------------------------------------------------------
 
@@ -86,24 +101,25 @@ class Git:
 
     # -- files -----------------------------------------------------------------
 
-    def files_at(self, commit: str, folders: Iterable[str]) -> set[str]:
-        """The workspace-relative files of ``commit`` under ``folders`` (and top-level files)."""
-        out = self._run_bytes(["ls-tree", "-r", "-z", "--name-only", f"{commit}:{self.prefix}"])
-        wanted = tuple(f.rstrip("/") + "/" for f in folders)
-        names = (n for n in out.decode("utf-8", "replace").split("\0") if n)
-        return {n for n in names if n.startswith(wanted) or "/" not in n}
+    def snapshot(self, commit: str, folders: Iterable[str]) -> tuple[set[str], set[str]]:
+        """The files of ``commit`` and the paths whose working-tree text differs from it.
 
-    def changed_against_worktree(self, commit: str) -> set[str]:
-        """Workspace-relative paths whose working-tree text differs from ``commit``'s.
-
-        Tracked files that differ (or are gone) and untracked files not ignored.
+        Files: workspace-relative, under ``folders`` (and at the top level). Differing:
+        tracked files changed or gone, and untracked files not ignored. The three git
+        commands run at the same time.
         """
-        diff = self._run_bytes(
-            ["diff", "--no-renames", "--name-only", "-z", "--relative", commit, "--", "."]
+        listing, diff, untracked = self._run_many(
+            [
+                ["ls-tree", "-r", "-z", "--name-only", f"{commit}:{self.prefix}"],
+                ["diff", "--no-renames", "--name-only", "-z", "--relative", commit, "--", "."],
+                ["ls-files", "-z", "--others", "--exclude-standard", "--", "."],
+            ]
         )
-        untracked = self._run_bytes(["ls-files", "-z", "--others", "--exclude-standard", "--", "."])
-        names = (diff + b"\0" + untracked).decode("utf-8", "replace").split("\0")
-        return {n for n in names if n}
+        wanted = tuple(f.rstrip("/") + "/" for f in folders)
+        names = (n for n in listing.decode("utf-8", "replace").split("\0") if n)
+        files = {n for n in names if n.startswith(wanted) or "/" not in n}
+        changed = (diff + b"\0" + untracked).decode("utf-8", "replace").split("\0")
+        return files, {n for n in changed if n}
 
     def read(self, commit: str, paths: Iterable[str]) -> dict[str, str]:
         """The texts of ``paths`` (workspace-relative) at ``commit``; missing ones left out."""

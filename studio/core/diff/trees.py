@@ -13,6 +13,7 @@ and the settings file.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -95,14 +96,14 @@ def disk_files(workspace: Workspace) -> set[str]:
     """The input files on disk (workspace-relative)."""
     settings = settings_rel(workspace)
     found: set[str] = {settings} if settings else set()
+    root = str(workspace.root)
     for folder in INPUT_FOLDERS:
-        base = workspace.root / folder
-        if not base.is_dir():
-            continue
-        for p in base.rglob("*"):
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(base).parts):
-                rel = p.relative_to(workspace.root).as_posix()
-                if is_input(rel, settings):
+        for dirpath, dirnames, filenames in os.walk(os.path.join(root, folder)):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+            for name in filenames:
+                rel = f"{rel_dir}/{name}"
+                if not name.startswith(".") and is_input(rel, settings):
                     found.add(rel)
     return found
 
@@ -123,9 +124,10 @@ def worktree(
     return Tree(workspace, WORKTREE, None, overlay, on_disk | set(overlay))
 
 
-def at_revision(workspace: Workspace, git: Git, label: str, commit: str, changed: set[str]) -> Tree:
-    """The tree of ``commit``: its texts of ``changed`` (the paths that differ from disk)."""
+def at_revision(workspace: Workspace, git: Git, label: str, commit: str) -> Tree:
+    """The tree of ``commit``: its texts of the input files that differ from the disk."""
     settings = settings_rel(workspace)
-    files = {p for p in git.files_at(commit, INPUT_FOLDERS) if is_input(p, settings)}
+    listed, changed = git.snapshot(commit, INPUT_FOLDERS)
+    files = {p for p in listed if is_input(p, settings)}
     overlay = git.read(commit, (p for p in changed if p in files and is_input(p, settings)))
     return Tree(workspace, label, commit, overlay, files)

@@ -167,12 +167,13 @@ def sms_safe(value: Any) -> str:
     return str(value).translate(_SMS_PLAIN)
 
 
-def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+def flatten_strings(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """A locale table's strings by dotted key (``{"a": {"b": "x"}}`` → ``a.b``)."""
     out: dict[str, str] = {}
     for key, value in table.items():
         full = f"{prefix}{key}"
         if isinstance(value, dict):
-            out.update(_flatten(value, full + "."))
+            out.update(flatten_strings(value, full + "."))
         else:
             out[full] = str(value)
     return out
@@ -281,7 +282,7 @@ class Translations:
                 continue
             try:
                 with path.open("rb") as fh:
-                    table = _flatten(tomllib.load(fh))
+                    table = flatten_strings(tomllib.load(fh))
             except tomllib.TOMLDecodeError as exc:
                 raise ConfigError(f"{path}: invalid TOML: {exc}") from None
             except UnicodeDecodeError as exc:
@@ -352,7 +353,7 @@ class BufferedTranslations(Translations):
             folder = f"{self.directory.parent.name}/{self.directory.name}"
             for lang, text in self.texts.items():
                 try:
-                    parsed[lang] = _flatten(tomllib.loads(text))
+                    parsed[lang] = flatten_strings(tomllib.loads(text))
                 except tomllib.TOMLDecodeError as exc:
                     found = _TOML_LINE.search(str(exc))
                     raise RenderError(

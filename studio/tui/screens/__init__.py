@@ -1,8 +1,9 @@
-"""Provides the studio's screens: deliverability, inbox, send, confirm, quit, diff, help,
+"""Provides the studio's screens: deliverability, inbox, send, confirm, quit, diff, changes, help,
 name prompt, go to line and search."""
 
 from __future__ import annotations
 
+from .changes import ChangesScreen
 from .confirm import ConfirmScreen
 from .deliverability import DeliverabilityScreen
 from .diff import DiffScreen
@@ -15,6 +16,7 @@ from .search import SearchScreen
 from .send import SendScreen
 
 __all__ = [
+    "ChangesScreen",
     "ConfirmScreen",
     "DeliverabilityScreen",
     "DiffScreen",
