@@ -14,7 +14,9 @@ from ..core.files import SaveError, save_file
 from ..core.safe_text import printable
 from .base import StudioBase
 from .messages import MessageCaptured
-from .screens import DeliverabilityScreen, HelpScreen, InboxScreen, SendScreen
+
+# The screens (and DNS, the sink, the inbox and sending behind them) are imported by
+# the action that opens them: the studio's first paint does not wait for them.
 
 
 class ToolActions(StudioBase):
@@ -42,14 +44,20 @@ class ToolActions(StudioBase):
         self.notify(f"{'opened' if opened else 'wrote'} {out}", markup=False)
 
     def action_deliverability(self) -> None:
+        from .screens.deliverability import DeliverabilityScreen
+
         self.push_screen(DeliverabilityScreen(self.workspace))
 
     def action_inbox(self) -> None:
+        from .screens.inbox import InboxScreen
+
         self.push_screen(InboxScreen(self.workspace))
 
     def action_send(self) -> None:
         if self.template is None:
             return
+        from .screens.send import SendScreen
+
         self.push_screen(
             SendScreen(
                 self.workspace,
@@ -60,6 +68,9 @@ class ToolActions(StudioBase):
         )
 
     def on_message_captured(self, event: MessageCaptured) -> None:
+        # Only a started sink captures, and only the inbox or send screen starts it.
+        from .screens.inbox import InboxScreen
+
         if isinstance(self.screen, InboxScreen):
             self.screen.action_refresh()
         self.notify(f"captured {event.id}")
@@ -68,4 +79,6 @@ class ToolActions(StudioBase):
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
