@@ -31,7 +31,7 @@ ERROR_ROW = "render-error"
 
 def rendition(msg: RenderedMessage) -> Group:
     """The inbox line and the size against Gmail's clip, then the message itself."""
-    from ...core.checks.rules.message import GMAIL_CLIP_BYTES
+    from ...core.message import GMAIL_CLIP_BYTES  # loaded by the render already
 
     head = Text()
     head.append(msg.subject, style="bold")
