@@ -91,6 +91,7 @@ def main() -> None:
     parser.add_argument("--spam-only", action="store_true", help="only the check rows")
     args = parser.parse_args()
     spamd_env = {**os.environ, "STUDIO_SPAM_ENGINE": "spamd"}
+    batch_env = {**os.environ, "STUDIO_SPAM_ENGINE": "batch"}
     with tempfile.TemporaryDirectory() as tmp:
         ws = Path(tmp) / "ws"
         shutil.copytree(ROOT, ws, ignore=shutil.ignore_patterns(".git", ".venv", ".studio", "out"))
@@ -101,8 +102,8 @@ def main() -> None:
 
         rows = [
             ("check --no-spam       ", ["--no-spam"], None, None),
-            ("check, spam cold batch", [], clear, None),
-            ("check, spam warm batch", [], None, None),
+            ("check, spam cold batch", [], clear, batch_env),
+            ("check, spam warm batch", [], None, batch_env),
             ("check, spam cold spamd", [], clear, spamd_env),
             ("check, spam warm spamd", [], None, spamd_env),
         ]

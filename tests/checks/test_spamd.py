@@ -48,16 +48,32 @@ def test_nothing_submitted_starts_no_spamd() -> None:
         assert not run.started
 
 
-def test_the_engine_is_the_batch_unless_spamd_is_asked_for(
+def test_the_engine_is_spamd_where_installed_unless_the_batch_is_asked_for(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv(spamd.ENGINE_VARIABLE, raising=False)
-    assert spamd.engine() == "batch"
-    monkeypatch.setenv(spamd.ENGINE_VARIABLE, "spamd")
-    monkeypatch.setattr(spamd, "spamd_paths", lambda: None)
-    assert spamd.engine() == "batch"  # not installed: the batch, never no score
     monkeypatch.setattr(spamd, "spamd_paths", lambda: ("/usr/sbin/spamd", "/usr/bin/spamc"))
     assert spamd.engine() == "spamd"
+    monkeypatch.setenv(spamd.ENGINE_VARIABLE, "batch")
+    assert spamd.engine() == "batch"
+    monkeypatch.delenv(spamd.ENGINE_VARIABLE)
+    monkeypatch.setattr(spamd, "spamd_paths", lambda: None)
+    assert spamd.engine() == "batch"  # not installed: the batch, never no score
+
+
+@needs_spamd
+def test_messages_spamd_could_not_score_get_the_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(spamd.ENGINE_VARIABLE, "spamd")
+    monkeypatch.setattr(spamd, "START_TIMEOUT", 0.0)  # the daemon never counts as ready
+    spam._MEMORY.clear()
+    ws = Workspace.open(copy_example(tmp_path / "ws"))
+    ahead = spam.ScoreAhead(ws)
+    ahead.add(ws.render("password_reset", sample="en_basic").email)
+    ahead.finish()
+    raw = spam.scored_bytes(ws.render("password_reset", sample="en_basic").email)
+    assert not spam.uncached(raw, ahead.cache_dir)  # scored by the batch instead
 
 
 @needs_spamd

@@ -157,8 +157,7 @@ def score_messages(
             todo.append(i)
     if todo:
         pending = [raws[i] for i in todo]
-        scored = _run_spamd(pending) if _engine() == "spamd" else _run_batch(exe, pending)
-        for i, verdict in zip(todo, scored, strict=True):
+        for i, verdict in zip(todo, _run_batch(exe, pending), strict=True):
             verdicts[i] = verdict
             remember(raws[i], verdict, cache_dir)
     return verdicts
@@ -168,13 +167,6 @@ def _engine() -> str:
     from ..spamd import engine
 
     return engine()
-
-
-def _run_spamd(raws: Sequence[bytes]) -> list[SpamVerdict | None]:
-    from ..spamd import SpamdRun
-
-    with SpamdRun() as run:
-        return run.score(raws)
 
 
 def uncached(raw: bytes, cache_dir: Path | None) -> bool:
@@ -352,11 +344,21 @@ class ScoreAhead:
         if emails:
             score_ahead(self.workspace, emails)
         pending, self._pending = self._pending, []
+        missed: list[bytes] = []
         try:
             for raw, future in pending:
-                remember(raw, future.result(), self.cache_dir)
+                verdict = future.result()
+                remember(raw, verdict, self.cache_dir)
+                if verdict is None:
+                    missed.append(raw)
         finally:
             self.close()
+        exe = spamassassin_path()
+        if missed and exe is not None:
+            # spamd could not score them (it did not start, a port taken, a timeout):
+            # the batch gets its chance, so a failing daemon costs time, not verdicts.
+            for raw, verdict in zip(missed, _run_batch(exe, missed), strict=True):
+                remember(raw, verdict, self.cache_dir)
 
     def close(self) -> None:
         """Stop spamd if one was started (a run that failed half-way still stops it)."""
