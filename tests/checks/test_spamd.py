@@ -101,3 +101,13 @@ def test_a_spamd_run_scores_each_template_once_and_a_second_run_starts_none(
     assert len(started) == 1, "unchanged templates started spamd again"
     ids = {"message.spam-score"}
     assert [f for f in first if f.id in ids] == [f for f in second if f.id in ids]
+
+
+def test_a_run_of_one_template_scores_without_a_daemon(
+    example: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spam, "spamassassin_path", lambda: "/usr/bin/spamassassin")
+    monkeypatch.setattr(spamd, "spamd_paths", lambda: ("/usr/sbin/spamd", "/usr/bin/spamc"))
+    monkeypatch.delenv(spamd.ENGINE_VARIABLE, raising=False)
+    assert spam.ScoreAhead(example, templates=5).spamd
+    assert not spam.ScoreAhead(example, templates=1).spamd

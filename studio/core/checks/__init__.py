@@ -269,7 +269,7 @@ def lint_workspace(
         names = [n for n in names if shard.holds(n)]
     findings: list[Finding] = []
     spam_later: list[tuple[RenderedMessage, Sources]] = []
-    ahead = ScoreAhead(workspace)
+    ahead = ScoreAhead(workspace, templates=len(names))
     try:
         for name in names:
             if on_progress:

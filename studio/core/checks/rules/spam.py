@@ -315,11 +315,13 @@ class ScoreAhead:
     every verdict cached.
     """
 
-    def __init__(self, workspace: Workspace | None) -> None:
+    def __init__(self, workspace: Workspace | None, templates: int = 2) -> None:
         self.workspace = workspace
         self.cache_dir = _cache_root(workspace)
         self.installed = spamassassin_path() is not None
-        self.spamd = self.installed and _engine() == "spamd"
+        # One template (``studio lint NAME``): one message, which one spamassassin
+        # scores sooner than a daemon loads its rules.
+        self.spamd = self.installed and templates > 1 and _engine() == "spamd"
         self.emails: list[EmailMessage] = []
         self._run: SpamdRun | None = None
         self._pending: list[tuple[bytes, Future[SpamVerdict | None]]] = []
