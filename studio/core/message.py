@@ -15,6 +15,9 @@ from email.utils import format_datetime, make_msgid
 from ..errors import RenderError
 
 DEFAULT_FROM = "Studio <studio@localhost>"
+GMAIL_CLIP_BYTES = 102 * 1024
+"""Gmail clips a message whose HTML is larger (here, beside the build: the studio's
+preview shows it without loading the checks)."""
 
 
 def check_header(name: str, value: str) -> str:

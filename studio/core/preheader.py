@@ -67,12 +67,22 @@ def preview_text(source: str, *, limit: int = INBOX_LINE_CHARS) -> PreviewText:
     preheader: list[str] | None = None
     seen_visible = False
     stream: list[str] = []  # the text in order, as the inbox reads it (hidden included)
+    streamed = 0  # characters in ``stream``
+    check_at = limit  # when to see whether the inbox line is complete
     while True:
+        if seen_visible and streamed > check_at:
+            # The preheader is complete once visible text was seen; the inbox line once
+            # the stream holds more than ``limit`` characters after squeezing: the rest
+            # of a big message changes neither (a 28 MB message is not read to its end).
+            if len(_squeeze("".join(stream))) > limit + 1:
+                break
+            check_at = streamed * 2
         m = _TAG.search(text, pos)
         data = html.unescape(text[pos : m.start() if m else len(text)])
         if data:
             hidden = any(h for _, h in stack)
             stream.append(data)
+            streamed += len(data)
             if hidden and not seen_visible and _visible(data):
                 if preheader is None:
                     preheader = []
@@ -106,5 +116,8 @@ def preview_text(source: str, *, limit: int = INBOX_LINE_CHARS) -> PreviewText:
 
 def _inbox_line(stream: str, limit: int) -> str:
     # Whitespace runs become one space; padding characters take their room but show nothing.
-    squeezed = re.sub(r"[ \t\r\n\f\u00a0]+", " ", stream).lstrip()
-    return _visible(squeezed[:limit])
+    return _visible(_squeeze(stream)[:limit])
+
+
+def _squeeze(stream: str) -> str:
+    return re.sub(r"[ \t\r\n\f\u00a0]+", " ", stream).lstrip()

@@ -11,6 +11,7 @@ covers every path below it. Studio's own globals
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -237,23 +238,39 @@ def template_variables(
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
+# How JSON writes those characters: one C-level scan of the dumped data clears the
+# usual case (no control character anywhere) without walking it in Python.
+_JSON_CONTROL = re.compile(r"\\(?:u00(?:0[0-8bcef]|1[0-9a-f])|[bf])", re.I)
+
+
 def control_character(value: Any, path: str = "") -> tuple[str, str] | None:
     """The first variable (its dotted path) holding a control character, and the character.
 
     Walks dicts, lists and tuples; keys are checked as well as values.
     """
+    if not path and not isinstance(value, str):
+        try:
+            dumped = json.dumps(value, default=repr, check_circular=False)
+        except (ValueError, TypeError, RecursionError):
+            dumped = "\\b"  # cannot tell: walk it
+        if not _JSON_CONTROL.search(dumped):
+            return None
+    return _control_character(value, path)
+
+
+def _control_character(value: Any, path: str) -> tuple[str, str] | None:
     if isinstance(value, str):
         found = _CONTROL.search(value)
         return (path, found.group()) if found else None
     if isinstance(value, Mapping):
         for key, sub in value.items():
             where = f"{path}.{key}" if path else str(key)
-            hit = control_character(str(key), where) or control_character(sub, where)
+            hit = _control_character(str(key), where) or _control_character(sub, where)
             if hit:
                 return hit
     elif isinstance(value, (list, tuple)):
         for i, sub in enumerate(value):
-            hit = control_character(sub, f"{path}[{i}]")
+            hit = _control_character(sub, f"{path}[{i}]")
             if hit:
                 return hit
     return None

@@ -22,9 +22,6 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import ConfigError
-from .render.pipeline import renderer_for
-from .sample_shape import placeholder_sample
-from .scaffold import template_text
 from .templates import parse_template
 from .workspace import Workspace
 
@@ -116,6 +113,8 @@ def new_template(ws: Workspace, name: str, *, today: date | None = None) -> list
     _free(ws, name)
     layout = (ws.components_dir / "layout.mjml").is_file()
     path = ws.template_path(name)
+    from .scaffold import template_text  # loaded when a template is made
+
     _write_new(path, template_text(name, layout=layout, today=today or date.today()))
     return [path, new_sample(ws, name, FIRST_SAMPLE)]
 
@@ -129,6 +128,10 @@ def sample_data(ws: Workspace, template: str, *, source: str | None = None) -> d
     path = ws.template_path(template)
     text = source if source is not None else path.read_text("utf-8")
     tpl = parse_template(text, name=template, path=path, relname=ws.relpath(path))
+    # The renderer and the sample shaper are loaded when a sample is made, not at start.
+    from .render.pipeline import renderer_for
+    from .sample_shape import placeholder_sample
+
     env = renderer_for(ws).env
     extra = (tpl.meta.subject or "", tpl.meta.preheader or "")
     if source is None:

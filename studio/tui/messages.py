@@ -7,15 +7,17 @@ screen or the app updates its widgets when it handles it, on the UI thread.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from ..core.diff import DiffReport
-from ..core.dns import DnsReport
-from ..core.findings import Finding
-from ..core.inbox import CapturedMessage
-from ..core.render.pipeline import RenderedMessage, RenderedSms
-from ..errors import StudioError
+if TYPE_CHECKING:  # types only: the studio loads DNS and the inbox on first use
+    from ..core.diff import DiffReport
+    from ..core.dns import DnsReport
+    from ..core.findings import Finding
+    from ..core.inbox import CapturedMessage
+    from ..core.render.pipeline import RenderedMessage, RenderedSms
+    from ..errors import StudioError
 
 
 @dataclass

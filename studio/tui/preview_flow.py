@@ -8,13 +8,18 @@ dropped. ``settling`` says whether a render or its checks are still to come.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 from textual.widgets import Select
 
-from ..core.render.pipeline import RenderedMessage, RenderedSms
 from .base import StudioBase
 from .messages import FindingsComputed, PreviewRendered, RenderFinished
 from .scheduler import render_preview
+
+if TYPE_CHECKING:  # the renderer is imported on first render, after the first paint
+    from ..core.render.pipeline import RenderedMessage, RenderedSms
+
 
 FINDINGS_DELAY = 0.15  # s of quiet after a preview before its checks run
 

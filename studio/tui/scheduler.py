@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..core.render.pipeline import RenderedMessage, RenderedSms, renderer_for
 from ..core.workspace import Workspace
 from ..errors import StudioError
+
+if TYPE_CHECKING:  # the renderer is imported on first render, after the first paint
+    from ..core.render.pipeline import RenderedMessage, RenderedSms
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,9 @@ def render_preview(
     and lose the buffers.
     """
     try:
+        # Imported here, in the worker: the first paint does not wait for the renderer.
+        from ..core.render.pipeline import renderer_for
+
         renderer = renderer_for(workspace, buffers)
         msg = renderer.render(template, sample=sample, locale=locale)
         sms = None

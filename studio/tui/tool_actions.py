@@ -15,7 +15,9 @@ from ..core.safe_text import printable
 from ..errors import StudioError
 from .base import StudioBase
 from .messages import MessageCaptured
-from .screens import ChangesScreen, DeliverabilityScreen, HelpScreen, InboxScreen, SendScreen
+
+# The screens (and DNS, the sink, the inbox and sending behind them) are imported by
+# the action that opens them: the studio's first paint does not wait for them.
 
 
 class ToolActions(StudioBase):
@@ -43,19 +45,27 @@ class ToolActions(StudioBase):
         self.notify(f"{'opened' if opened else 'wrote'} {out}", markup=False)
 
     def action_deliverability(self) -> None:
+        from .screens.deliverability import DeliverabilityScreen
+
         self.push_screen(DeliverabilityScreen(self.workspace))
 
     def action_changes(self) -> None:
         """The messages the unsaved and uncommitted edits affect (``studio diff HEAD``)."""
+        from .screens.changes import ChangesScreen
+
         self.sync_editor()
         self.push_screen(ChangesScreen(self.workspace, self.buffers.unsaved_texts()))
 
     def action_inbox(self) -> None:
+        from .screens.inbox import InboxScreen
+
         self.push_screen(InboxScreen(self.workspace))
 
     def action_send(self) -> None:
         if self.template is None:
             return
+        from .screens.send import SendScreen
+
         self.push_screen(
             SendScreen(
                 self.workspace,
@@ -66,6 +76,9 @@ class ToolActions(StudioBase):
         )
 
     def on_message_captured(self, event: MessageCaptured) -> None:
+        # Only a started sink captures, and only the inbox or send screen starts it.
+        from .screens.inbox import InboxScreen
+
         if isinstance(self.screen, InboxScreen):
             self.screen.action_refresh()
         self.notify(f"captured {event.id}")
@@ -82,4 +95,6 @@ class ToolActions(StudioBase):
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
         self.push_screen(HelpScreen())

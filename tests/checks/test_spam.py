@@ -51,6 +51,7 @@ def count_spamassassin(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 def test_a_run_starts_one_spamassassin_and_a_second_run_none(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("STUDIO_SPAM_ENGINE", "batch")
     ws = Workspace.open(copy_example(tmp_path / "ws"))
     started = count_spamassassin(monkeypatch)
     first = lint_workspace(ws, spam=True)
@@ -72,7 +73,8 @@ def test_batch_verdicts_belong_to_their_messages(example: Workspace) -> None:
     spammy = (
         b"From: winner@lottery.example\nTo: you@example.test\nSubject: FREE MONEY!!! ACT NOW\n"
         b"Content-Type: text/plain\n\n"
-        + b"FREE MONEY!!! CLICK HERE NOW!!! Viagra cheap pills, 100% FREE, cash bonus!!!\n" * 20
+        + b"FREE MONEY!!! CLICK HERE NOW!!! Viagra cheap pills, 100% FREE, cash bonus!!!\n"
+        * 20
     )
     together = spam._run_batch(shutil.which("spamassassin") or "", [spammy, clean, spammy])
     alone = [spam._run_batch(shutil.which("spamassassin") or "", [r])[0] for r in (spammy, clean)]

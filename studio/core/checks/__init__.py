@@ -43,7 +43,7 @@ from .context import (
 )
 from .registry import RULES, rules_of
 from .rules.message import ENVELOPE_RULES
-from .rules.spam import SPAM_RULES, score_ahead
+from .rules.spam import SPAM_RULES, ScoreAhead
 
 __all__ = [
     "RULES",
@@ -277,15 +277,22 @@ def lint_workspace(
     names = lint_targets(workspace, targets, shard)
     findings: list[Finding] = []
     spam_later: list[tuple[RenderedMessage, Sources]] = []
-    for name in names:
-        if on_progress:
-            on_progress(name)
-        findings += lint_template(workspace, name, spam=spam, spam_later=spam_later)
-    if spam_later:
-        # One SpamAssassin start-up for the run, then the spam rules read its verdicts.
-        score_ahead(workspace, [msg.email for msg, _ in spam_later])
-        for msg, sources in spam_later:
-            findings += lint_message(workspace, msg, sources=sources, spam=True, only=SPAM_RULES)
+    ahead = ScoreAhead(workspace, templates=len(names))
+    try:
+        for name in names:
+            if on_progress:
+                on_progress(name)
+            offered = len(spam_later)
+            findings += lint_template(workspace, name, spam=spam, spam_later=spam_later)
+            for msg, _ in spam_later[offered:]:
+                ahead.add(msg.email)
+        # One SpamAssassin start-up for the run (a batch, or one spamd fed as the
+        # templates were linted), then the spam rules read its verdicts.
+        ahead.finish()
+    finally:
+        ahead.close()
+    for msg, sources in spam_later:
+        findings += lint_message(workspace, msg, sources=sources, spam=True, only=SPAM_RULES)
     across = lint_across(workspace, names)
     if shard is not None:  # a pair across two shards is reported where its subject is
         across = [f for f in across if f.subject in names]

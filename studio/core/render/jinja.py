@@ -80,8 +80,13 @@ class WorkspaceLoader(jinja2.BaseLoader):
         return body, str(path), uptodate
 
 
+@functools.lru_cache(maxsize=64)
 def parse_locale(value: str) -> Locale:
-    """``fr-FR`` / ``fr_FR`` / ``fr`` → a Babel Locale, or a one-line ConfigError."""
+    """``fr-FR`` / ``fr_FR`` / ``fr`` → a Babel Locale, or a one-line ConfigError.
+
+    One Locale per tag for the process: Babel loads a locale's data into the Locale
+    object on first use, so every formatter of every later render finds it loaded.
+    """
     try:
         return Locale.parse(value.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
@@ -104,7 +109,7 @@ def _to_datetime(value: Any) -> dt.datetime | dt.date | dt.time:
 
 def _locale_of(ctx: Any) -> Locale:
     loc = ctx.get("_babel_locale")
-    return loc if isinstance(loc, Locale) else Locale.parse("en")
+    return loc if isinstance(loc, Locale) else parse_locale("en")
 
 
 @jinja2.pass_context
@@ -114,22 +119,44 @@ def money(ctx: jinja2.runtime.Context, amount: Any, currency: str = "EUR") -> st
         value = Decimal(str(amount))
     except (InvalidOperation, ValueError):
         raise RenderError(f"money: expected a number, got {amount!r}") from None
-    return str(format_currency(value, currency, locale=_locale_of(ctx)))
+    return _money(value, currency, _locale_of(ctx))
+
+
+# What Babel formats depends only on the value, the format and the locale: kept, so a
+# template rendered again (every keystroke in the studio, every sample of a run) asks
+# Babel only for values it has not formatted yet.
+@functools.lru_cache(maxsize=4096)
+def _money(value: Decimal, currency: str, locale: Locale) -> str:
+    return str(format_currency(value, currency, locale=locale))
+
+
+def _when(kind: str, value: Any, format: str, locale: Locale) -> str:
+    # The ISO text in the key too: aware datetimes of different zones compare equal.
+    return _when_cached(kind, value, value.isoformat(), format, locale)
+
+
+@functools.lru_cache(maxsize=4096)
+def _when_cached(kind: str, value: Any, iso: str, format: str, locale: Locale) -> str:
+    if kind == "date":
+        return str(format_date(value, format=format, locale=locale))
+    if kind == "time":
+        return str(format_time(value, format=format, locale=locale))
+    return str(format_datetime(value, format=format, locale=locale))
 
 
 @jinja2.pass_context
 def date_filter(ctx: jinja2.runtime.Context, value: Any, format: str = "long") -> str:
-    return str(format_date(_to_datetime(value), format=format, locale=_locale_of(ctx)))  # type: ignore[arg-type]
+    return _when("date", _to_datetime(value), format, _locale_of(ctx))
 
 
 @jinja2.pass_context
 def datetime_filter(ctx: jinja2.runtime.Context, value: Any, format: str = "medium") -> str:
-    return str(format_datetime(_to_datetime(value), format=format, locale=_locale_of(ctx)))
+    return _when("datetime", _to_datetime(value), format, _locale_of(ctx))
 
 
 @jinja2.pass_context
 def time_filter(ctx: jinja2.runtime.Context, value: Any, format: str = "short") -> str:
-    return str(format_time(_to_datetime(value), format=format, locale=_locale_of(ctx)))  # type: ignore[arg-type]
+    return _when("time", _to_datetime(value), format, _locale_of(ctx))
 
 
 def notrack(url: Any) -> str:
@@ -261,7 +288,7 @@ class Translations:
         self.directory = directory
         self.fallback = fallback
         self._tables: dict[str, tuple[int, dict[str, str]]] = {}
-        self._chains: dict[str, tuple[tuple[str, dict[str, str]], ...]] = {}
+        self._chains: dict[tuple[str | None, ...], tuple[tuple[str, dict[str, str]], ...]] = {}
 
     def refresh(self) -> None:
         changed = False
@@ -293,10 +320,12 @@ class Translations:
             self._chains.clear()
 
     def _chain(self, locale: Locale) -> tuple[tuple[str, dict[str, str]], ...]:
-        key = str(locale)
+        # Keyed by the locale's parts: str(locale) costs more than the lookup itself,
+        # and a render looks up 50 and more translations.
+        key = (locale.language, locale.territory, locale.script, locale.variant, locale.modifier)
         chain = self._chains.get(key)
         if chain is None:
-            langs = dict.fromkeys((key, locale.language, self.fallback))
+            langs = dict.fromkeys((str(locale), locale.language, self.fallback))
             chain = tuple((lang, self._tables[lang][1]) for lang in langs if lang in self._tables)
             self._chains[key] = chain
         return chain

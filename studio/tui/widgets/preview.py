@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.rule import Rule
@@ -14,13 +14,15 @@ from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
 from textual.widgets.data_table import ColumnKey
 
 from ...core.catalogue import explain
-from ...core.checks.rules.message import GMAIL_CLIP_BYTES
 from ...core.findings import Finding
-from ...core.render.pipeline import RenderedMessage, RenderedSms
 from ...core.safe_text import printable
 from ...errors import StudioError
 from ..messages import LocationChosen
 from ..rendition import rendition as message_rendition
+
+if TYPE_CHECKING:  # the renderer is imported on first render, after the first paint
+    from ...core.render.pipeline import RenderedMessage, RenderedSms
+
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEVERITY_MARK = {"error": "✖", "warning": "▲", "info": "i"}
@@ -32,6 +34,8 @@ ERROR_ROW = "render-error"
 
 def rendition(msg: RenderedMessage) -> Group:
     """The inbox line and the size against Gmail's clip, then the message itself."""
+    from ...core.message import GMAIL_CLIP_BYTES  # loaded by the render already
+
     head = Text()
     head.append(msg.subject, style="bold")
     head.append("  —  " + msg.preheader + "\n", style="dim")

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from email.utils import parseaddr
 
 from ...mailparse import MAX_HEADER_LENGTH, body_text, too_long
+from ...message import GMAIL_CLIP_BYTES
 from ...preheader import preview_text
 from ..context import MessageContext, UrlIndex
 from ..registry import Hit, limit_of, rule
 
-GMAIL_CLIP_BYTES = 102 * 1024
 ENVELOPE_RULES = frozenset({"message.headers", "message.from-domain", "message.header-too-long"})
 """Rules on a message's header and envelope: they apply to messages (a template's
 render, an ``.eml``, captured mail), not to a lone ``.html`` or ``.mjml`` file."""

@@ -3,10 +3,11 @@
 ``spamassassin -L -t`` (local tests only: nothing leaves the machine) scores the
 message as built, with a placeholder To so that the missing recipient is not what
 is scored. SpamAssassin's start-up (loading and compiling its rules, about a
-second) dominates its cost, so a run scores all its messages in **one** process
-(``--mbox``: :func:`score_messages`), measured against ``spamd``/``spamc``: one
-batched process costs a single start-up and needs no daemon, port or extra
-package. It runs on the first sample of each template only, and verdicts are
+second) dominates its cost, so a run starts it once: one ``spamd`` fed as the
+templates are linted (:class:`ScoreAhead`, :mod:`studio.core.checks.spamd`) where
+installed, else all its messages in **one** ``spamassassin --mbox`` process
+(:func:`score_messages`); ``benchmarks/startup_and_spam.py`` measures both. It
+runs on the first sample of each template only, and verdicts are
 cached by the message's content (``.studio/cache/spam``), with what changes on
 every build (Date, Message-ID, the random MIME boundaries) replaced by fixed
 values first so that the same content hits the cache.
@@ -35,7 +36,10 @@ from ..context import MessageContext
 from ..registry import Hit, rule
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from ...workspace import Workspace
+    from ..spamd import SpamdRun
 
 STATUS = re.compile(
     r"^X-Spam-Status:\s*(Yes|No),\s*score=(-?[\d.]+)\s+required=([\d.]+)"
@@ -93,7 +97,7 @@ def _cached(raw: bytes, path: Path | None) -> SpamVerdict | None:
     return verdict
 
 
-def _parse(report: bytes) -> SpamVerdict | None:
+def parse_report(report: bytes) -> SpamVerdict | None:
     m = STATUS.search(report.decode("utf-8", "replace"))
     if m is None:
         return None
@@ -129,7 +133,7 @@ def _run_batch(exe: str, raws: Sequence[bytes]) -> list[SpamVerdict | None]:
         n = int(m.group(1))
         end = marks[i + 1].start() if i + 1 < len(marks) else len(out)
         if 0 <= n < len(raws):
-            verdicts[n] = _parse(out[m.end() : end])
+            verdicts[n] = parse_report(out[m.end() : end])
     return verdicts
 
 
@@ -153,19 +157,36 @@ def score_messages(
         if verdicts[i] is None:
             todo.append(i)
     if todo:
-        for i, verdict in zip(todo, _run_batch(exe, [raws[i] for i in todo]), strict=True):
+        pending = [raws[i] for i in todo]
+        for i, verdict in zip(todo, _run_batch(exe, pending), strict=True):
             verdicts[i] = verdict
-            if verdict is None:
-                continue
-            _MEMORY[hashlib.sha256(raws[i]).hexdigest()] = verdict
-            path = _cache_file(cache_dir, raws[i])
-            if path is not None:
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_text(json.dumps(verdict.__dict__))
-                except OSError:
-                    pass  # a read-only workspace: scored again next run
+            remember(raws[i], verdict, cache_dir)
     return verdicts
+
+
+def _engine() -> str:
+    from ..spamd import engine
+
+    return engine()
+
+
+def uncached(raw: bytes, cache_dir: Path | None) -> bool:
+    """Whether ``raw`` (scored bytes) still needs SpamAssassin: not too big, no verdict kept."""
+    return len(raw) <= MAX_SIZE and _cached(raw, _cache_file(cache_dir, raw)) is None
+
+
+def remember(raw: bytes, verdict: SpamVerdict | None, cache_dir: Path | None) -> None:
+    """Keep ``verdict`` for ``raw`` in this process and in the workspace's cache."""
+    if verdict is None:
+        return
+    _MEMORY[hashlib.sha256(raw).hexdigest()] = verdict
+    path = _cache_file(cache_dir, raw)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(verdict.__dict__))
+        except OSError:
+            pass  # a read-only workspace: scored again next run
 
 
 def score_message(raw: bytes, *, cache_dir: Path | None = None) -> SpamVerdict | None:
@@ -211,8 +232,6 @@ def scored_bytes(email: EmailMessage) -> bytes:
             msg.replace_header(name, value)
     raw = msg.as_bytes()
     return raw if len(raw) > MAX_SIZE else stable_bytes(raw)  # too big: not scored
-
-
 
 
 @rule("message.spam-score")
@@ -284,3 +303,68 @@ def score_ahead(workspace: Workspace | None, emails: Sequence[EmailMessage]) -> 
         return
     raws = [scored_bytes(e) for e in emails]
     score_messages([r for r in raws if len(r) <= MAX_SIZE], cache_dir=_cache_root(workspace))
+
+
+class ScoreAhead:
+    """A run's spam scoring, fed the first sample of each template as it is linted.
+
+    With the batch engine the messages are kept and scored in one ``spamassassin``
+    at :meth:`finish`; with ``spamd`` (:mod:`studio.core.checks.spamd`) each uncached
+    message goes to the daemon at once, so the daemon's start-up and the scoring
+    run while the other templates are linted. Either way the spam rules then find
+    every verdict cached.
+    """
+
+    def __init__(self, workspace: Workspace | None, templates: int = 2) -> None:
+        self.workspace = workspace
+        self.cache_dir = _cache_root(workspace)
+        self.installed = spamassassin_path() is not None
+        # One template (``studio lint NAME``): one message, which one spamassassin
+        # scores sooner than a daemon loads its rules.
+        self.spamd = self.installed and templates > 1 and _engine() == "spamd"
+        self.emails: list[EmailMessage] = []
+        self._run: SpamdRun | None = None
+        self._pending: list[tuple[bytes, Future[SpamVerdict | None]]] = []
+
+    def add(self, email: EmailMessage) -> None:
+        if not self.installed:
+            return
+        if not self.spamd:
+            self.emails.append(email)
+            return
+        raw = scored_bytes(email)
+        if not uncached(raw, self.cache_dir):
+            return
+        if self._run is None:
+            from ..spamd import SpamdRun
+
+            self._run = SpamdRun()
+        self._pending.append((raw, self._run.submit(raw)))
+
+    def finish(self) -> None:
+        """Wait for every verdict (and stop spamd, if one was started)."""
+        emails, self.emails = self.emails, []
+        if emails:
+            score_ahead(self.workspace, emails)
+        pending, self._pending = self._pending, []
+        missed: list[bytes] = []
+        try:
+            for raw, future in pending:
+                verdict = future.result()
+                remember(raw, verdict, self.cache_dir)
+                if verdict is None:
+                    missed.append(raw)
+        finally:
+            self.close()
+        exe = spamassassin_path()
+        if missed and exe is not None:
+            # spamd could not score them (it did not start, a port taken, a timeout):
+            # the batch gets its chance, so a failing daemon costs time, not verdicts.
+            for raw, verdict in zip(missed, _run_batch(exe, missed), strict=True):
+                remember(raw, verdict, self.cache_dir)
+
+    def close(self) -> None:
+        """Stop spamd if one was started (a run that failed half-way still stops it)."""
+        run, self._run = self._run, None
+        if run is not None:
+            run.close()

@@ -1,0 +1,192 @@
+"""Spam scoring through one ``spamd`` on loopback for a run, ``spamc`` per message.
+
+The other way to score a run's messages (beside the batched ``spamassassin --mbox``
+of :mod:`studio.core.checks.rules.spam`): a daemon started for the run, listening on
+127.0.0.1 only, local tests only (``-L``: nothing leaves the machine), no user
+configuration; each message goes through its own ``spamc``, two at a time (the
+daemon's children), and the daemon is stopped when the run ends. Its start-up
+(loading and compiling the rules) runs while the run goes on: the first message
+submitted starts it, and ``spamc`` waits for it.
+
+Measured against the batch in ``benchmarks/startup_and_spam.py`` (both rows in one
+run); which one a run uses is :func:`engine`. Scoring one message alone (``studio
+lint`` of a file) stays a single ``spamassassin``: the daemon starts slower than that.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from types import TracebackType
+
+from .rules.spam import MAX_SIZE, TIMEOUT, SpamVerdict, parse_report
+
+CHILDREN = 2
+"""spamd's children, and the spamc run at once (one per core of a small machine)."""
+START_TIMEOUT = 60.0
+"""Seconds spamd may take to load its rules and accept connections."""
+ENGINE_VARIABLE = "STUDIO_SPAM_ENGINE"
+"""``spamd`` (the default where installed) or ``batch``: how a run scores its messages."""
+
+
+def engine() -> str:
+    """``spamd`` where spamd and spamc are installed, unless ``STUDIO_SPAM_ENGINE=batch``.
+
+    Measured with ``benchmarks/startup_and_spam.py``: a cold ``studio check`` costs
+    1.85-1.93x the CPU of ``--no-spam`` through spamd against 2.36-2.46x batched.
+    """
+    wanted = os.environ.get(ENGINE_VARIABLE, "spamd").strip().lower()
+    if wanted != "batch" and spamd_paths() is not None:
+        return "spamd"
+    return "batch"
+
+
+def spamd_paths() -> tuple[str, str] | None:
+    """``spamd`` and ``spamc`` (Debian ships spamd in a package of its own), or None."""
+    spamd, spamc = shutil.which("spamd"), shutil.which("spamc")
+    return (spamd, spamc) if spamd and spamc else None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class SpamdRun:
+    """One spamd for a run: ``submit`` messages, ``close`` (or leave the ``with``) to stop it.
+
+    The daemon starts on the first ``submit`` (a run whose verdicts are all cached
+    starts none). A message spamd cannot score (too big, the daemon failed to start,
+    a timeout) gets None, as the batch gives.
+    """
+
+    def __init__(self) -> None:
+        self._paths = spamd_paths()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._port = 0
+        self._lock = threading.Lock()
+        self._ready = threading.Event()
+        self._failed = False
+        self._pool = ThreadPoolExecutor(max_workers=CHILDREN, thread_name_prefix="spamc")
+
+    def __enter__(self) -> SpamdRun:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    @property
+    def started(self) -> bool:
+        return self._proc is not None
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._proc is not None or self._failed or self._paths is None:
+                return
+            spamd = self._paths[0]
+            self._port = _free_port()
+            args = [
+                spamd,
+                "--local",
+                "--nouser-config",
+                f"--listen=127.0.0.1:{self._port}",
+                "--allowed-ips=127.0.0.1",
+                f"--max-children={CHILDREN}",
+                f"--min-children={CHILDREN}",
+                "--syslog=stderr",
+            ]
+            if os.geteuid() == 0:
+                args.append("--username=nobody")  # spamd will not scan as root
+            try:
+                self._proc = subprocess.Popen(
+                    args,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            except OSError:
+                self._failed = True
+
+    def _wait_ready(self) -> bool:
+        """Until spamd answers a ping (its rules loaded), it exits, or the deadline passes."""
+        if self._ready.is_set():
+            return True
+        proc, paths = self._proc, self._paths
+        if proc is None or paths is None:
+            return False
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline and proc.poll() is None:
+            ping = subprocess.run(
+                [paths[1], "-d", "127.0.0.1", "-p", str(self._port), "-K"],
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                check=False,
+            )
+            if ping.returncode == 0:
+                self._ready.set()
+                return True
+            time.sleep(0.05)
+        self._failed = True
+        return False
+
+    def _score(self, raw: bytes) -> SpamVerdict | None:
+        if self._paths is None or not self._wait_ready():
+            return None
+        try:
+            out = subprocess.run(
+                [
+                    self._paths[1],
+                    "-d",
+                    "127.0.0.1",
+                    "-p",
+                    str(self._port),
+                    "--no-safe-fallback",
+                    f"--max-size={MAX_SIZE}",
+                    "-t",
+                    str(TIMEOUT),
+                ],
+                input=raw,
+                capture_output=True,
+                timeout=TIMEOUT,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        return parse_report(out.stdout) if out.returncode == 0 else None
+
+    def submit(self, raw: bytes) -> Future[SpamVerdict | None]:
+        """Score ``raw`` in the background (starting spamd on the first message)."""
+        if len(raw) > MAX_SIZE:
+            done: Future[SpamVerdict | None] = Future()
+            done.set_result(None)
+            return done
+        self._start()
+        return self._pool.submit(self._score, raw)
+
+    def score(self, raws: Sequence[bytes]) -> list[SpamVerdict | None]:
+        """Score ``raws`` concurrently and wait for every verdict."""
+        return [f.result() for f in [self.submit(r) for r in raws]]
+
+    def close(self) -> None:
+        """Wait for the messages submitted, then stop spamd."""
+        self._pool.shutdown(wait=True)
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
