@@ -490,3 +490,18 @@ def test_a_bad_rule_in_the_settings_stops_studio_sink_with_one_line(
     assert out.returncode == 2
     [line] = out.stderr.strip().splitlines()
     assert "pyproject.toml" in line and "sink.faults[0].seconds = '5m': expected a number" in line
+
+
+@pytest.mark.skipif(shutil.which("swaks") is None, reason="swaks not installed")
+def test_swaks_sees_the_dmarc_refusal(sink_example: Workspace) -> None:
+    config = SinkConfig.from_settings(sink_example, faults=(parse_fault("dmarc-reject"),))
+    with Sink(config) as s:
+        common = ("--header", "Subject: swaks dmarc")
+        aligned = swaks(s, "orders@mail.mapleandmoss.example", "a@x.example", *common)
+        spoofed = swaks(
+            s, "orders@mail.mapleandmoss.example", "a@x.example", *common,
+            "--header", "From: ceo@bank.example",
+        )  # fmt: skip
+    assert "<-  250 2.0.0 Stored as" in aligned, aligned[-1500:]
+    assert "<** 550 5.7.26 Unauthenticated email from bank.example" in spoofed, spoofed[-1500:]
+    assert len(Inbox(config.maildir).list()) == 1
