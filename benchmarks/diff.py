@@ -9,7 +9,7 @@ cross-sell component, so that editing ``components/cross_sell_0.mjml`` touches o
 template (its 3 samples) of the 50. Measured in one process, N rounds each, median:
 
 * the baseline: a cold ``build`` of the whole workspace (a fresh Workspace, as a new
-  ``studio build`` has; default jobs, so all cores);
+  ``studio build`` has; default jobs, so all cores), and the same with ``--jobs 1``;
 * a cold ``run_diff`` of the working tree (the edited component) against HEAD: git,
   the dependency graph of every template at both sides, and the affected messages
   rendered at both sides and compared, findings included (a fresh Workspace and an
@@ -73,12 +73,12 @@ def scaled_repo(tmp: Path, scale: int) -> Workspace:
     return Workspace.open(dest)
 
 
-def time_build(root: Path, rounds: int) -> float:
+def time_build(root: Path, rounds: int, jobs: int | None = None) -> float:
     runs = []
     for _ in range(rounds):
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            result = build(Workspace.open(root), Path(tmp))
+            result = build(Workspace.open(root), Path(tmp), jobs=jobs)
             runs.append(time.perf_counter() - t0)
             assert not result.errors, result.errors
     return statistics.median(runs)
@@ -124,12 +124,14 @@ def main() -> None:
         templates = len(ws.template_names())
         time_diff(ws.root, 1)  # imports and first-use costs out of both measurements
         # Interleaved rounds, so that both see the same load on a shared machine.
-        builds, diffs = [], []
+        builds, serial, diffs = [], [], []
         for _ in range(args.rounds):
             builds.append(time_build(ws.root, 1))
+            serial.append(time_build(ws.root, 1, jobs=1))
             d, changed, rendered = time_diff(ws.root, 1)
             diffs.append(d)
         built, diffed = statistics.median(builds), statistics.median(diffs)
+        one = statistics.median(serial)
         print(f"{templates} templates, {n} renders; edit of components/{COMPONENT}_0.mjml")
         print(f"(median of {args.rounds} interleaved rounds, in one process)")
         print(f"  studio build (baseline):  {built * 1000:8.1f} ms")
@@ -140,6 +142,10 @@ def main() -> None:
         ratios = sorted(d / b for d, b in zip(diffs, builds, strict=True))
         print(f"  diff / build:             {diffed / built:8.1%}  (ratio of the medians)")
         print(f"  per round, sorted: {', '.join(f'{r:.1%}' for r in ratios)}")
+        print(
+            f"  studio build --jobs 1:    {one * 1000:8.1f} ms  (diff / build --jobs 1: "
+            f"{diffed / one:.1%}; the diff runs in one process)"
+        )
         if args.cli:
             cb = time_cli(ws.root, ["build", "--out", "{tmp}/out"], args.rounds)
             cd = time_cli(ws.root, ["diff"], args.rounds)

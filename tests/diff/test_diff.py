@@ -253,3 +253,20 @@ def test_brand_colour_changes_no_text_but_pixels(
                 assert (out / s[key]).is_file()
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "<script" not in page and data["changed"][0]["shots"][0]["head"] in page
+
+
+def test_a_workspace_in_a_folder_of_the_repository(tmp_path: Path) -> None:
+    from tests.conftest import copy_example
+    from tests.diff.conftest import git
+
+    top = tmp_path / "repo"
+    top.mkdir()
+    ws = Workspace.open(copy_example(top / "email"))
+    git(top, "init", "-q", "-b", "main")
+    git(top, "add", "-A")
+    git(top, "-c", "user.email=t@example.invalid", "-c", "user.name=T", "commit", "-qm", "x")
+    edit(ws, "components/footer.mjml", LEGAL, "Reviewed footer. " + LEGAL)
+    report = run_diff(ws)
+    assert report.inputs == ["components/footer.mjml"]
+    assert report.changed and all(m.because == ["components/footer.mjml"] for m in report.changed)
+    assert {m.id.channel for m in report.unaffected} == {"sms"}

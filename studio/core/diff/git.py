@@ -110,7 +110,7 @@ class Git:
         """
         listing, diff, untracked = self._run_many(
             [
-                ["ls-tree", "-r", "-z", "--name-only", f"{commit}:{self.prefix}"],
+                ["ls-tree", "-r", "-z", "--name-only", "--full-tree", f"{commit}:{self.prefix}"],
                 ["diff", "--no-renames", "--name-only", "-z", "--relative", commit, "--", "."],
                 ["ls-files", "-z", "--others", "--exclude-standard", "--", "."],
             ]

@@ -73,13 +73,23 @@ class Tree:
     def sms_templates(self) -> list[str]:
         return _names(self.files, SMS_SUFFIX)
 
+    @cached_property
+    def _samples(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for p in self.files:
+            parts = p.split("/")
+            name = parts[-1]
+            if (
+                len(parts) == 3
+                and parts[0] == "samples"
+                and name.endswith(".json")
+                and name[0] != "."
+            ):
+                found.setdefault(parts[1], []).append(parts[2][:-5])
+        return {t: sorted(names) for t, names in found.items()}
+
     def samples(self, template: str) -> list[str]:
-        prefix = f"samples/{template}/"
-        return sorted(
-            p[len(prefix) : -5]
-            for p in self.files
-            if p.startswith(prefix) and p.endswith(".json") and "/" not in p[len(prefix) :]
-        )
+        return list(self._samples.get(template, ()))
 
 
 def _names(files: set[str], suffix: str) -> list[str]:
