@@ -18,12 +18,7 @@ from .base import StudioBase
 from .screens import ConfirmScreen, DiffScreen, GoToLineScreen, QuitScreen
 from .screens.quit import QuitAnswer
 from .widgets import PreviewPane, WorkspaceTree
-
-
-def language_of(path: Path) -> str | None:
-    # JSON is highlighted with the YAML grammar (JSON is YAML): tree-sitter-json 0.24.8
-    # crashes the process (SIGSEGV) when a JSON buffer is edited under Textual 8.2.
-    return {".json": "yaml", ".toml": "toml", ".mjml": "html", ".j2": None}.get(path.suffix)
+from .widgets.highlight import is_jinja, language_of
 
 
 class EditingActions(StudioBase):
@@ -45,7 +40,12 @@ class EditingActions(StudioBase):
         if first and buf.read_only:
             self.warn(f"{self.rel(path)}: {buf.read_only}")
         self.current = path
-        self.pane.load(buf.text, language=language_of(path), read_only=buf.read_only is not None)
+        self.pane.load(
+            buf.text,
+            language=language_of(path),
+            read_only=buf.read_only is not None,
+            jinja=is_jinja(path),
+        )
         self.pane.editor.focus()
         self.select_context(path)
         self.update_status()
@@ -56,7 +56,12 @@ class EditingActions(StudioBase):
         """Show the buffer of ``path`` again if it is the one in the editor."""
         if path == self.current:
             buf = self.buffers[path]
-            self.pane.load(buf.text, language=language_of(path), read_only=bool(buf.read_only))
+            self.pane.load(
+                buf.text,
+                language=language_of(path),
+                read_only=bool(buf.read_only),
+                jinja=is_jinja(path),
+            )
 
     def select_context(self, path: Path) -> None:
         """Which template and sample the preview shows for the opened file."""
