@@ -64,12 +64,21 @@ class EditingActions(StudioBase):
             )
 
     def select_context(self, path: Path) -> None:
-        """Which template and sample the preview shows for the opened file."""
+        """Which template and sample the preview shows for the opened file.
+
+        A template (or its SMS) shows itself, a sample its template; anything else
+        (a component, a partial under ``templates/``, brand files) keeps the
+        template shown, which renders with the file's unsaved edits.
+        """
         ws = self.workspace
         rel = self.rel(path)
-        if rel.startswith("templates/"):
+        name = path.name.removesuffix(".mjml").removesuffix(".sms.j2")
+        if rel.startswith("templates/") and path.resolve() in (
+            ws.template_path(name).resolve(),
+            ws.sms_template_path(name).resolve(),
+        ):
             sms = path.name.endswith(".sms.j2")
-            self.set_template(path.name.removesuffix(".mjml").removesuffix(".sms.j2"))
+            self.set_template(name)
             self.home.query_one(PreviewPane).show_tab("tab-sms" if sms else "tab-preview")
         elif rel.startswith("samples/"):
             self.set_template(path.parent.name, sample=path.stem)
