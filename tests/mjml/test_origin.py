@@ -106,3 +106,35 @@ def test_a_template_extending_a_layout_is_placed_in_its_block(tmp_path: Path) ->
     with pytest.raises(RenderError) as err:
         renderer_for(ws).render("child")
     assert (err.value.file, err.value.line) == ("templates/child.mjml", 8), str(err.value)
+
+
+def test_validation_findings_from_a_component_point_at_the_component_line(ws: Workspace) -> None:
+    """The same invalid attribute written in the template and in a component: each
+    finding points at the line that wrote it (not the first file holding the text)."""
+    from studio.core.checks import lint_template
+
+    card = ws.components_dir / "card.mjml"
+    card.write_text(
+        card.read_text().replace("<mj-column>", '<mj-column padding="banana">'),
+        encoding="utf-8",
+    )
+    path = ws.template_path("uses")
+    path.write_text(
+        path.read_text().replace(
+            "</mj-body>",
+            '<mj-section><mj-column padding="banana"><mj-text>t</mj-text>'
+            "</mj-column></mj-section>\n</mj-body>",
+        ),
+        encoding="utf-8",
+    )
+    (ws.samples_dir / "uses").mkdir(parents=True)
+    (ws.samples_dir / "uses" / "a.json").write_text("{}", encoding="utf-8")
+    found = {
+        (f.location.file, f.location.line, f.location.column)
+        for f in lint_template(ws, "uses", spam=False)
+        if f.id == "mjml.invalid-value" and f.location
+    }
+    assert found == {
+        ("components/card.mjml", 4, 14),
+        ("templates/uses.mjml", 11, 24),
+    }

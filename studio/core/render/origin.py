@@ -97,8 +97,10 @@ def _marked_lines(marked: str, places: list[tuple[str, int]]) -> list[tuple[str,
 
 
 def _same_line(lines: list[str], row: int, marked: list[tuple[str, list[Any]]]) -> int | None:
-    """The index in ``marked`` of output line ``row``: the same text, as many times over."""
-    if row < len(marked) and marked[row][0] == lines[row]:
+    """The index in ``marked`` of output line ``row``: the same line when the marks
+    moved no line (links may have been tagged since), else the same text, as many
+    times over."""
+    if len(marked) == len(lines):
         return row
     want = lines[row].strip()
     nth = sum(1 for line in lines[:row] if line.strip() == want)
@@ -111,45 +113,66 @@ def _same_line(lines: list[str], row: int, marked: list[tuple[str, list[Any]]]) 
     return None
 
 
-def locate_output(
-    env: jinja2.Environment,
-    template: str,
-    context: Mapping[str, Any],
-    output: str,
-    line: int,
-    column: int,
-    read: Callable[[str], str],
-) -> Origin | None:
-    """Where line ``line`` (1-based), ``column`` of ``template``'s rendered ``output``
-    was written: in the template or in a component; None if it cannot be told.
+class OutputMap:
+    """Where each line of one rendering of a template was written (see the module doc).
 
-    Args:
-        env: the environment that rendered ``output`` (an overlay with
-            :class:`LineMarks` is made from it).
-        context: the variables it was rendered with.
-        read: reads a workspace-relative file (buffers first), for the column.
+    Made once per rendering that needs it (:meth:`of`), then asked for as many
+    places as there are errors or findings in it.
     """
-    marked_env = env.overlay(extensions=[LineMarks], bytecode_cache=None)
-    marks = next(e for e in marked_env.extensions.values() if isinstance(e, LineMarks))
-    try:
-        marked = marked_env.get_template(template).render(dict(context))
-    except Exception:  # noqa: BLE001 - no map, the caller keeps its own place
-        return None
-    lines = output.split("\n")
-    if not 0 < line <= len(lines):
-        return None
-    table = _marked_lines(marked, marks.places)
-    row = _same_line(lines, line - 1, table)
-    if row is None:
-        return None
-    text, spots = table[row]
-    offset = text.find(lines[line - 1].lstrip()) if text != lines[line - 1] else 0
-    col = max(0, column - 1 + max(0, offset))
-    before = [s for s in spots if s[0] <= col]
-    if not before:
-        return None
-    _, file, src_line = before[-1]
-    return Origin(file, src_line, _column(read, file, src_line, text, col))
+
+    def __init__(
+        self, output: str, table: list[tuple[str, list[Any]]], read: Callable[[str], str]
+    ) -> None:
+        self.lines = output.split("\n")
+        self.table = table
+        self.read = read
+
+    @classmethod
+    def of(
+        cls,
+        env: jinja2.Environment,
+        template: str,
+        context: Mapping[str, Any],
+        output: str,
+        read: Callable[[str], str],
+    ) -> OutputMap | None:
+        """The map of ``output``, what ``env`` rendered from ``template`` with ``context``.
+
+        Args:
+            env: the environment that rendered ``output`` (an overlay with
+                :class:`LineMarks` is made from it).
+            read: reads a workspace-relative file (buffers first), for columns.
+
+        Returns None when the marked render fails (the caller keeps its own place).
+        """
+        marked_env = env.overlay(extensions=[LineMarks], bytecode_cache=None)
+        marks = next(e for e in marked_env.extensions.values() if isinstance(e, LineMarks))
+        try:
+            marked = marked_env.get_template(template).render(dict(context))
+        except Exception:  # noqa: BLE001 - see above
+            return None
+        return cls(output, _marked_lines(marked, marks.places), read)
+
+    def locate(self, line: int, column: int) -> Origin | None:
+        """Where line ``line`` (1-based), ``column`` (1-based) of the output was
+        written: in the template or in a component; None if it cannot be told."""
+        lines = self.lines
+        if not 0 < line <= len(lines):
+            return None
+        row = _same_line(lines, line - 1, self.table)
+        if row is None:
+            return None
+        text, spots = self.table[row]
+        real = lines[line - 1]
+        col = max(0, column - 1)
+        if text != real:  # whitespace moved (a filter saw the marks): align the content
+            lead = len(real) - len(real.lstrip())
+            col = max(0, col - lead + max(0, text.find(real.strip())))
+        before = [s for s in spots if s[0] <= col]
+        if not before:
+            return None
+        _, file, src_line = before[-1]
+        return Origin(file, src_line, _column(self.read, file, src_line, text, col))
 
 
 def _column(

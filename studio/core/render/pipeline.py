@@ -39,7 +39,7 @@ from ..variables import control_character
 from ..workspace import Sample, Workspace, parse_sample
 from .jinja import CodeStore, SharedCodeCache, Translations, build_environment, parse_locale
 from .mjml import compile_mjml
-from .origin import locate_output
+from .origin import OutputMap
 from .result import RenderedMessage as RenderedMessage
 from .result import RenderedSms as RenderedSms
 from .text import mjml_to_text
@@ -379,6 +379,21 @@ class Renderer:
             timings=timings,
         )
 
+    def output_map(
+        self,
+        tpl: Template,
+        variables: Mapping[str, Any],
+        locale_tag: str,
+        subject: str,
+        preheader: str,
+        output: str,
+    ) -> OutputMap | None:
+        """Where each line of ``output`` (the template's MJML as rendered with these
+        variables) was written: the template's or a component's line (:mod:`.origin`)."""
+        context = self._context(tpl, variables, locale_tag)
+        context.update(subject=subject, preheader=preheader)
+        return OutputMap.of(self.env, tpl.relname, context, output, self.read)
+
     def _placed(
         self,
         exc: RenderError,
@@ -396,11 +411,8 @@ class Renderer:
         m = re.match(r"[^:]*:\d+:(\d+): (.*)", str(exc), re.S)
         if m is None:
             return exc
-        context = self._context(tpl, variables, locale_tag)
-        context.update(subject=subject, preheader=preheader)
-        origin = locate_output(
-            self.env, tpl.relname, context, output, exc.line, int(m.group(1)), self.read
-        )
+        where = self.output_map(tpl, variables, locale_tag, subject, preheader, output)
+        origin = where.locate(exc.line, int(m.group(1))) if where is not None else None
         if origin is None or (origin.file, origin.line) == (tpl.relname, exc.line):
             return exc
         col = f":{origin.column}" if origin.column else ""
