@@ -30,6 +30,7 @@ from jinja2.lexer import Token, TokenStream
 
 OPEN, CLOSE = "\ue000", "\ue001"
 _MARK = re.compile(f"{OPEN}(\\d+){CLOSE}")
+Spot = tuple[int, str, int]  # (column in the output line, file, line) where text begins
 
 
 @dataclass(frozen=True)
@@ -72,31 +73,36 @@ class LineMarks(Extension):
             yield Token(token.lineno, "data", "".join(text))
 
 
-def _marked_lines(marked: str, places: list[tuple[str, int]]) -> list[tuple[str, list[Any]]]:
+def _marked_lines(marked: str, places: list[tuple[str, int]]) -> list[tuple[str, list[Spot]]]:
     """Each output line without its marks, and the places (column, file, line) in it.
 
     A line's first entry is the place carried from the lines above (column 0).
     """
-    out: list[tuple[str, list[Any]]] = []
+    out: list[tuple[str, list[Spot]]] = []
     current: tuple[str, int] | None = None
     for raw in marked.split("\n"):
         text: list[str] = []
-        spots: list[Any] = [(0, *current)] if current else []
+        spots: list[Spot] = [(0, *current)] if current else []
         pos = 0
         width = 0
         for m in _MARK.finditer(raw):
             piece = raw[pos : m.start()]
             text.append(piece)
             width += len(piece)
-            current = places[int(m.group(1))]
-            spots.append((width, *current))
             pos = m.end()
+            index = int(m.group(1))
+            if index >= len(places):  # not ours: a value that looks like a mark
+                text.append(m.group())
+                width += len(m.group())
+                continue
+            current = places[index]
+            spots.append((width, *current))
         text.append(raw[pos:])
         out.append(("".join(text), spots))
     return out
 
 
-def _same_line(lines: list[str], row: int, marked: list[tuple[str, list[Any]]]) -> int | None:
+def _same_line(lines: list[str], row: int, marked: list[tuple[str, list[Spot]]]) -> int | None:
     """The index in ``marked`` of output line ``row``: the same line when the marks
     moved no line (links may have been tagged since), else the same text, as many
     times over."""
@@ -121,7 +127,7 @@ class OutputMap:
     """
 
     def __init__(
-        self, output: str, table: list[tuple[str, list[Any]]], read: Callable[[str], str]
+        self, output: str, table: list[tuple[str, list[Spot]]], read: Callable[[str], str]
     ) -> None:
         self.lines = output.split("\n")
         self.table = table
