@@ -138,3 +138,11 @@ def test_validation_findings_from_a_component_point_at_the_component_line(ws: Wo
         ("components/card.mjml", 4, 14),
         ("templates/uses.mjml", 11, 24),
     }
+
+
+def test_a_value_that_looks_like_a_mark_is_text() -> None:
+    from studio.core.render.origin import CLOSE, OPEN, _marked_lines
+
+    lines = _marked_lines(f"{OPEN}0{CLOSE}a\n{OPEN}99{CLOSE}b{OPEN}1{CLOSE}c", [("t", 1), ("t", 2)])
+    assert lines[0] == ("a", [(0, "t", 1)])
+    assert lines[1] == (f"{OPEN}99{CLOSE}bc", [(0, "t", 1), (5, "t", 2)])
