@@ -4,7 +4,8 @@ What the app does lives in its parts, each a small module mixed in here:
 ``layout.py`` (panes and focus), ``editing.py`` (open, save, revert, diff, find,
 quit), ``disk_watch.py`` (files changed by someone else), ``preview_flow.py``
 (render and check as the user types), ``tool_actions.py`` (browser, deliverability,
-inbox, send, help) and ``workspace_actions.py`` (templates and samples as files).
+inbox, send, help; the browser preview itself in ``browser.py``) and
+``workspace_actions.py`` (templates and samples as files).
 What is open and unsaved lives in the buffer model (``core/buffers.py``); rendering,
 checks and file access go through ``studio.core``. Blocking work runs in thread
 workers that post messages (``messages.py``), so the UI never waits.
@@ -26,9 +27,10 @@ from textual.widgets import Footer, Header, Select, TabbedContent, TextArea, Tre
 from ..core.buffers import Buffers
 from ..core.safe_text import printable
 from ..core.workspace import Workspace
+from .browser import BrowserPreview
 from .commands import StudioCommands, UnsavedFiles
 from .disk_watch import DiskWatch
-from .editing import EditingActions, language_of
+from .editing import EditingActions
 from .keys import KEYS, app_bindings
 from .layout import NARROW, LayoutActions
 from .messages import LocationChosen
@@ -36,6 +38,7 @@ from .preview_flow import FINDINGS_DELAY, PreviewFlow
 from .scheduler import RenderScheduler
 from .tool_actions import ToolActions
 from .widgets import EditorPane, PreviewPane, WorkspaceTree
+from .widgets.highlight import language_of
 from .workspace_actions import WorkspaceActions, WorkspaceCommands
 
 __all__ = ["FINDINGS_DELAY", "NARROW", "StudioApp", "language_of"]
@@ -70,7 +73,7 @@ class StudioApp(
         self.tree_narrow = False  # narrow terminals: the tree instead of the preview
         self.sink = None  # the embedded sink, once started from the inbox
         self.last_recipient = ""  # the send dialog offers the address last sent to
-        self.browser_dir = None  # private folder of the HTML that ctrl+o opens
+        self.browser = BrowserPreview(workspace)  # ctrl+o: its server starts on first use
 
     @property
     def home(self) -> Screen[object]:
@@ -143,6 +146,7 @@ class StudioApp(
             stop_router(self)
         if self.sink is not None:
             self.sink.stop()
+        self.browser.stop()
 
     # -- routing ---------------------------------------------------------------
 

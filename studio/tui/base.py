@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from ..core.render.pipeline import RenderedMessage, RenderedSms
     from ..core.sink import Sink
     from ..core.workspace import Workspace
+    from .browser import BrowserPreview
     from .scheduler import RenderScheduler
     from .widgets import EditorPane, PreviewPane
 
@@ -43,7 +44,7 @@ class StudioBase(App[None]):
         tree_narrow: bool
         sink: Sink | None
         last_recipient: str
-        browser_dir: Path | None
+        browser: BrowserPreview  # the live browser preview (ctrl+o)
 
         @property
         def home(self) -> Screen[object]: ...

@@ -18,12 +18,7 @@ from .base import StudioBase
 from .screens import ConfirmScreen, DiffScreen, GoToLineScreen, QuitScreen
 from .screens.quit import QuitAnswer
 from .widgets import PreviewPane, WorkspaceTree
-
-
-def language_of(path: Path) -> str | None:
-    # JSON is highlighted with the YAML grammar (JSON is YAML): tree-sitter-json 0.24.8
-    # crashes the process (SIGSEGV) when a JSON buffer is edited under Textual 8.2.
-    return {".json": "yaml", ".toml": "toml", ".mjml": "html", ".j2": None}.get(path.suffix)
+from .widgets.highlight import is_jinja, language_of
 
 
 class EditingActions(StudioBase):
@@ -45,7 +40,12 @@ class EditingActions(StudioBase):
         if first and buf.read_only:
             self.warn(f"{self.rel(path)}: {buf.read_only}")
         self.current = path
-        self.pane.load(buf.text, language=language_of(path), read_only=buf.read_only is not None)
+        self.pane.load(
+            buf.text,
+            language=language_of(path),
+            read_only=buf.read_only is not None,
+            jinja=is_jinja(path),
+        )
         self.pane.editor.focus()
         self.select_context(path)
         self.update_status()
@@ -56,15 +56,29 @@ class EditingActions(StudioBase):
         """Show the buffer of ``path`` again if it is the one in the editor."""
         if path == self.current:
             buf = self.buffers[path]
-            self.pane.load(buf.text, language=language_of(path), read_only=bool(buf.read_only))
+            self.pane.load(
+                buf.text,
+                language=language_of(path),
+                read_only=bool(buf.read_only),
+                jinja=is_jinja(path),
+            )
 
     def select_context(self, path: Path) -> None:
-        """Which template and sample the preview shows for the opened file."""
+        """Which template and sample the preview shows for the opened file.
+
+        A template (or its SMS) shows itself, a sample its template; anything else
+        (a component, a partial under ``templates/``, brand files) keeps the
+        template shown, which renders with the file's unsaved edits.
+        """
         ws = self.workspace
         rel = self.rel(path)
-        if rel.startswith("templates/"):
+        name = path.name.removesuffix(".mjml").removesuffix(".sms.j2")
+        if rel.startswith("templates/") and path.resolve() in (
+            ws.template_path(name).resolve(),
+            ws.sms_template_path(name).resolve(),
+        ):
             sms = path.name.endswith(".sms.j2")
-            self.set_template(path.name.removesuffix(".mjml").removesuffix(".sms.j2"))
+            self.set_template(name)
             self.home.query_one(PreviewPane).show_tab("tab-sms" if sms else "tab-preview")
         elif rel.startswith("samples/"):
             self.set_template(path.parent.name, sample=path.stem)

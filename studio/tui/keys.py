@@ -52,7 +52,7 @@ KEYS: tuple[Key, ...] = (
         "open_browser",
         "Browser",
         "Open in browser",
-        "Open the rendered HTML in a browser",
+        "The live browser preview, with unsaved edits",
         footer=False,
     ),
     Key(

@@ -43,13 +43,15 @@ class PreviewFlow(StudioBase):
     def start_render(self, generation: int) -> None:
         assert self.template is not None
         self.sync_editor()
+        buffers = self.buffers.unsaved_texts()
+        self.browser.follow(buffers)  # an open browser preview reloads with them
         self.render_worker(
             generation,
             self.edits,
             self.template,
             self.choice("#sample"),
             self.choice("#locale"),
-            self.buffers.unsaved_texts(),
+            buffers,
         )
 
     def on_render_finished(self, event: RenderFinished) -> None:
@@ -123,8 +125,14 @@ class PreviewFlow(StudioBase):
             pane.show_error(event.error)  # the last good preview stays below
             line = getattr(event.error, "line", None)
             file = getattr(event.error, "file", None)
-            if line and self.current is not None and file == self.rel(self.current):
-                self.pane.editor.move_cursor((line - 1, 0))
+            editor = self.pane.editor
+            if (
+                line
+                and self.current is not None
+                and file == self.rel(self.current)
+                and editor.cursor_location[0] != line - 1  # typing on that line: stay put
+            ):
+                editor.move_cursor((line - 1, 0))
 
     def on_findings_computed(self, event: FindingsComputed) -> None:
         pane = self._live_pane()

@@ -1,16 +1,13 @@
 """The studio's tools beyond the editor: browser, deliverability, inbox, send, router, help.
 
-Each action opens a screen (``screens/``) or hands the rendered message to the
-system's browser; the screens do their blocking work in workers of their own.
+Each action opens a screen (``screens/``) or the live browser preview
+(``browser.py``); the screens do their blocking work in workers of their own.
 """
 
 from __future__ import annotations
 
-import tempfile
-import webbrowser
-from pathlib import Path
+from textual import work
 
-from ..core.files import SaveError, save_file
 from ..core.safe_text import printable
 from ..errors import StudioError
 from .base import StudioBase
@@ -24,25 +21,30 @@ class ToolActions(StudioBase):
     """Screens and tools: part of ``StudioApp``."""
 
     def action_open_browser(self) -> None:
-        msg = self.last_good
-        if msg is None:
-            self.notify("nothing rendered yet", severity="warning")
+        """The live browser preview (``browser.py``) on the previewed template, sample
+        and locale, with the unsaved edits; the server starts on first use."""
+        if self.template is None:
+            self.notify("nothing to preview yet", severity="warning")
             return
-        if self.browser_dir is None:
-            # A private folder (0700, unpredictable name), not /tmp/studio-<name>.html
-            # that another local user could create first as a symlink or read.
-            self.browser_dir = Path(tempfile.mkdtemp(prefix="studio-preview-"))
-        out = self.browser_dir / f"{msg.template or 'preview'}.html"
+        self.sync_editor()
         try:
-            save_file(out, msg.html)
-        except SaveError as exc:
-            self.notify(printable(str(exc), one_line=True), severity="error", markup=False)
+            url = self.browser.url(
+                self.template,
+                self.choice("#sample"),
+                self.choice("#locale"),
+                self.buffers.unsaved_texts(),
+            )
+        except StudioError as exc:
+            self.warn(str(exc), "error")
             return
-        try:
-            opened = webbrowser.open(out.as_uri())
-        except webbrowser.Error:
-            opened = False
-        self.notify(f"{'opened' if opened else 'wrote'} {out}", markup=False)
+        self.launch_browser(url)
+
+    @work(thread=True, group="browser")
+    def launch_browser(self, url: str) -> None:
+        opened = self.browser.opener(url)
+        self.call_from_thread(
+            self.notify, f"{'opened' if opened else 'browser preview at'} {url}", markup=False
+        )
 
     def action_deliverability(self) -> None:
         from .screens.deliverability import DeliverabilityScreen

@@ -75,7 +75,7 @@ async def test_a_new_sample_gets_the_umask_default_mode(ws: Workspace) -> None:
     assert stat.S_IMODE(new.stat().st_mode) == 0o644
 
 
-async def test_ctrl_o_writes_into_a_private_folder(
+async def test_ctrl_o_writes_no_file_it_opens_the_loopback_preview(
     ws: Workspace, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     opened: list[str] = []
@@ -87,10 +87,10 @@ async def test_ctrl_o_writes_into_a_private_folder(
         await settle(pilot)
         await pilot.press("ctrl+o")
         await settle(pilot)
-        folder = app.browser_dir
-    assert folder is not None and opened == [(folder / "password_reset.html").as_uri()]
-    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    assert "<html" in (folder / "password_reset.html").read_text()
+        server = app.browser.server
+        assert server is not None and server.httpd.server_address[0] == "127.0.0.1"
+    assert len(opened) == 1 and opened[0].startswith("http://127.0.0.1:")
+    assert app.browser.server is None  # stopped with the studio
     after = predictable.stat().st_mtime_ns if predictable.exists() else None
     assert after == before  # the predictable name in /tmp is not written
 

@@ -226,3 +226,12 @@ def test_a_template_may_not_include_outside_the_workspace(tmp_path: Path) -> Non
         renderer_for(ws).render("leak")
     assert err.value.file == "templates/leak.mjml"
     assert err.value.kind == "mjml"
+
+
+def test_the_text_part_has_the_partials_words_and_links(tmp_path: Path) -> None:
+    ws = _workspace(tmp_path)
+    text = renderer_for(ws).render("promo", variables={"name": "Ada"}).text
+    assert "Saved banner" in text and "https://example.com/b" in text and "Hello Ada" in text
+    lone = render_mjml_file(project(tmp_path / "lone")).text
+    for seen in ("Header words", "Main words", "Footer words", "https://example.com/unsubscribe"):
+        assert seen in lone

@@ -217,9 +217,11 @@ async def test_command_palette_lists_the_studio_actions(
             "the palette lists the command",
         )
         await pilot.press("enter")
-        await pilot.pause()
-        out = app.browser_dir / "password_reset.html"  # type: ignore[operator]
-        assert any(str(out) in str(n.message) for n in app._notifications)
+        await until(
+            pilot,
+            lambda: any("/t/password_reset" in str(n.message) for n in app._notifications),
+            "the browser preview opened",
+        )
 
 
 async def test_a_render_finishing_under_a_dialog_updates_the_preview(ws: Workspace) -> None:

@@ -6,7 +6,9 @@ Routes: ``/`` lists templates; ``/t/NAME?sample=&locale=`` shows one with deskto
 ``prefers-color-scheme: dark`` styles applied), the inbox line, the text part, the
 HTML source and the findings; ``/render/NAME?...&dark=1`` is the email itself;
 ``/events`` is a Server-Sent Events stream that says ``reload`` when a template,
-component, brand token or sample is saved.
+component, brand token or sample is saved, or when the caller hands the server new
+unsaved buffers (:meth:`PreviewServer.set_buffers`: the studio's editor text, which
+every page then renders in place of the files).
 
 The email runs no script, as in a mail client: its frames carry a ``sandbox``
 attribute without ``allow-scripts``, and ``/render/`` answers with a
@@ -27,9 +29,11 @@ import ipaddress
 import re
 import socket
 import threading
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import MappingProxyType
 from typing import Any
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from ...errors import ConfigError, StudioError
 from ..workspace import Workspace
@@ -113,6 +117,9 @@ class PreviewServer:
         self.allow_remote = allow_remote
         self.watcher = Watcher(workspace.root, watch_interval)
         self.lock = threading.Lock()  # one render at a time: the renderer is not shared-safe
+        # Unsaved texts (workspace-relative path -> text) rendered in place of the
+        # files. Replaced whole, never changed in place: a request reads it once.
+        self.buffers: Mapping[str, str] = MappingProxyType({})
         server = self
 
         class Handler(_Handler):
@@ -129,6 +136,26 @@ class PreviewServer:
         host, port = self.httpd.server_address[:2]
         name = host.decode() if isinstance(host, bytes) else str(host)
         return f"http://{'[' + name + ']' if ':' in name else name}:{port}/"
+
+    def page_url(
+        self, template: str, *, sample: str | None = None, locale: str | None = None
+    ) -> str:
+        """The address of ``template``'s page, on ``sample`` and ``locale`` if given."""
+        query = urlencode({k: v for k, v in (("sample", sample), ("locale", locale)) if v})
+        return f"{self.url}t/{quote(template)}" + (f"?{query}" if query else "")
+
+    def set_buffers(self, buffers: Mapping[str, str]) -> bool:
+        """Render ``buffers`` (workspace-relative path -> unsaved text) in place of
+        those files from now on, and reload the open pages if they changed.
+
+        Returns whether they changed. Safe to call from any thread.
+        """
+        fresh = dict(buffers)
+        if fresh == self.buffers:
+            return False
+        self.buffers = MappingProxyType(fresh)
+        self.watcher.bump()
+        return True
 
     def start(self) -> PreviewServer:
         self.watcher.start()
@@ -297,8 +324,11 @@ class _Handler(BaseHTTPRequestHandler):
         names = ws.sample_names(name)
         if sample not in names:
             sample = ws.default_sample(name)
+        buffers = self.preview.buffers
         with self.preview.lock:
-            return ws.render(name, sample=sample, locale=query.get("locale") or None)
+            return ws.render(
+                name, sample=sample, locale=query.get("locale") or None, buffers=buffers
+            )
 
     def index(self, names: list[str]) -> str:
         items = "".join(f'<li><a href="/t/{quote(n)}">{html.escape(n)}</a></li>' for n in names)

@@ -82,9 +82,14 @@ class Watcher:
             state = self._scan()
             if state != self._state:
                 self._state = state
-                with self.changed:
-                    self.generation += 1
-                    self.changed.notify_all()
+                self.bump()
+
+    def bump(self) -> int:
+        """Move the generation on (something other than a file changed); waiters wake up."""
+        with self.changed:
+            self.generation += 1
+            self.changed.notify_all()
+            return self.generation
 
     def start(self) -> Watcher:
         self._thread.start()

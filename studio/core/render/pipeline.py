@@ -39,6 +39,7 @@ from ..variables import control_character
 from ..workspace import Sample, Workspace, parse_sample
 from .jinja import CodeStore, SharedCodeCache, Translations, build_environment, parse_locale
 from .mjml import compile_mjml
+from .origin import OutputMap
 from .result import RenderedMessage as RenderedMessage
 from .result import RenderedSms as RenderedSms
 from .text import mjml_to_text
@@ -342,12 +343,17 @@ class Renderer:
         t1 = time.perf_counter()
         tagged = tag_links(body, self.utm_policy(tpl.name))
         t2 = time.perf_counter()
-        out = compile_mjml(
-            tagged, name=f"{tpl.relname} ({where})", file=tpl.relname, root=self.root,
-            read=self.read,
-        )
+        try:
+            out = compile_mjml(
+                tagged, name=f"{tpl.relname} ({where})", file=tpl.relname, root=self.root,
+                read=self.read,
+            )
+        except RenderError as exc:
+            placed = self._placed(exc, tpl, variables, locale_tag, subject, preheader, tagged)
+            raise placed from None
         t3 = time.perf_counter()
-        text = mjml_to_text(tagged)
+        # the text part from the MJML with its partials spliced in, as the HTML is
+        text = mjml_to_text(out.source.text if out.source is not None else tagged)
         t4 = time.perf_counter()
         timings.update(jinja=t1 - t0, track=t2 - t1, mjml=t3 - t2, text=t4 - t3)
         build_email = partial(
@@ -371,6 +377,50 @@ class Renderer:
             warnings=out.warnings,
             mjml_source=out.source,
             timings=timings,
+        )
+
+    def output_map(
+        self,
+        tpl: Template,
+        variables: Mapping[str, Any],
+        locale_tag: str,
+        subject: str,
+        preheader: str,
+        output: str,
+    ) -> OutputMap | None:
+        """Where each line of ``output`` (the template's MJML as rendered with these
+        variables) was written: the template's or a component's line (:mod:`.origin`)."""
+        context = self._context(tpl, variables, locale_tag)
+        context.update(subject=subject, preheader=preheader)
+        return OutputMap.of(self.env, tpl.relname, context, output, self.read)
+
+    def _placed(
+        self,
+        exc: RenderError,
+        tpl: Template,
+        variables: Mapping[str, Any],
+        locale_tag: str,
+        subject: str,
+        preheader: str,
+        output: str,
+    ) -> RenderError:
+        """An MJML error in the template's output, placed at the template or component
+        line that wrote it (:mod:`.origin`); unchanged if it cannot be placed."""
+        if exc.kind != "mjml" or exc.file != tpl.relname or not exc.line:
+            return exc  # in an included partial: already at its own line
+        m = re.match(r"[^:]*:\d+:(\d+): (.*)", str(exc), re.S)
+        if m is None:
+            return exc
+        where = self.output_map(tpl, variables, locale_tag, subject, preheader, output)
+        origin = where.locate(exc.line, int(m.group(1))) if where is not None else None
+        if origin is None or (origin.file, origin.line) == (tpl.relname, exc.line):
+            return exc
+        col = f":{origin.column}" if origin.column else ""
+        return RenderError(
+            f"{origin.file}:{origin.line}{col}: {m.group(2)}",
+            file=origin.file,
+            line=origin.line,
+            kind="mjml",
         )
 
     def _jinja_stage(
@@ -606,7 +656,7 @@ def render_mjml_file(path: Path) -> RenderedMessage:
         read=lambda rel: (folder / rel).read_text(encoding="utf-8"),
     )
     t1 = time.perf_counter()
-    text = mjml_to_text(source)
+    text = mjml_to_text(out.source.text if out.source is not None else source)
     t2 = time.perf_counter()
     subject = " ".join((out.title or path.stem).split())
     return RenderedMessage(

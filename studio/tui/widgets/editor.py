@@ -13,9 +13,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Select, TextArea
+from textual.widgets import Button, Input, Label, Select
 
 from ...core.safe_text import printable
+from .highlight import TemplateEditor
 
 LOCALES = ["en-GB", "fr-FR", "en-US", "de-DE"]
 
@@ -63,7 +64,7 @@ class EditorPane(Vertical):
             )
         yield Label("", id="status")
         yield FindBar(id="find-bar")
-        yield TextArea(
+        yield TemplateEditor(
             "", id="editor", show_line_numbers=True, tab_behavior="indent", soft_wrap=False
         )
 
@@ -72,12 +73,16 @@ class EditorPane(Vertical):
         self.editor.cursor_blink = False
 
     @property
-    def editor(self) -> TextArea:
-        return self.query_one("#editor", TextArea)
+    def editor(self) -> TemplateEditor:
+        return self.query_one("#editor", TemplateEditor)
 
-    def load(self, text: str, *, language: str | None, read_only: bool) -> None:
-        """Show a file's text (its buffer) in the editor, highlighted if possible."""
+    def load(
+        self, text: str, *, language: str | None, read_only: bool, jinja: bool = False
+    ) -> None:
+        """Show a file's text (its buffer) in the editor, highlighted if possible
+        (with Jinja's tags laid over the language's when ``jinja``)."""
         editor = self.editor
+        editor.jinja = jinja
         editor.load_text(text)
         editor.read_only = read_only
         try:

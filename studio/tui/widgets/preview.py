@@ -42,7 +42,9 @@ def rendition(msg: RenderedMessage) -> Group:
     kb = msg.size / 1024
     style = "bold red" if msg.size > GMAIL_CLIP_BYTES else "green"
     head.append(f"HTML {kb:.1f} KB of Gmail's 102 KB", style=style)
-    return Group(head, Rule(style="dim"), message_rendition(msg.mjml))
+    # the MJML with its mj-include partials spliced in, as MRML compiled it
+    mjml = msg.mjml_source.text if msg.mjml_source is not None else msg.mjml
+    return Group(head, Rule(style="dim"), message_rendition(mjml))
 
 
 def sms_rendition(sms: RenderedSms) -> Text:
