@@ -48,15 +48,14 @@ def test_nothing_submitted_starts_no_spamd() -> None:
         assert not run.started
 
 
-def test_the_engine_is_spamd_where_installed_unless_the_batch_is_asked_for(
+def test_the_engine_is_the_batch_unless_spamd_is_asked_for(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv(spamd.ENGINE_VARIABLE, raising=False)
     monkeypatch.setattr(spamd, "spamd_paths", lambda: ("/usr/sbin/spamd", "/usr/bin/spamc"))
-    assert spamd.engine() == "spamd"
-    monkeypatch.setenv(spamd.ENGINE_VARIABLE, "batch")
+    monkeypatch.delenv(spamd.ENGINE_VARIABLE, raising=False)
     assert spamd.engine() == "batch"
-    monkeypatch.delenv(spamd.ENGINE_VARIABLE)
+    monkeypatch.setenv(spamd.ENGINE_VARIABLE, "spamd")
+    assert spamd.engine() == "spamd"
     monkeypatch.setattr(spamd, "spamd_paths", lambda: None)
     assert spamd.engine() == "batch"  # not installed: the batch, never no score
 
@@ -108,6 +107,6 @@ def test_a_run_of_one_template_scores_without_a_daemon(
 ) -> None:
     monkeypatch.setattr(spam, "spamassassin_path", lambda: "/usr/bin/spamassassin")
     monkeypatch.setattr(spamd, "spamd_paths", lambda: ("/usr/sbin/spamd", "/usr/bin/spamc"))
-    monkeypatch.delenv(spamd.ENGINE_VARIABLE, raising=False)
+    monkeypatch.setenv(spamd.ENGINE_VARIABLE, "spamd")
     assert spam.ScoreAhead(example, templates=5).spamd
     assert not spam.ScoreAhead(example, templates=1).spamd

@@ -25,8 +25,7 @@ LATER = (
 
 def test_importing_the_studio_loads_none_of_the_tools() -> None:
     code = (
-        "import sys, studio.tui.app\n"
-        f"print(','.join(m for m in {LATER!r} if m in sys.modules))\n"
+        f"import sys, studio.tui.app\nprint(','.join(m for m in {LATER!r} if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

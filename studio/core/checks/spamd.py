@@ -32,17 +32,20 @@ CHILDREN = 2
 START_TIMEOUT = 60.0
 """Seconds spamd may take to load its rules and accept connections."""
 ENGINE_VARIABLE = "STUDIO_SPAM_ENGINE"
-"""``spamd`` (the default where installed) or ``batch``: how a run scores its messages."""
+"""``batch`` (the default) or ``spamd``: how a run scores its messages."""
 
 
 def engine() -> str:
-    """``spamd`` where spamd and spamc are installed, unless ``STUDIO_SPAM_ENGINE=batch``.
+    """``spamd`` when asked for (``STUDIO_SPAM_ENGINE=spamd``) and installed, else ``batch``.
 
-    Measured with ``benchmarks/startup_and_spam.py``: a cold ``studio check`` costs
-    1.85-1.93x the CPU of ``--no-spam`` through spamd against 2.36-2.46x batched.
+    Measured with ``benchmarks/startup_and_spam.py`` (cold ``studio check`` of the
+    example workspace): spamd costs less CPU (about 2.0-2.7x ``--no-spam`` against
+    2.6-2.8x batched) but the batch is sooner on the wall clock of a quiet machine
+    (3.0-4.1 s against 3.6-6.3 s): spamd loads more before it answers the first
+    ``spamc`` than ``spamassassin`` does before scoring. Users wait on the wall clock.
     """
-    wanted = os.environ.get(ENGINE_VARIABLE, "spamd").strip().lower()
-    if wanted != "batch" and spamd_paths() is not None:
+    wanted = os.environ.get(ENGINE_VARIABLE, "batch").strip().lower()
+    if wanted == "spamd" and spamd_paths() is not None:
         return "spamd"
     return "batch"
 

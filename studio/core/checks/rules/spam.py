@@ -3,10 +3,11 @@
 ``spamassassin -L -t`` (local tests only: nothing leaves the machine) scores the
 message as built, with a placeholder To so that the missing recipient is not what
 is scored. SpamAssassin's start-up (loading and compiling its rules, about a
-second) dominates its cost, so a run starts it once: one ``spamd`` fed as the
-templates are linted (:class:`ScoreAhead`, :mod:`studio.core.checks.spamd`) where
-installed, else all its messages in **one** ``spamassassin --mbox`` process
-(:func:`score_messages`); ``benchmarks/startup_and_spam.py`` measures both. It
+second) dominates its cost, so a run starts it once: all its messages in **one**
+``spamassassin --mbox`` process (:func:`score_messages`), or with
+``STUDIO_SPAM_ENGINE=spamd`` one ``spamd`` fed as the templates are linted
+(:class:`ScoreAhead`, :mod:`studio.core.checks.spamd`);
+``benchmarks/startup_and_spam.py`` measures both. It
 runs on the first sample of each template only, and verdicts are
 cached by the message's content (``.studio/cache/spam``), with what changes on
 every build (Date, Message-ID, the random MIME boundaries) replaced by fixed
