@@ -26,11 +26,14 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import StudioError
 from .preview.server import EMAIL_CSP, dark_variant
 from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
 
 CHROMIUM_FLAGS = [
     "--disable-gpu",
@@ -174,7 +177,7 @@ class Comparison:
 
 def compare(baseline: Path, current: Path, diff_dir: Path) -> list[Comparison]:
     """Compare every PNG of ``current`` with the same name in ``baseline``."""
-    from PIL import Image, ImageChops
+    from PIL import Image
 
     diff_dir.mkdir(parents=True, exist_ok=True)
     results = []
@@ -183,18 +186,29 @@ def compare(baseline: Path, current: Path, diff_dir: Path) -> list[Comparison]:
         if not base.is_file():
             results.append(Comparison(png.name, 0.0, None, missing=True))
             continue
-        a = Image.open(base).convert("RGB")
-        b = Image.open(png).convert("RGB")
-        if a.size != b.size:
-            w, h = max(a.width, b.width), max(a.height, b.height)
-            pad_a, pad_b = Image.new("RGB", (w, h), "white"), Image.new("RGB", (w, h), "white")
-            pad_a.paste(a)
-            pad_b.paste(b)
-            a, b = pad_a, pad_b
-        mask = ImageChops.difference(a, b).convert("L").point(lambda v: 255 if v > 16 else 0)
-        changed = mask.histogram()[255] / (a.width * a.height)
+        changed, picture = diff_images(Image.open(base), Image.open(png))
         out = diff_dir / png.name
-        highlight = Image.new("RGB", a.size, (255, 0, 0))
-        Image.composite(highlight, b.convert("L").convert("RGB"), mask).save(out)
+        picture.save(out)
         results.append(Comparison(png.name, changed, out))
     return results
+
+
+DIFF_FLOOR = 16  # a channel difference at or below this is noise (anti-aliasing, dithering)
+
+
+def diff_images(before: PILImage, after: PILImage) -> tuple[float, PILImage]:
+    """The share of pixels that differ (0..1) and the diff picture: ``after`` in grey with
+    every changed pixel red. A smaller picture is padded with white to the larger size."""
+    from PIL import Image, ImageChops
+
+    a, b = before.convert("RGB"), after.convert("RGB")
+    if a.size != b.size:
+        w, h = max(a.width, b.width), max(a.height, b.height)
+        pad_a, pad_b = Image.new("RGB", (w, h), "white"), Image.new("RGB", (w, h), "white")
+        pad_a.paste(a)
+        pad_b.paste(b)
+        a, b = pad_a, pad_b
+    mask = ImageChops.difference(a, b).convert("L").point(lambda v: 255 if v > DIFF_FLOOR else 0)
+    changed = mask.histogram()[255] / (a.width * a.height)
+    highlight = Image.new("RGB", a.size, (255, 0, 0))
+    return changed, Image.composite(highlight, b.convert("L").convert("RGB"), mask)

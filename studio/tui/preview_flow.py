@@ -26,6 +26,7 @@ class PreviewFlow(StudioBase):
         """Render now when idle; otherwise once the render in flight is shown."""
         if self.template is None:
             return
+        self.pixel_cancel()  # the pixel preview in flight is for older text
         generation = self.renders.request()
         if generation is not None:
             self.start_render(generation)
@@ -111,6 +112,7 @@ class PreviewFlow(StudioBase):
         if event.message is not None:
             self.last_good, self.last_sms = event.message, event.sms
             pane.show(event.message, event.sms)
+            self.pixel_follow()
             if self._findings_timer is not None:
                 self._findings_timer.stop()
             self._findings_timer = self.set_timer(FINDINGS_DELAY, self.start_findings)

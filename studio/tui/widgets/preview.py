@@ -1,4 +1,4 @@
-"""The preview pane: rendition, text part, HTML source, SMS, size, findings."""
+"""The preview pane: rendition, text part, HTML source, SMS, size, findings, pixels."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from ...core.safe_text import printable
 from ...errors import StudioError
 from ..messages import LocationChosen
 from ..rendition import rendition as message_rendition
+from .pixel import PixelView
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 SEVERITY_MARK = {"error": "✖", "warning": "▲", "info": "i"}
@@ -121,6 +122,8 @@ class PreviewPane(Vertical):
                 yield DataTable(id="findings", cursor_type="row")
                 with VerticalScroll(id="finding-box"):
                     yield Static("", id="finding-detail")
+            with TabPane("Pixel", id="tab-pixel"):
+                yield PixelView(id="pixel")
 
     def on_mount(self) -> None:
         table = self.query_one("#findings", DataTable)
