@@ -56,7 +56,7 @@ def _cell_size() -> tuple[int, int]:
     """A terminal cell in pixels, as textual-image measured it (half-blocks: 1 by 2)."""
     if IMAGE_CLASS is None or IMAGE_CLASS.__name__ == "HalfcellImage":
         return 1, 2
-    from textual_image.widget import get_cell_size
+    from textual_image._terminal import get_cell_size  # what its widgets measure with
 
     size = get_cell_size()
     return max(1, size.width), max(1, size.height)
