@@ -85,6 +85,18 @@ class PixelFlow(StudioBase):
             self._pixel_timer.stop()
         self._pixel_timer = self.set_timer(PIXEL_DELAY, self.pixel_refresh)
 
+    def pixel_failed(self) -> None:
+        """The text no longer renders: the last picture stays, and the line says why."""
+        self._pixel_stale = False
+        if self._pixel_timer is not None:
+            self._pixel_timer.stop()
+            self._pixel_timer = None
+        if self.pixel_visible:
+            self.pixel_view.say(
+                "⚠ The message does not render (the error is above): this is the last picture.",
+                style="bold red",
+            )
+
     def pixel_refresh(self) -> None:
         """Send the shown message to the engine (the options as they are now)."""
         self._pixel_timer = None

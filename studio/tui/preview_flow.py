@@ -118,6 +118,7 @@ class PreviewFlow(StudioBase):
             self._findings_timer = self.set_timer(FINDINGS_DELAY, self.start_findings)
         elif event.error is not None:
             pane.show_error(event.error)  # the last good preview stays below
+            self.pixel_failed()
             line = getattr(event.error, "line", None)
             file = getattr(event.error, "file", None)
             if line and self.current is not None and file == self.rel(self.current):

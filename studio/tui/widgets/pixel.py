@@ -60,6 +60,8 @@ def _cell_size() -> tuple[int, int]:
 
     size = get_cell_size()
     return max(1, size.width), max(1, size.height)
+
+
 DESKTOP = 600  # CSS px that fill the pane's width; 375 px takes its share of it
 
 
@@ -102,7 +104,7 @@ class PixelView(Vertical):
         image = self.image
         if image is None or self.picture is None:
             return
-        available = self.scroller.scrollable_content_region.width or self.size.width
+        available = self.scroller.content_size.width or self.size.width
         cols = max(4, round(available * min(self.picture.width, DESKTOP) / DESKTOP) - 1)
         cell_w, cell_h = _cell_size()
         rows = max(1, round(image.height / image.width * cols * cell_w / cell_h))

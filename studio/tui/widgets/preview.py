@@ -253,5 +253,9 @@ class PreviewPane(Vertical):
     def focus_tabs(self) -> None:
         self.query_one("#tabs", TabbedContent).query_one("Tabs").focus()
 
+    @property
+    def active_tab(self) -> str:
+        return self.query_one("#tabs", TabbedContent).active
+
     def show_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab
