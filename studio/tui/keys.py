@@ -114,6 +114,7 @@ KEYS: tuple[Key, ...] = (
         "Pixel preview",
         "The Pixel tab: the message as Chromium draws it, unsaved edits included",
         footer=False,
+        priority=True,  # a terminal sends alt+x as x with alt: the editor would type it
     ),
     Key(
         "alt+w",
@@ -122,6 +123,7 @@ KEYS: tuple[Key, ...] = (
         "Pixel preview: 600 / 375 px",
         "Draw the pixel preview at desktop (600 px) or mobile (375 px) width",
         footer=False,
+        priority=True,  # a terminal sends alt+x as x with alt: the editor would type it
     ),
     Key(
         "alt+d",
@@ -130,6 +132,7 @@ KEYS: tuple[Key, ...] = (
         "Pixel preview: light / dark",
         "Draw the pixel preview with prefers-color-scheme light or dark",
         footer=False,
+        priority=True,  # a terminal sends alt+x as x with alt: the editor would type it
     ),
     Key(
         "alt+c",
@@ -138,6 +141,7 @@ KEYS: tuple[Key, ...] = (
         "Pixel preview: changed pixels",
         "Mark in red the pixels that differ from the last saved version",
         footer=False,
+        priority=True,  # a terminal sends alt+x as x with alt: the editor would type it
     ),
     Key("f8", "deliverability", "DNS", "Deliverability", "DNS preflight of the sending domain"),
     Key("f9", "inbox", "Inbox", "Inbox", "Messages caught by the embedded sink"),
