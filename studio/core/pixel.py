@@ -135,6 +135,8 @@ class PixelRequest:
     dark: bool = False
     token: int = 0
     """The caller's number for this request (handed back with the picture)."""
+    scale: float = 1.0
+    """Device pixels per CSS px of the picture (a half-block view needs far fewer than 1)."""
     baseline: Callable[[], str | None] | None = None
     """The HTML of the last saved version (called in the engine's thread): when given,
     the picture comes with the changed-pixels view against it."""
@@ -148,6 +150,8 @@ class Picture:
     width: int
     dark: bool
     image: Image | None = None
+    """``width`` CSS px times ``scale`` wide; the whole document high."""
+    scale: float = 1.0
     changed: Image | None = None
     """The changed-pixels view (changed pixels red over the greyed picture)."""
     changed_share: float = 0.0
@@ -168,7 +172,7 @@ class PixelEngine:
         self._closed = False
         self._cancelled = False
         self._thread: threading.Thread | None = None
-        self._baselines: dict[tuple[str, int, bool], Image] = {}
+        self._baselines: dict[tuple[str, int, bool, float], Image] = {}
         self.drawn = 0  # pictures delivered
         self.dropped = 0  # requests replaced or abandoned for a newer one
 
@@ -287,29 +291,30 @@ class PixelEngine:
         if self._newer():  # typed again meanwhile: that picture is the one wanted
             self.dropped += 1
             return None
-        image = page.capture()
+        image = page.capture(req.scale)
         changed, share = None, 0.0
         if req.baseline is not None:
             saved = req.baseline()
             if saved is not None:
-                base = self._baseline(page, saved, req.width, req.dark)
+                base = self._baseline(page, saved, req.width, req.dark, req.scale)
                 share, changed = diff_images(base, image)
         return Picture(
             req.token,
             req.width,
             req.dark,
             image=image,
+            scale=req.scale,
             changed=changed,
             changed_share=share,
             elapsed=time.perf_counter() - start,
         )
 
-    def _baseline(self, page: _Page, saved: str, width: int, dark: bool) -> Image:
-        key = (hashlib.sha256(saved.encode()).hexdigest(), width, dark)
+    def _baseline(self, page: _Page, saved: str, width: int, dark: bool, scale: float) -> Image:
+        key = (hashlib.sha256(saved.encode()).hexdigest(), width, dark, scale)
         found = self._baselines.get(key)
         if found is None:
             page.show(saved, width, dark)
-            found = page.capture()
+            found = page.capture(scale)
             if len(self._baselines) >= 8:
                 self._baselines.pop(next(iter(self._baselines)))
             self._baselines[key] = found
@@ -343,8 +348,9 @@ class _Page:
             self.dark = dark
         self.page.set_content(placeholders(page_html), wait_until="load")
 
-    def capture(self) -> Image:
-        """The whole document (its own height, not the viewport's), PNG made for speed."""
+    def capture(self, scale: float = 1.0) -> Image:
+        """The whole document (its own height, not the viewport's), PNG made for speed;
+        ``scale`` below 1 has Chromium draw fewer pixels (cheaper to draw, encode, decode)."""
         from PIL import Image as PILImage
 
         size = self.cdp.send("Page.getLayoutMetrics")["cssContentSize"]
@@ -355,7 +361,7 @@ class _Page:
                 "format": "png",
                 "optimizeForSpeed": True,
                 "captureBeyondViewport": True,
-                "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+                "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": scale},
             },
         )
         image = PILImage.open(io.BytesIO(base64.b64decode(shot["data"])))

@@ -133,7 +133,14 @@ class PixelFlow(StudioBase):
         if view.picture is None:
             view.say("Drawing in Chromium…")
         self._pixel_engine.request(
-            PixelRequest(msg.html, self.pixel_width, self.pixel_dark, self._pixel_asked, baseline),
+            PixelRequest(
+                msg.html,
+                self.pixel_width,
+                self.pixel_dark,
+                self._pixel_asked,
+                view.wanted_scale(),
+                baseline,
+            ),
             self._pixel_drawn,
         )
 

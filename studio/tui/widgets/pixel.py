@@ -63,6 +63,7 @@ def _cell_size() -> tuple[int, int]:
 
 
 DESKTOP = 600  # CSS px that fill the pane's width; 375 px takes its share of it
+MIN_SCALE = 0.25
 
 
 class PixelView(Vertical):
@@ -97,6 +98,15 @@ class PixelView(Vertical):
         widget = self.query_one("#pixel-image")
         found = getattr(widget, "image", None)
         return found if found is not None and hasattr(found, "getpixel") else None
+
+    def wanted_scale(self) -> float:
+        """Device pixels per CSS px worth drawing: half-blocks show one pixel a column,
+        so twice the pane's columns is plenty (at least a quarter of the page's pixels);
+        Kitty and Sixel show real pixels (all of them)."""
+        if IMAGE_CLASS is None or IMAGE_CLASS.__name__ != "HalfcellImage":
+            return 1.0
+        available = self.scroller.content_size.width or self.size.width or 80
+        return min(1.0, max(MIN_SCALE, round(2 * available / DESKTOP, 2)))
 
     def _fit(self) -> None:
         """Size the picture in cells: 600 px take the pane's width, 375 px their share;
