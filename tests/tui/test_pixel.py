@@ -268,3 +268,31 @@ async def test_the_palette_lists_pixel_entries(example_copy: Workspace) -> None:
     pixel = [t for t in titles if "Pixel" in t]
     assert len(pixel) == 4, pixel
     assert any("(alt+w)" in t for t in pixel) and any("(alt+d)" in t for t in pixel)
+
+
+def test_the_half_block_drawing_matches_textual_images_own() -> None:
+    """The studio's half-block renderable (cached styles, merged runs) draws the same
+    cells as textual-image's."""
+    from rich.console import Console
+    from textual_image.renderable.halfcell import Image as TextualImageHalfcell
+
+    from studio.tui.widgets.pixel import IMAGE_CLASS
+
+    assert IMAGE_CLASS is not None and IMAGE_CLASS.__name__ == "HalfcellImage"
+    ours = IMAGE_CLASS._Renderable  # type: ignore[attr-defined]
+    image = Image.new("RGB", (30, 40), (255, 255, 255))
+    for x in range(30):
+        for y in range(0, 40, 3):
+            image.putpixel((x, y), (x * 8, y * 6, 120))
+    console = Console(width=20, color_system="truecolor", file=open("/dev/null", "w"))
+
+    def cells(renderable: Any) -> list[tuple[Any, Any]]:
+        out: list[tuple[Any, Any]] = []
+        for seg in console.render(renderable, console.options.update(width=20)):
+            if seg.text != "\n":
+                assert set(seg.text) == {"▀"}
+                out += [(seg.style.color.triplet, seg.style.bgcolor.triplet)] * len(seg.text)
+        return out
+
+    theirs = cells(TextualImageHalfcell(image, 20, "auto"))
+    assert len(theirs) > 100 and cells(ours(image, 20, "auto")) == theirs

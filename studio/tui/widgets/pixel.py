@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -30,20 +31,73 @@ if TYPE_CHECKING:
     from ...core.pixel import Picture
 
 
+def _halfcell_class() -> type[Widget]:
+    """textual-image's half-block widget with a faster renderable: the same picture,
+    but one Rich style per colour pair (a message has few) and runs of equal cells
+    merged into one segment, where textual-image builds two colours and a style for
+    every cell (same cells; measured 1.9x faster on a 60-column picture)."""
+    from rich.color import Color
+    from rich.segment import Segment
+    from rich.style import Style
+    from textual_image.renderable.halfcell import Image as HalfcellRenderable
+    from textual_image.widget import HalfcellImage
+
+    class Renderable(HalfcellRenderable):
+        def __rich_console__(self, console: Any, options: Any) -> Iterator[Segment]:
+            from textual_image._terminal import get_cell_size
+
+            width, height = self._render_size.get_cell_size(
+                options.max_width, options.max_height, get_cell_size()
+            )
+            image = self._image_data.pil_image.convert("RGB").resize((width, height * 2))
+            pixels: Any = image.load()
+            styles: dict[tuple[Any, Any], Style] = {}
+            for y in range(0, height * 2, 2):
+                run_style: Style | None = None
+                run = 0
+                for x in range(width):
+                    key: tuple[Any, Any] = (pixels[x, y], pixels[x, y + 1])
+                    style = styles.get(key)
+                    if style is None:
+                        style = styles[key] = Style(
+                            color=Color.from_rgb(*key[0]), bgcolor=Color.from_rgb(*key[1])
+                        )
+                    if style is run_style:
+                        run += 1
+                        continue
+                    if run:
+                        yield Segment("▀" * run, run_style)
+                    run_style, run = style, 1
+                if run:
+                    yield Segment("▀" * run, run_style)
+                yield Segment.line()
+
+    class FastHalfcellImage(HalfcellImage, Renderable=Renderable):
+        pass
+
+    FastHalfcellImage.__name__ = "HalfcellImage"
+    return FastHalfcellImage
+
+
 def _image_class() -> type[Widget] | None:
     """The textual-image widget for this terminal, or None when it is not installed."""
     try:
-        if os.environ.get("STUDIO_PIXELS") == "halfcell" or os.environ.get("TMUX"):
-            from textual_image.widget import HalfcellImage
-
-            return HalfcellImage
         out = sys.__stdout__
-        if out is None or not out.isatty():
-            from textual_image.widget import HalfcellImage
-
-            return HalfcellImage
+        if (
+            os.environ.get("STUDIO_PIXELS") == "halfcell"
+            or os.environ.get("TMUX")
+            or out is None
+            or not out.isatty()
+        ):
+            return _halfcell_class()
         from textual_image.widget import Image as AutoImage
 
+        renderable = getattr(AutoImage, "_Renderable", None)
+        if renderable is None or renderable.__module__.rsplit(".", 1)[-1] in (
+            "halfcell",
+            "unicode",
+        ):
+            return _halfcell_class()  # neither Kitty nor Sixel answered
         return AutoImage
     except ImportError:
         return None
