@@ -5,6 +5,7 @@ since the last save.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -284,7 +285,7 @@ def test_the_half_block_drawing_matches_textual_images_own() -> None:
     for x in range(30):
         for y in range(0, 40, 3):
             image.putpixel((x, y), (x * 8, y * 6, 120))
-    console = Console(width=20, color_system="truecolor", file=open("/dev/null", "w"))
+    console = Console(width=20, color_system="truecolor", file=io.StringIO())
 
     def cells(renderable: Any) -> list[tuple[Any, Any]]:
         out: list[tuple[Any, Any]] = []
