@@ -69,7 +69,8 @@ class Session:
         self.deadline = deadline
         self.width, self.height = size
         command = (
-            f"cd {shlex.quote(str(workspace))} && exec env TERM=xterm-256color"
+            # COLUMNS/LINES (pytest's Textual plugin sets 80x24) would fix Textual's size
+            f"cd {shlex.quote(str(workspace))} && exec env -u COLUMNS -u LINES TERM=xterm-256color"
             f" {shlex.quote(sys.executable)} -m studio"
         )
         size = ["-x", str(self.width), "-y", str(self.height)]

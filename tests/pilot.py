@@ -15,7 +15,12 @@ async def settle(pilot: Any, rounds: int = 2) -> None:
 
 
 async def until(
-    pilot: Any, ready: Callable[[], bool], what: str, tries: int = 200, step: float = 0.05
+    pilot: Any,
+    ready: Callable[[], bool],
+    what: str,
+    tries: int = 200,
+    step: float = 0.05,
+    state: Callable[[], object] | None = None,
 ) -> None:
     """Let the app run until ``ready()`` holds: many short passes, a deadline, no sleep
     as synchronisation."""
@@ -24,7 +29,7 @@ async def until(
             return
         await pilot.pause(step)
         await pilot.app.workers.wait_for_complete()
-    raise AssertionError(f"never happened: {what}")
+    raise AssertionError(f"never happened: {what}" + (f" ({state()!r})" if state else ""))
 
 
 async def quiet(pilot: Any) -> None:

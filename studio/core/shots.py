@@ -26,11 +26,14 @@ import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import StudioError
 from .preview.server import EMAIL_CSP, dark_variant
 from .workspace import Workspace
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PILImage
 
 CHROMIUM_FLAGS = [
     "--disable-gpu",
@@ -205,6 +208,39 @@ def compare(baseline: Path, current: Path, diff_dir: Path) -> list[Comparison]:
     return results
 
 
+DIFF_FLOOR = 16  # a channel difference at or below this is noise (anti-aliasing, dithering)
+
+
+def _changed_mask(before: PILImage, after: PILImage) -> tuple[PILImage, PILImage]:
+    """``after`` in RGB (padded with white to the larger size) and the mask of changed pixels."""
+    from PIL import Image, ImageChops
+
+    a, b = before.convert("RGB"), after.convert("RGB")
+    if a.size != b.size:
+        w, h = max(a.width, b.width), max(a.height, b.height)
+        pad_a, pad_b = Image.new("RGB", (w, h), "white"), Image.new("RGB", (w, h), "white")
+        pad_a.paste(a)
+        pad_b.paste(b)
+        a, b = pad_a, pad_b
+    mask = ImageChops.difference(a, b).convert("L").point(lambda v: 255 if v > DIFF_FLOOR else 0)
+    return b, mask
+
+
+def _diff_picture(after: PILImage, mask: PILImage) -> tuple[float, PILImage]:
+    from PIL import Image
+
+    changed = mask.histogram()[255] / (after.width * after.height)
+    highlight = Image.new("RGB", after.size, (255, 0, 0))
+    return changed, Image.composite(highlight, after.convert("L").convert("RGB"), mask)
+
+
+def diff_images(before: PILImage, after: PILImage) -> tuple[float, PILImage]:
+    """The share of pixels that differ (0..1) and the diff picture: ``after`` in grey with
+    every changed pixel red. A smaller picture is padded with white to the larger size."""
+    b, mask = _changed_mask(before, after)
+    return _diff_picture(b, mask)
+
+
 def compare_pair(
     before: Path, after: Path, diff: Path, crop: Path | None = None, *, margin: int = 16
 ) -> tuple[float, tuple[int, int, int, int] | None]:
@@ -214,21 +250,12 @@ def compare_pair(
     given and something changed, the changed region of ``after`` (with ``margin``).
     Images of different sizes are compared on a white canvas of the larger size.
     """
-    from PIL import Image, ImageChops
+    from PIL import Image
 
-    a = Image.open(before).convert("RGB")
-    b = Image.open(after).convert("RGB")
-    if a.size != b.size:
-        w, h = max(a.width, b.width), max(a.height, b.height)
-        pad_a, pad_b = Image.new("RGB", (w, h), "white"), Image.new("RGB", (w, h), "white")
-        pad_a.paste(a)
-        pad_b.paste(b)
-        a, b = pad_a, pad_b
-    mask = ImageChops.difference(a, b).convert("L").point(lambda v: 255 if v > 16 else 0)
-    changed = mask.histogram()[255] / (a.width * a.height)
+    b, mask = _changed_mask(Image.open(before), Image.open(after))
+    changed, picture = _diff_picture(b, mask)
     diff.parent.mkdir(parents=True, exist_ok=True)
-    highlight = Image.new("RGB", a.size, (255, 0, 0))
-    Image.composite(highlight, b.convert("L").convert("RGB"), mask).save(diff)
+    picture.save(diff)
     box = mask.getbbox()
     if box is not None and crop is not None:
         x0, y0, x1, y1 = box

@@ -3,9 +3,10 @@
 What the app does lives in its parts, each a small module mixed in here:
 ``layout.py`` (panes and focus), ``editing.py`` (open, save, revert, diff, find,
 quit), ``disk_watch.py`` (files changed by someone else), ``preview_flow.py``
-(render and check as the user types), ``tool_actions.py`` (browser, deliverability,
-inbox, send, help; the browser preview itself in ``browser.py``) and
-``workspace_actions.py`` (templates and samples as files).
+(render and check as the user types), ``pixel_flow.py`` (the Pixel tab follows
+the typing in Chromium), ``tool_actions.py`` (browser, deliverability, inbox, send,
+help; the browser preview itself in ``browser.py``) and ``workspace_actions.py``
+(templates and samples as files).
 What is open and unsaved lives in the buffer model (``core/buffers.py``); rendering,
 checks and file access go through ``studio.core``. Blocking work runs in thread
 workers that post messages (``messages.py``), so the UI never waits.
@@ -34,6 +35,7 @@ from .editing import EditingActions
 from .keys import KEYS, app_bindings
 from .layout import NARROW, LayoutActions
 from .messages import LocationChosen
+from .pixel_flow import PixelFlow
 from .preview_flow import FINDINGS_DELAY, PreviewFlow
 from .scheduler import RenderScheduler
 from .tool_actions import ToolActions
@@ -45,7 +47,13 @@ __all__ = ["FINDINGS_DELAY", "NARROW", "StudioApp", "language_of"]
 
 
 class StudioApp(
-    LayoutActions, EditingActions, DiskWatch, PreviewFlow, ToolActions, WorkspaceActions
+    LayoutActions,
+    EditingActions,
+    DiskWatch,
+    PreviewFlow,
+    PixelFlow,
+    ToolActions,
+    WorkspaceActions,
 ):
     """Edit templates with a live preview."""
 
@@ -144,6 +152,7 @@ class StudioApp(
             from .router_control import stop_router
 
             stop_router(self)
+        self.close_pixel()
         if self.sink is not None:
             self.sink.stop()
         self.browser.stop()

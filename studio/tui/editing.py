@@ -79,7 +79,9 @@ class EditingActions(StudioBase):
         ):
             sms = path.name.endswith(".sms.j2")
             self.set_template(name)
-            self.home.query_one(PreviewPane).show_tab("tab-sms" if sms else "tab-preview")
+            pane = self.home.query_one(PreviewPane)
+            if sms or pane.active_tab != "tab-pixel":  # the Pixel tab stays on a new template
+                pane.show_tab("tab-sms" if sms else "tab-preview")
         elif rel.startswith("samples/"):
             self.set_template(path.parent.name, sample=path.stem)
         elif self.template is None and ws.template_names():

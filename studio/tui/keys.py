@@ -107,6 +107,42 @@ KEYS: tuple[Key, ...] = (
         "The Findings tab: why, how to fix, Enter jumps to the line",
         footer=False,
     ),
+    Key(
+        "alt+p",
+        "show_pixel",
+        "Pixel",
+        "Pixel preview",
+        "The Pixel tab: the message as Chromium draws it, unsaved edits included",
+        footer=False,
+        priority=True,  # a terminal sends alt+x as x with alt: the editor would type it
+    ),
+    Key(
+        "alt+w",
+        "pixel_width",
+        "Width",
+        "Pixel preview: 600 / 375 px",
+        "Draw the pixel preview at desktop (600 px) or mobile (375 px) width",
+        footer=False,
+        priority=True,  # a terminal sends alt+x as x with alt: the editor would type it
+    ),
+    Key(
+        "alt+d",
+        "pixel_dark",
+        "Dark",
+        "Pixel preview: light / dark",
+        "Draw the pixel preview with prefers-color-scheme light or dark",
+        footer=False,
+        priority=True,  # a terminal sends alt+x as x with alt: the editor would type it
+    ),
+    Key(
+        "alt+c",
+        "pixel_changes",
+        "Changes",
+        "Pixel preview: changed pixels",
+        "Mark in red the pixels that differ from the last saved version",
+        footer=False,
+        priority=True,  # a terminal sends alt+x as x with alt: the editor would type it
+    ),
     Key("f8", "deliverability", "DNS", "Deliverability", "DNS preflight of the sending domain"),
     Key("f9", "inbox", "Inbox", "Inbox", "Messages caught by the embedded sink"),
     Key(

@@ -7,7 +7,7 @@ screen or the app updates its widgets when it handles it, on the UI thread.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
@@ -29,6 +29,13 @@ class PreviewRendered(Message):
     message: RenderedMessage | None
     sms: RenderedSms | None
     error: StudioError | None
+
+
+@dataclass
+class PixelDrawn(Message):
+    """The pixel engine drew a picture (or says why it could not): ``core.pixel.Picture``."""
+
+    picture: Any
 
 
 @dataclass

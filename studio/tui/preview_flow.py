@@ -31,6 +31,7 @@ class PreviewFlow(StudioBase):
         """Render now when idle; otherwise once the render in flight is shown."""
         if self.template is None:
             return
+        self.pixel_cancel()  # the pixel preview in flight is for older text
         generation = self.renders.request()
         if generation is not None:
             self.start_render(generation)
@@ -118,11 +119,13 @@ class PreviewFlow(StudioBase):
         if event.message is not None:
             self.last_good, self.last_sms = event.message, event.sms
             pane.show(event.message, event.sms)
+            self.pixel_follow()
             if self._findings_timer is not None:
                 self._findings_timer.stop()
             self._findings_timer = self.set_timer(FINDINGS_DELAY, self.start_findings)
         elif event.error is not None:
             pane.show_error(event.error)  # the last good preview stays below
+            self.pixel_failed()
             line = getattr(event.error, "line", None)
             file = getattr(event.error, "file", None)
             editor = self.pane.editor

@@ -44,10 +44,13 @@ def findings_ready(app: StudioApp) -> Callable[[], bool]:
 
 def test_no_app_key_is_a_key_of_a_studio_widget() -> None:
     """No key of the table is bound by the editor, an input, the tree, a table, a picker."""
+    from textual.containers import VerticalScroll
     from textual.widgets import Tabs, Tree
     from textual.widgets._select import SelectOverlay
 
+    # VerticalScroll: the Pixel tab's picture scrolls with the arrow and page keys
     widgets = (TextArea, Input, Tree, DataTable, Select, SelectOverlay, Tabs, Button)
+    widgets += (VerticalScroll,)
     taken = {key for w in widgets for key in w._merge_bindings().key_to_bindings}
     assert not {k.key for k in KEYS if k.key} & taken
 

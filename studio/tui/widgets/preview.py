@@ -1,4 +1,4 @@
-"""The preview pane: rendition, text part, HTML source, SMS, size, findings."""
+"""The preview pane: rendition, text part, HTML source, SMS, size, findings, pixels."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from ...core.safe_text import printable
 from ...errors import StudioError
 from ..messages import LocationChosen
 from ..rendition import rendition as message_rendition
+from .pixel import PixelView
 
 if TYPE_CHECKING:  # the renderer is imported on first render, after the first paint
     from ...core.render.pipeline import RenderedMessage, RenderedSms
@@ -136,6 +137,8 @@ class PreviewPane(Vertical):
                 yield DataTable(id="findings", cursor_type="row")
                 with VerticalScroll(id="finding-box"):
                     yield Static("", id="finding-detail")
+            with TabPane("Pixel", id="tab-pixel"):
+                yield PixelView(id="pixel")
 
     def on_mount(self) -> None:
         table = self.query_one("#findings", DataTable)
@@ -300,6 +303,10 @@ class PreviewPane(Vertical):
 
     def focus_tabs(self) -> None:
         self.query_one("#tabs", TabbedContent).query_one("Tabs").focus()
+
+    @property
+    def active_tab(self) -> str:
+        return self.query_one("#tabs", TabbedContent).active
 
     def show_tab(self, tab: str) -> None:
         self.query_one("#tabs", TabbedContent).active = tab

@@ -1,0 +1,52 @@
+"""The Pixel tab in a real terminal: the studio in tmux at 120x40 draws the message in
+coloured half-blocks (the drive and the polling are those of ``scripts/tmux_tasks.py``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from studio.core.pixel import install_hint
+from tests.conftest import REPO
+
+pytestmark = [
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+    pytest.mark.skipif(install_hint() is not None, reason="no Chromium or Playwright"),
+]
+
+
+def _tasks_module():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("tmux_tasks", REPO / "scripts" / "tmux_tasks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_pixel_tab_draws_half_blocks_in_tmux_at_120x40() -> None:
+    tasks = _tasks_module()
+    with tempfile.TemporaryDirectory(prefix="studio-pixel-") as tmp:
+        ws = tasks.workspace_copy(Path(tmp) / "example")
+        session = tasks.Session(f"studio-pixel-{Path(tmp).name[-6:]}", (120, 40), ws)
+        try:
+            session.wait(r"Studio — templates/\w+\.mjml", "a template opens")
+            session.wait(r"f9 Inbox", "the studio fills the 120 columns")
+            session.palette("Pixel preview", r"Chromium draws it")
+            session.wait(r"600 px · light", "the picture is drawn at 600 px")
+            screen = session.tmux("capture-pane", "-p", "-e", "-t", session.name)
+            blocks = [line for line in screen.splitlines() if line.count("▀") >= 20]
+            assert len(blocks) >= 25, screen
+            colours = set(re.findall(r"\x1b\[[0-9;]*(?:38|48);[25];[0-9;]+m", screen))
+            assert len(colours) > 10, colours  # in colour, not one flat block
+            session.keys("M-d")  # alt+d: the dark scheme
+            session.wait(r"600 px · dark", "the dark picture is drawn")
+            session.keys("M-w")  # alt+w: mobile width
+            session.wait(r"375 px · dark", "the mobile picture is drawn")
+        finally:
+            session.close()
