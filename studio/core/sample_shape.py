@@ -26,7 +26,7 @@ from typing import Any
 
 from jinja2 import Environment, nodes
 
-from .variables import PROVIDED, referenced, template_variables
+from .variables import PROVIDED, reached_sources, template_variables
 
 NUMBER_FILTERS = frozenset({"money", "round", "abs", "int", "float", "filesizeformat"})
 DATE_FILTERS = frozenset({"date", "datetime", "time"})
@@ -228,21 +228,13 @@ class _Walker:
 
 def _sources(env: Environment, relname: str, extra: tuple[str, ...]) -> list[nodes.Template]:
     """The syntax trees of the template, its front-matter sources and what it reaches."""
-    assert env.loader is not None
     trees: list[nodes.Template] = []
-    seen: set[str] = set()
-    queue = [relname]
-    while queue:
-        name = queue.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        try:
-            text = env.loader.get_source(env, name)[0]
-            trees.append(env.parse(text))
-            queue.extend(referenced(env, text))
-        except Exception:  # noqa: BLE001 - a missing or broken file is the render's error
-            continue
+    for text in (text for _, text in reached_sources(env, relname)):
+        if text is not None:
+            try:
+                trees.append(env.parse(text))
+            except Exception:  # noqa: BLE001 - the render reports the syntax error
+                continue
     for text in extra:
         if text:
             try:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -190,6 +190,35 @@ def referenced(env: Environment, source: str) -> list[str]:
         env.parse(source)  # raises the syntax error
     assert ast is not None
     return list(_references(ast))
+
+
+def reached_sources(
+    env: Environment,
+    name: str,
+    refs: Callable[[Environment, str], Sequence[str]] = referenced,
+) -> Iterator[tuple[str, str | None]]:
+    """(name, text) of template ``name`` and of every file it reaches through
+    ``extends``, ``include`` and ``import`` (``refs`` finds them), each once; the text
+    is None where the file cannot be loaded. A file that does not parse is yielded but
+    not followed: that is the render's error to report."""
+    assert env.loader is not None
+    seen: set[str] = set()
+    queue = [name]
+    while queue:
+        current = queue.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            text = env.loader.get_source(env, current)[0]
+        except Exception:  # noqa: BLE001 - a missing or unreadable file is the render's error
+            yield current, None
+            continue
+        yield current, text
+        try:
+            queue.extend(refs(env, text))
+        except Exception:  # noqa: BLE001 - a syntax error is the render's error
+            continue
 
 
 def used_variables(env: Environment, name: str, *, source: str | None = None) -> set[str]:

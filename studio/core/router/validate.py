@@ -29,7 +29,7 @@ from jinja2 import Environment, nodes
 
 from ..sample_shape import Shape, sample_shape, template_trees
 from ..templates import Template
-from ..variables import referenced
+from ..variables import reached_sources, referenced
 
 MISSING = "template.undefined-variable"
 MISTYPED = "template.variable-type"
@@ -249,21 +249,7 @@ def _references(env: Environment, text: str) -> tuple[str, ...]:
 def _texts(env: Environment, relname: str) -> tuple[str, ...]:
     """The texts of a template and of everything it reaches (each file read, not parsed:
     references come from the parse cache of :mod:`studio.core.variables`)."""
-    assert env.loader is not None
-    seen: set[str] = set()
-    texts: list[str] = []
-    queue = [relname]
-    while queue:
-        name = queue.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        try:
-            text = env.loader.get_source(env, name)[0]
-            texts.append(f"{name}\0{text}")
-            queue.extend(_references(env, text))
-        except Exception:  # noqa: BLE001 - a missing or broken file is the render's error
-            texts.append(f"{name}\0")
+    texts = [f"{name}\0{text or ''}" for name, text in reached_sources(env, relname, _references)]
     return tuple(sorted(texts))
 
 
