@@ -360,9 +360,11 @@ def _patterns(r: _Reader, key: str) -> tuple[str, ...]:
 
 def _faults(s: _Reader) -> tuple[FaultRule, ...]:
     """``[[sink.faults]]``: one table per rule, ``rule`` naming it."""
+    entries = s.get("faults", list, "a list of tables ([[tool.studio.sink.faults]])", [])
+    if not entries:
+        return ()  # without importing the sink (aiosmtpd): the studio's start-up needs none
     from .sink.faults import KINDS, FaultRule
 
-    entries = s.get("faults", list, "a list of tables ([[tool.studio.sink.faults]])", [])
     rules: list[FaultRule] = []
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict):

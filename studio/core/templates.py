@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import ConfigError
 
 TRIGGERS = ("person", "system")
@@ -108,15 +106,15 @@ def _key_lines(front: str) -> dict[str, int]:
     return found
 
 
-# libyaml's loader when PyYAML was built with it: several times faster than pure Python.
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
 def parse_meta(front: str | None, relname: str) -> TemplateMeta:
     if front is None:
         return TemplateMeta()
+    import yaml  # on first use: the studio paints its first screen without it
+
+    # libyaml's loader when PyYAML was built with it: several times faster than pure Python.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = yaml.load(front, Loader=_Loader) or {}  # noqa: S506 - a safe loader
+        data = yaml.load(front, Loader=loader) or {}  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 2}" if mark is not None else ""

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import webbrowser
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-from ..core.preview import PreviewServer
 from ..core.workspace import Workspace
+
+if TYPE_CHECKING:  # the server (http.server, the include resolver) loads on first use
+    from ..core.preview import PreviewServer
 
 
 def _open_in_browser(url: str) -> bool:
@@ -49,6 +52,8 @@ class BrowserPreview:
             ConfigError: it cannot listen.
         """
         if self.server is None:
+            from ..core.preview import PreviewServer
+
             self.server = PreviewServer(self.workspace, host="127.0.0.1", port=0).start()
         return self.server
 

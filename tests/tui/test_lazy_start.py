@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[2]  # the example workspace: no [[sink.faults]]
 LATER = (
     "dns",
     "aiosmtpd",
@@ -26,6 +28,18 @@ LATER = (
 def test_importing_the_studio_loads_none_of_the_tools() -> None:
     code = (
         f"import sys, studio.tui.app\nprint(','.join(m for m in {LATER!r} if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_opening_a_workspace_without_sink_faults_loads_none_of_them() -> None:
+    # settings used to import the sink (and aiosmtpd) to read [[sink.faults]], even when
+    # the workspace has none, on the studio's way to its first paint
+    code = (
+        "import sys\nfrom studio.core.workspace import Workspace\n"
+        f"Workspace.open({str(ROOT)!r})\n"
+        f"print(','.join(m for m in {LATER!r} if m in sys.modules))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
