@@ -71,12 +71,15 @@ class _HtmlView:
         opened: list[tuple[str, list[str], list[str]]] = []  # href, text parts, alts
         text = _HTML_SKIP.sub("", text)
         pos = 0
+        unescape = html.unescape
         while (m := _HTML_TAG.search(text, pos)) is not None:
-            closing, tag = m.group(1) == "/", m.group(2).lower()
+            slash, tag, _ = m.groups()
+            closing, tag = slash == "/", tag.lower()
             data = text[pos : m.start()]
             pos = m.end()
             if data:
-                data = html.unescape(data)
+                if "&" in data:
+                    data = unescape(data)
                 if in_title:
                     self.title += data
                 if not skip:
@@ -149,6 +152,8 @@ class UrlIndex:
     """
 
     MAX = 4096
+    SHORT = 2048
+    """A text up to this long is searched directly (sooner than checking the URL)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -176,7 +181,7 @@ class UrlIndex:
 
     def find(self, url: str) -> int:
         """The first position of ``url`` in the text, or -1 (like ``str.find``)."""
-        if not self.indexable(url):
+        if len(self.text) <= self.SHORT or not self.indexable(url):
             return self.text.find(url)
         if self._runs is None:
             self._runs = self._build()
@@ -403,6 +408,16 @@ class MessageContext:
     @cached_property
     def html(self) -> HtmlView:
         return HtmlView.parse(self.msg.html)
+
+    @cached_property
+    def web_links(self) -> tuple[tuple[str, str], ...]:
+        """Each distinct ``http(s)`` link (href stripped) with its text, in order."""
+        seen: dict[str, str] = {}
+        for link in self.html.links:
+            href = link.href.strip()
+            if href not in seen and href.lower().startswith(("http://", "https://")):
+                seen[href] = link.text
+        return tuple(seen.items())
 
     @property
     def settings(self) -> Settings:
