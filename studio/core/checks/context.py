@@ -45,6 +45,8 @@ _HTML_SKIP = re.compile(r"<!--.*?-->|<![^>]*>|<\?[^>]*>", re.S)
 _HTML_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)([^>]*)>")
 _HTML_ATTR = re.compile(r"""([^\s=/>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 _RAW_TEXT = frozenset({"style", "script"})
+# ``<a href="...">`` with nothing else and nothing to unescape: most links of a big message.
+_HREF_ONLY = re.compile(r"""\s+href\s*=\s*"([^"'&]*)"\s*""", re.I)
 
 
 def _html_attrs(raw: str) -> dict[str, str | None]:
@@ -111,7 +113,9 @@ class _HtmlView:
             elif tag in ("style", "script", "head"):
                 skip += 1
             elif tag == "a":
-                opened.append((_html_attrs(m.group(3)).get("href") or "", [], []))
+                only = _HREF_ONLY.fullmatch(m.group(3))
+                href = only.group(1) if only else _html_attrs(m.group(3)).get("href") or ""
+                opened.append((href, [], []))
             elif tag == "img":
                 attrs = _html_attrs(m.group(3))
                 self.images.append(Image(src=attrs.get("src") or "", alt=attrs.get("alt")))
