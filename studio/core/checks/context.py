@@ -45,6 +45,8 @@ _HTML_SKIP = re.compile(r"<!--.*?-->|<![^>]*>|<\?[^>]*>", re.S)
 _HTML_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)([^>]*)>")
 _HTML_ATTR = re.compile(r"""([^\s=/>]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 _RAW_TEXT = frozenset({"style", "script"})
+# ``<a href="...">`` with nothing else and nothing to unescape: most links of a big message.
+_HREF_ONLY = re.compile(r"""\s+href\s*=\s*"([^"'&]*)"\s*""", re.I)
 
 
 def _html_attrs(raw: str) -> dict[str, str | None]:
@@ -71,12 +73,15 @@ class _HtmlView:
         opened: list[tuple[str, list[str], list[str]]] = []  # href, text parts, alts
         text = _HTML_SKIP.sub("", text)
         pos = 0
+        unescape = html.unescape
         while (m := _HTML_TAG.search(text, pos)) is not None:
-            closing, tag = m.group(1) == "/", m.group(2).lower()
+            slash, tag, _ = m.groups()
+            closing, tag = slash == "/", tag.lower()
             data = text[pos : m.start()]
             pos = m.end()
             if data:
-                data = html.unescape(data)
+                if "&" in data:
+                    data = unescape(data)
                 if in_title:
                     self.title += data
                 if not skip:
@@ -108,7 +113,9 @@ class _HtmlView:
             elif tag in ("style", "script", "head"):
                 skip += 1
             elif tag == "a":
-                opened.append((_html_attrs(m.group(3)).get("href") or "", [], []))
+                only = _HREF_ONLY.fullmatch(m.group(3))
+                href = only.group(1) if only else _html_attrs(m.group(3)).get("href") or ""
+                opened.append((href, [], []))
             elif tag == "img":
                 attrs = _html_attrs(m.group(3))
                 self.images.append(Image(src=attrs.get("src") or "", alt=attrs.get("alt")))
@@ -149,6 +156,8 @@ class UrlIndex:
     """
 
     MAX = 4096
+    SHORT = 2048
+    """A text up to this long is searched directly (sooner than checking the URL)."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -176,7 +185,7 @@ class UrlIndex:
 
     def find(self, url: str) -> int:
         """The first position of ``url`` in the text, or -1 (like ``str.find``)."""
-        if not self.indexable(url):
+        if len(self.text) <= self.SHORT or not self.indexable(url):
             return self.text.find(url)
         if self._runs is None:
             self._runs = self._build()
@@ -403,6 +412,16 @@ class MessageContext:
     @cached_property
     def html(self) -> HtmlView:
         return HtmlView.parse(self.msg.html)
+
+    @cached_property
+    def web_links(self) -> tuple[tuple[str, str], ...]:
+        """Each distinct ``http(s)`` link (href stripped) with its text, in order."""
+        seen: dict[str, str] = {}
+        for link in self.html.links:
+            href = link.href.strip()
+            if href not in seen and href.lower().startswith(("http://", "https://")):
+                seen[href] = link.text
+        return tuple(seen.items())
 
     @property
     def settings(self) -> Settings:
