@@ -215,18 +215,9 @@ def summarize(report: DnsReport) -> list[ProtocolSummary]:
     ]
 
 
-SECTION_ORDER = (
-    "SPF",
-    "DKIM",
-    "DMARC",
-    "MX",
-    "MTA-STS",
-    "TLS-RPT",
-    "BIMI",
-    "PTR",
-    "Domain",
-    "Relays",
-)
+PROTOCOL_ORDER = ("SPF", "DKIM", "DMARC", "MX", "MTA-STS", "TLS-RPT", "BIMI", "PTR", "Domain")
+"""The checks of the preflight, in the summary's order (the report and the studio)."""
+SECTION_ORDER = (*PROTOCOL_ORDER, "Relays")
 """The blocks of the text report, in the summary's order."""
 
 

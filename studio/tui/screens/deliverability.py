@@ -22,26 +22,14 @@ from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Progres
 from ...core.catalogue import CATALOGUE
 from ...core.dns import DnsReport, preflight_for
 from ...core.dns.drift import apply_baseline, missing_baseline, settings_baseline
-from ...core.dns.summary import ProtocolSummary, Status, summarize
+from ...core.dns.summary import PROTOCOL_ORDER, ProtocolSummary, Status, summarize
 from ...core.findings import Finding, Severity
 from ...core.safe_text import printable
 from ...core.workspace import Workspace
 from ...errors import StudioError
 from ..messages import PreflightFinished
 
-ORDER = [
-    "SPF",
-    "DKIM",
-    "DMARC",
-    "MX",
-    "MTA-STS",
-    "TLS-RPT",
-    "BIMI",
-    "PTR",
-    "Domain",
-    "Drift",
-    "DNS",
-]
+ORDER = [*PROTOCOL_ORDER, "Drift", "DNS"]
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 STATUS_STYLE = {
     Status.PASS: "green",
