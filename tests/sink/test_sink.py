@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from studio.core.inbox import Inbox
-from studio.core.sink import Captured, Sink, SinkConfig, server
+from studio.core.sink import Captured, Sink, SinkConfig, smtp
 from studio.errors import SinkError
 from tests.sink.conftest import digest, free_port, holds_intact, make_message, stored_messages
 
@@ -279,7 +279,7 @@ def test_port_in_use_is_a_clear_error(
 ) -> None:
     """Reported at once: not after the controller's ready timeout (made an hour here)."""
     s, _ = sink
-    monkeypatch.setattr(server, "READY_TIMEOUT", 3600.0)
+    monkeypatch.setattr(smtp, "READY_TIMEOUT", 3600.0)
     outcome: list[BaseException] = []
     done = threading.Event()
 
