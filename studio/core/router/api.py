@@ -37,7 +37,7 @@ from typing import Any
 
 from ...errors import ConfigError
 from ..settings import is_loopback
-from . import brevo, mailjet
+from . import brevo, mailjet, native
 from .engine import Outcome, Router, TriggerRequest
 from .providers import ProviderError
 from .stats import compute_stats
@@ -45,7 +45,6 @@ from .stats import compute_stats
 DRAIN_LIMIT = 64 * 1024 * 1024
 """An oversized body up to this size is read and dropped so the client reads the 413."""
 _APP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._:/@-]{0,63}$")
-_LOCALE = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$")
 
 
 class RateLimiter:
@@ -90,7 +89,7 @@ def _error(api: str, status: int, code: str, message: str) -> dict[str, Any]:
         return mailjet.error(status, message)
     if api == "brevo":
         return brevo.error(code.replace("-", "_"), message)
-    return {"error": {"code": code, "message": message}}
+    return native.error(code, message)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -194,7 +193,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _locale(self, api: str) -> str | None:
         locale = self.headers.get("X-Studio-Locale")
-        if locale is not None and not _LOCALE.match(locale.strip()):
+        if locale is not None and not native.LOCALE.match(locale.strip()):
             raise _Reply(
                 400,
                 _error(api, 400, "invalid-locale", "X-Studio-Locale: expected a tag like fr-FR"),
@@ -329,16 +328,11 @@ class _Handler(BaseHTTPRequestHandler):
                 if out.ok:
                     return 201, brevo.success(out)
                 return out.status, brevo.outcome_error(out)
+            req = native.parse(body, application=application, locale=locale)
         except ProviderError as exc:
             return exc.status, exc.body
-        return self._studio(body, application, locale)
-
-    def _studio(
-        self, body: Any, application: str | None, locale: str | None
-    ) -> tuple[int, dict[str, Any]]:
-        req = parse_studio(body, application=application, locale=locale)
-        out = self.server.router.trigger(req)
-        return out.status, studio_answer(out)
+        out = router.trigger(req)
+        return out.status, native.answer(out)
 
     def _mailjet(self, parsed: list[TriggerRequest | dict[str, Any]]) -> tuple[int, dict[str, Any]]:
         router = self.server.router
@@ -363,51 +357,6 @@ class _Handler(BaseHTTPRequestHandler):
                 mailjet.success(p, self.server.href) if p.ok else mailjet.outcome_error(p)
             )
         return (400 if bad else 200), {"Messages": messages}
-
-
-def parse_studio(body: Any, *, application: str | None, locale: str | None) -> TriggerRequest:
-    """Studio's own trigger body; a bad one is a 400 naming the key."""
-
-    def bad(message: str) -> _Reply:
-        return _Reply(400, _error("studio", 400, "bad-request", message))
-
-    if not isinstance(body, dict):
-        raise bad("the body must be a JSON object")
-    template = body.get("template")
-    if not isinstance(template, str) or not template:
-        raise bad("template: expected a template name")
-    to = body.get("to")
-    recipients = [to] if isinstance(to, str) else to
-    if not isinstance(recipients, list) or not all(isinstance(r, str) for r in recipients):
-        raise bad("to: expected an address (or phone number) or a list of them")
-    variables = body.get("variables", {})
-    if not isinstance(variables, dict):
-        raise bad("variables: expected an object")
-    channel = body.get("channel", "email")
-    if channel not in ("email", "sms"):
-        raise bad("channel: expected email or sms")
-    body_locale = body.get("locale")
-    if body_locale is not None and not (
-        isinstance(body_locale, str) and _LOCALE.match(body_locale)
-    ):
-        raise bad("locale: expected a tag like fr-FR")
-    return TriggerRequest(
-        template=template,
-        recipients=tuple(recipients),
-        variables=variables,
-        locale=body_locale or locale,
-        channel=channel,
-        application=application,
-    )
-
-
-def studio_answer(out: Outcome) -> dict[str, Any]:
-    if out.ok:
-        return {"id": out.record.id, "status": out.record.status}
-    error: dict[str, Any] = {"code": out.code, "message": out.message}
-    if out.problems:
-        error["variables"] = [p.to_dict() for p in out.problems]
-    return {"id": out.record.id, "status": out.record.status, "error": error}
 
 
 class _Server(ThreadingHTTPServer):
