@@ -31,7 +31,7 @@ from .catalogue import CATALOGUE
 from .dns import workspace_resolver
 from .dns.dmarc import org_domain
 from .dns.resolver import Resolver
-from .dns.spf import check_host
+from .dns.spf_check import check_host
 from .findings import Finding
 from .mailparse import body_text, decoded, first, header_fields, read_message
 from .preheader import INBOX_LINE_CHARS, PreviewText, preview_text

@@ -12,7 +12,8 @@ import pytest
 
 from studio.core.catalogue import DNS_IDS
 from studio.core.dns import preflight_sync, resolver_for
-from studio.core.dns.spf import MAX_NODES, build_tree, check_host
+from studio.core.dns.spf import MAX_NODES, build_tree
+from studio.core.dns.spf_check import check_host
 from studio.core.findings import Severity
 
 from .conftest import FANOUT_DEPTH, Listener

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from studio.core.dns.resolver import ZoneResolver, parse_nameserver
-from studio.core.dns.spf import expand, parse_spf
+from studio.core.dns.spf import parse_spf
+from studio.core.dns.spf_check import expand
 from studio.errors import DnsError
 
 EX = {

@@ -32,10 +32,9 @@ from .spf import (
     VOID_LIMIT,
     SpfNode,
     build_tree,
-    check_host,
     is_spf,
-    validated_names,
 )
+from .spf_check import check_host, validated_names
 
 
 @dataclass
