@@ -114,13 +114,17 @@ class DriftServer:
         (self.dir / "drift.test.zone").write_text(drift_zone(self.serial, **changes))
         self.proc.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + 15
-        while self.soa_serial() != self.serial:  # gate on nsd serving the new zone
-            assert time.monotonic() < deadline, "nsd did not load the changed zone"
+        # gate on nsd serving both new zones (it may load them one after the other)
+        while (self.soa_serial("drift.test."), self.soa_serial("ext.test.")) != (
+            self.serial,
+            self.serial,
+        ):
+            assert time.monotonic() < deadline, "nsd did not load the changed zones"
             time.sleep(0.05)
 
-    def soa_serial(self) -> int | None:
+    def soa_serial(self, zone: str = "drift.test.") -> int | None:
         try:
-            q = dns.message.make_query("drift.test.", "SOA")
+            q = dns.message.make_query(zone, "SOA")
             answer = dns.query.udp(q, "127.0.0.1", port=self.port, timeout=0.5).answer
         except Exception:  # noqa: BLE001 - reloading
             return None
