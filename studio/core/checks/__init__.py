@@ -43,7 +43,7 @@ from .context import (
 )
 from .registry import RULES, rules_of
 from .rules.message import ENVELOPE_RULES
-from .rules.spam import SPAM_RULES, ScoreAhead
+from .rules.spam import SPAM_RULES, ScoreAhead, score_in_background
 
 __all__ = [
     "RULES",
@@ -128,10 +128,17 @@ def lint_message(
     if msg.sample:
         subject += f" ({msg.sample})"
     ctx = MessageContext(workspace, msg, sources, subject, spam=spam)
+    wanted = [
+        r
+        for r in rules_of("message")
+        if (envelope or r.id not in ENVELOPE_RULES) and (only is None or r.id in only)
+    ]
+    scoring = score_in_background(ctx) if any(r.id in SPAM_RULES for r in wanted) else None
     found: list[Finding] = []
-    for r in rules_of("message"):
-        if (envelope or r.id not in ENVELOPE_RULES) and (only is None or r.id in only):
-            found += r.run(ctx)
+    for r in wanted:
+        if scoring is not None and r.id in SPAM_RULES:
+            scoring.join()  # SpamAssassin ran while the rules before this one did
+        found += r.run(ctx)
     return apply_policy(_belonging(found, msg.template, msg.sample), workspace, tpl)
 
 

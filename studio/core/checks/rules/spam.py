@@ -26,6 +26,7 @@ import json
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -250,7 +251,10 @@ def spam_score(ctx: MessageContext) -> Iterator[Hit]:
     raw = _scored_bytes(ctx)
     if len(raw) > MAX_SIZE:
         return  # message.spam-not-scored says so
-    verdict = score_message(raw, cache_dir=cache_dir(ctx))
+    if raw in _BACKGROUND:
+        verdict = _BACKGROUND.pop(raw)
+    else:
+        verdict = score_message(raw, cache_dir=cache_dir(ctx))
     if verdict is None:
         yield Hit(ctx.subject, "SpamAssassin did not give a verdict", severity=Severity.INFO)
         return
@@ -267,6 +271,34 @@ def spam_score(ctx: MessageContext) -> Iterator[Hit]:
             },
             severity=severity,
         )
+
+
+def score_in_background(ctx: MessageContext) -> threading.Thread | None:
+    """Start scoring ``ctx``'s message in a thread, so that the other rules run meanwhile.
+
+    SpamAssassin is a process of its own: while it loads its rules and scores, the
+    Python rules use the other core, and ``lint`` of one message waits for the
+    longer of the two instead of their sum. The rule then finds the verdict kept
+    in memory. None when there is nothing to score (no spam check, not installed,
+    too big, cached): the rule does what it always did.
+    """
+    if not ctx.spam or spamassassin_path() is None:
+        return None
+    raw = _scored_bytes(ctx)
+    where = cache_dir(ctx)
+    if not uncached(raw, where):
+        return None
+
+    def score() -> None:
+        _BACKGROUND[raw] = score_message(raw, cache_dir=where)
+
+    thread = threading.Thread(target=score, name="spamassassin", daemon=True)
+    thread.start()
+    return thread
+
+
+_BACKGROUND: dict[bytes, SpamVerdict | None] = {}
+"""Verdicts scored in the background, None included (the rule does not score twice)."""
 
 
 def cache_dir(ctx: MessageContext) -> Path | None:
