@@ -140,12 +140,14 @@ def _run_batch(exe: str, raws: Sequence[bytes]) -> list[SpamVerdict | None]:
 
 
 def score_messages(
-    raws: Sequence[bytes], *, cache_dir: Path | None = None
+    raws: Sequence[bytes], *, cache_dir: Path | None = None, keep: Path | None = None
 ) -> list[SpamVerdict | None]:
     """Score messages with SpamAssassin, the uncached ones in one process.
 
-    Returns a verdict per message, None where SpamAssassin is not installed, failed,
-    or the message is above :data:`MAX_SIZE`.
+    With ``STUDIO_SPAMD_KEEP`` set they go to the spamd kept between runs whose
+    state file is ``keep`` (started if none runs); what it cannot score goes to
+    ``spamassassin``. Returns a verdict per message, None where SpamAssassin is not
+    installed, failed, or the message is above :data:`MAX_SIZE`.
     """
     exe = spamassassin_path()
     if exe is None:
@@ -158,12 +160,28 @@ def score_messages(
         verdicts[i] = _cached(raw, _cache_file(cache_dir, raw))
         if verdicts[i] is None:
             todo.append(i)
+    if todo and _engine() == "kept":
+        from ..spamd import SpamdRun, keep_seconds
+
+        idle = keep_seconds()
+        if idle is not None:
+            with SpamdRun(keep=(keep or _keep_state(None), idle)) as run:
+                for i, verdict in zip(todo, run.score([raws[i] for i in todo]), strict=True):
+                    verdicts[i] = verdict
+                    remember(raws[i], verdict, cache_dir)
+            todo = [i for i in todo if verdicts[i] is None]
     if todo:
         pending = [raws[i] for i in todo]
         for i, verdict in zip(todo, _run_batch(exe, pending), strict=True):
             verdicts[i] = verdict
             remember(raws[i], verdict, cache_dir)
     return verdicts
+
+
+def _keep_state(workspace: Workspace | None) -> Path:
+    from ..spamd import state_path
+
+    return state_path(workspace.root if workspace else None)
 
 
 def _engine() -> str:
@@ -191,9 +209,11 @@ def remember(raw: bytes, verdict: SpamVerdict | None, cache_dir: Path | None) ->
             pass  # a read-only workspace: scored again next run
 
 
-def score_message(raw: bytes, *, cache_dir: Path | None = None) -> SpamVerdict | None:
+def score_message(
+    raw: bytes, *, cache_dir: Path | None = None, keep: Path | None = None
+) -> SpamVerdict | None:
     """Score one message with SpamAssassin (None when not installed, failed or too big)."""
-    return score_messages([raw], cache_dir=cache_dir)[0]
+    return score_messages([raw], cache_dir=cache_dir, keep=keep)[0]
 
 
 def stable_bytes(raw: bytes) -> bytes:
@@ -254,7 +274,7 @@ def spam_score(ctx: MessageContext) -> Iterator[Hit]:
     if raw in _BACKGROUND:
         verdict = _BACKGROUND.pop(raw)
     else:
-        verdict = score_message(raw, cache_dir=cache_dir(ctx))
+        verdict = score_message(raw, cache_dir=cache_dir(ctx), keep=_keep_state(ctx.workspace))
     if verdict is None:
         yield Hit(ctx.subject, "SpamAssassin did not give a verdict", severity=Severity.INFO)
         return
@@ -289,8 +309,11 @@ def score_in_background(ctx: MessageContext) -> threading.Thread | None:
     if not uncached(raw, where):
         return None
 
+    keep = _keep_state(ctx.workspace)
+    _engine()  # a bad STUDIO_SPAMD_KEEP is reported here, not in the thread
+
     def score() -> None:
-        _BACKGROUND[raw] = score_message(raw, cache_dir=where)
+        _BACKGROUND[raw] = score_message(raw, cache_dir=where, keep=keep)
 
     thread = threading.Thread(target=score, name="spamassassin", daemon=True)
     thread.start()
@@ -335,7 +358,11 @@ def score_ahead(workspace: Workspace | None, emails: Sequence[EmailMessage]) -> 
     if spamassassin_path() is None:
         return
     raws = [scored_bytes(e) for e in emails]
-    score_messages([r for r in raws if len(r) <= MAX_SIZE], cache_dir=_cache_root(workspace))
+    score_messages(
+        [r for r in raws if len(r) <= MAX_SIZE],
+        cache_dir=_cache_root(workspace),
+        keep=_keep_state(workspace),
+    )
 
 
 class ScoreAhead:
@@ -353,8 +380,10 @@ class ScoreAhead:
         self.cache_dir = _cache_root(workspace)
         self.installed = spamassassin_path() is not None
         # One template (``studio lint NAME``): one message, which one spamassassin
-        # scores sooner than a daemon loads its rules.
-        self.spamd = self.installed and templates > 1 and _engine() == "spamd"
+        # scores sooner than a daemon loads its rules (unless the daemon is kept).
+        engine = _engine() if self.installed else "batch"
+        self.spamd = engine == "kept" or (templates > 1 and engine == "spamd")
+        self.keep = engine == "kept"
         self.emails: list[EmailMessage] = []
         self._run: SpamdRun | None = None
         self._pending: list[tuple[bytes, Future[SpamVerdict | None]]] = []
@@ -369,9 +398,11 @@ class ScoreAhead:
         if not uncached(raw, self.cache_dir):
             return
         if self._run is None:
-            from ..spamd import SpamdRun
+            from ..spamd import SpamdRun, keep_seconds
 
-            self._run = SpamdRun()
+            idle = keep_seconds() if self.keep else None
+            keep = (_keep_state(self.workspace), idle) if idle is not None else None
+            self._run = SpamdRun(keep=keep)
         self._pending.append((raw, self._run.submit(raw)))
 
     def finish(self) -> None:
