@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from studio.core import checks
 from studio.core.checks import lint_file, lint_workspace, registry
 from studio.core.checks.rules import spam
 from studio.core.workspace import Workspace
@@ -123,3 +124,35 @@ def test_lint_of_one_message_scores_while_the_other_rules_run(
     assert waited and all(waited)
     hits = [f for f in findings if f.id == "message.spam-score"]
     assert hits and hits[0].details["score"] >= 5  # the verdict reached the rule
+
+
+@needs_spamassassin
+def test_the_batch_scores_while_the_templates_are_linted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch starts before the first template is linted, and still in one process."""
+    monkeypatch.setenv("STUDIO_SPAM_ENGINE", "batch")
+    started = threading.Event()
+    waited: list[bool] = []
+    real_batch = spam._run_batch
+    real_lint_template = checks.lint_template
+
+    def batch(exe: str, raws: Any) -> Any:
+        started.set()
+        return real_batch(exe, raws)
+
+    def lint_template(*args: Any, **kw: Any) -> Any:
+        # Gate on the event, with a deadline: a batch run after the templates never sets it.
+        waited.append(all(waited) and started.wait(timeout=20))
+        return real_lint_template(*args, **kw)
+
+    monkeypatch.setattr(spam, "_run_batch", batch)
+    monkeypatch.setattr(checks, "lint_template", lint_template)
+    ws = Workspace.open(copy_example(tmp_path / "ws"))
+    runs = count_spamassassin(monkeypatch)
+    findings = lint_workspace(ws, spam=True)
+    assert waited and all(waited)
+    assert len(runs) == 1, runs
+    cached = list((ws.root / ".studio" / "cache" / "spam").iterdir())
+    assert len(cached) == len(ws.template_names())
+    assert not [f for f in findings if "did not give a verdict" in f.message]

@@ -24,7 +24,7 @@ from email.message import EmailMessage
 from functools import partial
 from pathlib import Path
 
-from ...errors import ConfigError, RenderError
+from ...errors import ConfigError, RenderError, StudioError
 from ..findings import Finding, Severity
 from ..mailparse import body_text, read_message
 from ..render.pipeline import RenderedMessage, RenderedSms, render_mjml_file, renderer_for
@@ -285,6 +285,10 @@ def lint_workspace(
     findings: list[Finding] = []
     spam_later: list[tuple[RenderedMessage, Sources]] = []
     ahead = ScoreAhead(workspace, templates=len(names))
+    if spam:
+        # The batch starts now, on the first sample of each template rendered up
+        # front, and scores while the templates are linted (wall: the longer of the two).
+        ahead.prefetch([m.email for m in _first_samples(workspace, names)])
     try:
         for name in names:
             if on_progress:
@@ -304,6 +308,20 @@ def lint_workspace(
     if shard is not None:  # a pair across two shards is reported where its subject is
         across = [f for f in across if f.subject in names]
     return findings + across
+
+
+def _first_samples(workspace: Workspace, names: Sequence[str]) -> list[RenderedMessage]:
+    """The message :func:`lint_template` scores for each template, where it renders."""
+    out = []
+    for name in names:
+        if not workspace.template_path(name).is_file():
+            continue
+        try:
+            sample = next(iter(workspace.sample_names(name)), None)
+            out.append(workspace.render(name, sample=sample))
+        except StudioError:
+            continue  # lint_template reports it (and scores what it could render)
+    return out
 
 
 def lint_across(workspace: Workspace, names: Sequence[str]) -> list[Finding]:

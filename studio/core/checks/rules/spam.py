@@ -385,14 +385,43 @@ class ScoreAhead:
         self.spamd = engine == "kept" or (templates > 1 and engine == "spamd")
         self.keep = engine == "kept"
         self.emails: list[EmailMessage] = []
+        self._prefetched: set[bytes] = set()
+        self._prefetch: threading.Thread | None = None
         self._run: SpamdRun | None = None
         self._pending: list[tuple[bytes, Future[SpamVerdict | None]]] = []
+
+    def prefetch(self, emails: Sequence[EmailMessage]) -> None:
+        """Batch engine: score ``emails`` now, in the background, in one ``spamassassin``.
+
+        SpamAssassin reads all its input before it loads its rules, so the batch
+        cannot start before its messages are known: :func:`lint_workspace` renders
+        the first sample of each template up front and hands them here, and the
+        batch runs while the templates are linted. A message :meth:`add` offers
+        later that was not among them (a sample that rendered differently) is
+        scored at :meth:`finish`. With spamd (per run or kept) messages already go
+        to the daemon as they come: nothing to do here.
+        """
+        if not self.installed or self.spamd or self._prefetch is not None:
+            return
+        raws = [scored_bytes(e) for e in emails]
+        todo = [r for r in raws if uncached(r, self.cache_dir)]
+        self._prefetched = set(raws)
+        if not todo:
+            return
+        keep, where = _keep_state(self.workspace), self.cache_dir
+
+        def score() -> None:
+            score_messages(todo, cache_dir=where, keep=keep)
+
+        self._prefetch = threading.Thread(target=score, name="spamassassin-batch", daemon=True)
+        self._prefetch.start()
 
     def add(self, email: EmailMessage) -> None:
         if not self.installed:
             return
         if not self.spamd:
-            self.emails.append(email)
+            if scored_bytes(email) not in self._prefetched:
+                self.emails.append(email)
             return
         raw = scored_bytes(email)
         if not uncached(raw, self.cache_dir):
@@ -407,6 +436,9 @@ class ScoreAhead:
 
     def finish(self) -> None:
         """Wait for every verdict (and stop spamd, if one was started)."""
+        prefetch, self._prefetch = self._prefetch, None
+        if prefetch is not None:
+            prefetch.join()
         emails, self.emails = self.emails, []
         if emails:
             score_ahead(self.workspace, emails)
@@ -428,7 +460,13 @@ class ScoreAhead:
                 remember(raw, verdict, self.cache_dir)
 
     def close(self) -> None:
-        """Stop spamd if one was started (a run that failed half-way still stops it)."""
+        """Stop spamd if one was started (a run that failed half-way still stops it).
+
+        A batch scoring in the background is waited for: no SpamAssassin outlives the run.
+        """
+        prefetch, self._prefetch = self._prefetch, None
+        if prefetch is not None:
+            prefetch.join()
         run, self._run = self._run, None
         if run is not None:
             run.close()
