@@ -105,7 +105,8 @@ def main() -> None:
         shutil.copytree(ROOT, ws, ignore=shutil.ignore_patterns(".git", ".venv", ".studio", "out"))
         cache = ws / ".studio" / "cache" / "spam"
         # The kept spamd's state in this copy (and the user cache redirected here too).
-        kept_env = {**batch_env, "STUDIO_SPAMD_KEEP": "600", "XDG_CACHE_HOME": str(Path(tmp) / "xdg")}
+        xdg = str(Path(tmp) / "xdg")
+        kept_env = {**batch_env, "STUDIO_SPAMD_KEEP": "600", "XDG_CACHE_HOME": xdg}
         try:
             run_rows(args, tmp, ws, cache, batch_env, spamd_env, kept_env)
         finally:

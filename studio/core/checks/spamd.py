@@ -11,6 +11,11 @@ submitted starts it, and ``spamc`` waits for it.
 Measured against the batch in ``benchmarks/startup_and_spam.py`` (both rows in one
 run); which one a run uses is :func:`engine`. Scoring one message alone (``studio
 lint`` of a file) stays a single ``spamassassin``: the daemon starts slower than that.
+
+The same :class:`SpamdRun` also talks to a spamd kept between runs
+(``STUDIO_SPAMD_KEEP``): it then finds (or has the keeper start) the daemon through
+its state file instead of starting one, and never stops it
+(:mod:`studio.core.checks.spamd_keeper`).
 """
 
 from __future__ import annotations

@@ -4,10 +4,15 @@
 message as built, with a placeholder To so that the missing recipient is not what
 is scored. SpamAssassin's start-up (loading and compiling its rules, about a
 second) dominates its cost, so a run starts it once: all its messages in **one**
-``spamassassin --mbox`` process (:func:`score_messages`), or with
-``STUDIO_SPAM_ENGINE=spamd`` one ``spamd`` fed as the templates are linted
-(:class:`ScoreAhead`, :mod:`studio.core.checks.spamd`);
-``benchmarks/startup_and_spam.py`` measures both. It
+``spamassassin --mbox`` process (:func:`score_messages`), started on the first
+sample of each template rendered up front and scoring while the templates are
+linted (:meth:`ScoreAhead.prefetch`); or with ``STUDIO_SPAM_ENGINE=spamd`` one
+``spamd`` fed as the templates are linted (:class:`ScoreAhead`,
+:mod:`studio.core.checks.spamd`); or, opt-in, a ``spamd`` kept between runs
+(``STUDIO_SPAMD_KEEP``, :mod:`studio.core.checks.spamd_keeper`), which pays the
+start-up once for many runs. A lone message (``studio lint FILE``) is scored in
+the background while its other rules run (:func:`score_in_background`).
+``benchmarks/startup_and_spam.py`` measures them all. It
 runs on the first sample of each template only, and verdicts are
 cached by the message's content (``.studio/cache/spam``), with what changes on
 every build (Date, Message-ID, the random MIME boundaries) replaced by fixed
