@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import binascii
 import datetime as dt
+import types
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
+from typing import Any
+
+import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from studio.core.message import DEFAULT_FROM, check_header
+from studio.core.render.sandbox import _BUDGET, StudioSandbox, _built, _str_method_size
 
 
 def build_message(
@@ -61,3 +68,21 @@ def _qp_part(content: str, subtype: str) -> EmailMessage:
     body = content.replace("\r\n", "\n").replace("\n", "\r\n").encode("utf-8")
     part.set_payload(binascii.b2a_qp(body, istext=True).decode("ascii"))
     return part
+
+
+class ReferenceSandbox(StudioSandbox):
+    """Studio's sandbox with Jinja's own ``getattr`` and the plain ``call`` path."""
+
+    getattr = ImmutableSandboxedEnvironment.getattr  # type: ignore[assignment]
+
+    def call(
+        __self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any
+    ) -> Any:
+        budget = _BUDGET.get()
+        if budget is not None:
+            budget.tick()
+        if type(__obj) is types.BuiltinMethodType and isinstance(__obj.__self__, str):
+            _built(_str_method_size(__obj.__self__, __obj.__name__, args), "a string method")
+        if not __self.is_safe_callable(__obj):
+            raise SecurityError(f"{__obj!r} is not safely callable")
+        return __context.call(__obj, *args, **kwargs)

@@ -14,11 +14,14 @@ import re
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pytest
 
 from studio.core import message
 from studio.core.render.pipeline import RenderedMessage, render_mjml_file
+from studio.core.render.sandbox import StudioSandbox
 from studio.core.send import wire_bytes
 from studio.core.workspace import Workspace
 from studio.errors import RenderError
@@ -121,3 +124,71 @@ def test_a_render_builds_its_message_through_the_fast_path(tmp_path: Path) -> No
     assert msg.get_content_type() == "multipart/alternative"
     kinds = [p.get_content_type() for p in msg.iter_parts()]
     assert kinds == ["text/plain", "text/html"]
+
+
+def _fields(msg: RenderedMessage) -> tuple[str, ...]:
+    return (msg.subject, msg.preheader, msg.mjml, msg.html, msg.text)
+
+
+def test_jinja_fast_paths_render_as_the_plain_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every example render, with the sandbox's dict and macro fast paths and without."""
+    fast = [_fields(m) for m in _example_renders()]
+    monkeypatch.setattr(StudioSandbox, "getattr", ref.ReferenceSandbox.getattr)
+    monkeypatch.setattr(StudioSandbox, "call", ref.ReferenceSandbox.call)
+    assert [_fields(m) for m in _example_renders()] == fast
+
+
+def _outcome(env: jinja2.Environment, source: str, **context: Any) -> str:
+    try:
+        return "ok: " + env.from_string(source).render(**context)
+    except Exception as exc:  # the same error, of the same type, in both
+        return f"{type(exc).__name__}: {exc}"
+
+
+class _Dict(dict[str, Any]):
+    def __getattr__(self, name: str) -> str:
+        return f"attr {name}"
+
+
+class _Marked:
+    unsafe_callable = True
+
+    def __call__(self) -> str:
+        return "called"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ d.a }} {{ d.b.c }} {{ d['a'] }}",
+        "{{ d.items }}{{ d.keys() | list }}{{ d.get('a') }}",  # dict methods, not keys
+        "{{ d.missing }}",  # StrictUndefined: an error naming it
+        "{{ d.missing is defined }} {{ d.b.missing is defined }}",
+        "{{ d.update }}",  # a mutating method: unsafe
+        "{{ d.update({'a': 2}) }}",
+        "{{ d.__class__ }}{{ d._private }}",
+        "{{ sub.a }} {{ sub.other }}",  # a dict subclass: its own getattr
+        "{{ d.n.__class__.__mro__ }}",
+        "{% macro m(x, y=2) %}[{{ x }}{{ y }}{{ varargs }}{{ kwargs }}]{% endmacro %}"
+        "{{ m(1) }}{{ m(1, 3) }}{{ m(1, 2, 3, z=4) }}",
+        "{% macro m() %}({{ caller() }}){% endmacro %}{% call m() %}inner{% endcall %}",
+        "{% macro m(x) %}{{ x }}{% endmacro %}{{ m() }}",  # missing argument
+        "{% macro m() %}{% endmacro %}{{ m(1) }}",  # too many arguments
+        "{% macro m() %}x{% endmacro %}{% set n = namespace(f=m) %}{{ n.f() }}",
+        "{{ marked() }}",  # unsafe_callable: refused
+        "{{ 'ab'.upper() }}{{ '{0}'.format(1) }}{{ 'a'.center(10) }}",
+        "{{ range(3) | list }}{{ lipsum(1, false, 2, 3) | length > 0 }}",
+        "{{ 'a'.zfill(10**7) }}",  # bounded
+        "{{ cycler(1, 2).next() }}{{ joiner()() }}",
+    ],
+)
+def test_sandbox_fast_paths_decide_as_jinja(source: str) -> None:
+    context = {
+        "d": {"a": 1, "b": {"c": "<x>"}, "items": "key", "n": 1},
+        "sub": _Dict(a=1),
+        "marked": _Marked(),
+    }
+    options: dict[str, Any] = dict(undefined=jinja2.StrictUndefined, autoescape=True)
+    fast = _outcome(StudioSandbox(**options), source, **context)
+    plain = _outcome(ref.ReferenceSandbox(**options), source, **context)
+    assert fast == plain
