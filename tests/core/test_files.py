@@ -21,6 +21,7 @@ def ws(scratch: Workspace) -> Workspace:
     return scratch
 
 
+
 async def test_ctrl_s_saves_through_a_symlinked_component(ws: Workspace, tmp_path: Path) -> None:
     shared = tmp_path / "shared" / "footer.mjml"
     shared.parent.mkdir()
