@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import binascii
 import datetime as dt
+import html
+import re
 import types
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -21,6 +23,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from studio.core.message import DEFAULT_FROM, check_header
 from studio.core.render.sandbox import _BUDGET, StudioSandbox, _built, _str_method_size
+from studio.core.render.tracking import NOTRACK_MARK, UtmPolicy, tag_url
 
 
 def build_message(
@@ -86,3 +89,21 @@ class ReferenceSandbox(StudioSandbox):
         if not __self.is_safe_callable(__obj):
             raise SecurityError(f"{__obj!r} is not safely callable")
         return __context.call(__obj, *args, **kwargs)
+
+
+_HREF = re.compile(r"""(\bhref\s*=\s*)(["'])(.*?)\2""", re.IGNORECASE | re.DOTALL)
+
+
+def tag_links(markup: str, policy: UtmPolicy | None) -> str:
+    """UTM tagging through the one case-insensitive pattern."""
+    if policy is None and NOTRACK_MARK not in markup:
+        return markup
+
+    def repl(m: re.Match[str]) -> str:
+        raw = html.unescape(m.group(3))
+        tagged = tag_url(raw, policy)
+        if tagged == raw:
+            return m.group(0)
+        return f"{m.group(1)}{m.group(2)}{html.escape(tagged, quote=True)}{m.group(2)}"
+
+    return _HREF.sub(repl, markup)

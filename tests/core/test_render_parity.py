@@ -11,6 +11,7 @@ after a change the same way.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
@@ -20,8 +21,10 @@ import jinja2
 import pytest
 
 from studio.core import message
-from studio.core.render.pipeline import RenderedMessage, render_mjml_file
+from studio.core.render import tracking
+from studio.core.render.pipeline import RenderedMessage, render_mjml_file, renderer_for
 from studio.core.render.sandbox import StudioSandbox
+from studio.core.render.tracking import UtmPolicy
 from studio.core.send import wire_bytes
 from studio.core.workspace import Workspace
 from studio.errors import RenderError
@@ -192,3 +195,58 @@ def test_sandbox_fast_paths_decide_as_jinja(source: str) -> None:
     fast = _outcome(StudioSandbox(**options), source, **context)
     plain = _outcome(ref.ReferenceSandbox(**options), source, **context)
     assert fast == plain
+
+
+def _jinja_outputs() -> list[tuple[str, UtmPolicy | None]]:
+    """Every example template × sample's MJML as Jinja writes it, and its UTM policy."""
+    ws = Workspace.open(REPO)
+    renderer = renderer_for(ws)
+    out = []
+    for t in ws.template_names():
+        if ws.template(t).meta.channel == "sms":
+            continue
+        for s in ws.sample_names(t):
+            merged, locale = renderer._sample_variables(t, s, None)
+            tag = locale or ws.settings.default_locale
+            body = renderer._jinja_stage(renderer.template(t), merged, tag, s)[2]
+            out.append((body, renderer.utm_policy(t)))
+    return out
+
+
+POLICY = UtmPolicy(("maple.example",), (("utm_source", "studio"), ("utm_medium", "email")))
+
+
+@pytest.mark.parametrize(
+    "markup",
+    [
+        '<a href="https://maple.example/a">x</a><a HREF="https://maple.example/b">y</a>',
+        "<a Href = 'https://maple.example/c?x=1&amp;y=2'>z</a>",
+        '<a data-href="https://maple.example/d" xhref="https://maple.example/e">',
+        '<a title="href=\'https://maple.example/f\'" href="https://maple.example/g">',
+        "<a xhref=\"a href='https://maple.example/h'\">",  # one inside another's value
+        '<mj-button href="https://maple.example/i\n?j=1">go</mj-button>',
+        '<a href="https://maple.example/k?studio-notrack=1">no</a> href="https://maple.example/"',
+        '<p>Zoë é href="https://other.example/l" İİ href="https://maple.example/m"</p>',
+        '<p>İ HREF="https://maple.example/n" href="https://maple.example/o"</p>',
+        "href='https://maple.example/p' href=\"unterminated",
+        "",
+    ],
+)
+def test_utm_tagging_is_the_same_through_either_pattern(markup: str) -> None:
+    for policy in (POLICY, None):
+        assert tracking.tag_links(markup, policy) == ref.tag_links(markup, policy)
+
+
+def test_utm_tagging_of_every_example_is_the_same() -> None:
+    outputs = _jinja_outputs()
+    assert sum(body.count("href=") for body, _ in outputs) > 100
+    for body, policy in outputs:
+        assert tracking.tag_links(body, policy) == ref.tag_links(body, policy)
+
+
+def test_only_ascii_letters_match_href_case_insensitively() -> None:
+    """What the lower-case pattern's shortcut rests on, over every code point."""
+    chars = "".join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF)
+    assert sorted(set(re.findall(r"(?i)[href]", chars))) == sorted("efhrEFHR")
+    lowered_to = {c for c in chars if set(c.lower()) & set("href")}
+    assert lowered_to == set("efhrEFHR")
