@@ -27,7 +27,7 @@ from studio.core.render.sandbox import StudioSandbox
 from studio.core.render.tracking import UtmPolicy
 from studio.core.send import wire_bytes
 from studio.core.workspace import Workspace
-from studio.errors import RenderError
+from studio.errors import ConfigError, RenderError
 from tests.conftest import REPO, corpus_dir
 from tests.core import render_reference as ref
 
@@ -250,3 +250,25 @@ def test_only_ascii_letters_match_href_case_insensitively() -> None:
     assert sorted(set(re.findall(r"(?i)[href]", chars))) == sorted("efhrEFHR")
     lowered_to = {c for c in chars if set(c.lower()) & set("href")}
     assert lowered_to == set("efhrEFHR")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"a": ', r"^samples/order_confirmation/en_basic\.json:1:7: invalid JSON"),
+        ("[1]", r"^samples/order_confirmation/en_basic\.json: a sample must be a JSON object"),
+        ('{"locale": 1}', r'^samples/order_confirmation/en_basic\.json: "locale" must be'),
+        (b"\xff", r"^samples/order_confirmation/en_basic\.json: cannot read sample"),
+    ],
+)
+def test_a_bad_sample_is_named_by_its_workspace_path(
+    example_copy: Workspace, text: str | bytes, message: str
+) -> None:
+    """The sample's relative name is worked out only for an error, and still given."""
+    path = example_copy.samples_dir / "order_confirmation" / "en_basic.json"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        example_copy.render("order_confirmation", sample="en_basic")
