@@ -320,8 +320,11 @@ def _template_or_none(workspace: Workspace, name: str) -> Template | None:
     return None
 
 
-def message_from_eml(raw: bytes) -> RenderedMessage:
-    """A saved or captured message, read back as a message the rules can check."""
+def message_from_eml(raw: bytes | str) -> RenderedMessage:
+    """A saved or captured message, read back as a message the rules can check.
+
+    ``raw`` may be the message's text when it is ASCII (see :func:`read_message`).
+    """
     parsed = read_message(raw)  # header fields bounded: a hostile .eml stays fast
     html = body_text(parsed, "html") or ""
     text = body_text(parsed, "plain") or ""
@@ -352,15 +355,21 @@ def lint_file(
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     suffix = path.suffix.lower()
+    if suffix not in (".mjml", ".html", ".htm", ".eml"):
+        raise ConfigError(f"{path}: expected a template name or a .mjml, .html or .eml file")
+    # The file is read and decoded once; the bytes go as soon as they are not needed
+    # (a big message is otherwise held three or four times over).
+    text = raw.decode("utf-8", "replace")
     if suffix == ".mjml":
+        del raw
         msg = render_mjml_file(path)
     elif suffix in (".html", ".htm"):
-        msg = _html_message(raw.decode("utf-8", "replace"))
-    elif suffix == ".eml":
-        msg = message_from_eml(raw)
+        del raw
+        msg = _html_message(text)
     else:
-        raise ConfigError(f"{path}: expected a template name or a .mjml, .html or .eml file")
-    text = raw.decode("utf-8", "replace")
+        ascii_text = raw.isascii()
+        msg = message_from_eml(text if ascii_text else raw)
+        del raw
     sources = file_sources(name, text, path) if suffix == ".mjml" else Sources.of_file(name, text)
     findings = lint_message(
         workspace,
