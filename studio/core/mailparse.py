@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import binascii
 from email.errors import MessageDefect
-from email.header import decode_header, make_header
 from email.feedparser import BytesFeedParser, FeedParser
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.policy import EmailPolicy
 from typing import Any
