@@ -23,7 +23,7 @@ import binascii
 from email.errors import MessageDefect
 from email.feedparser import BytesFeedParser, FeedParser
 from email.header import decode_header, make_header
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.policy import EmailPolicy
 from typing import Any
 
@@ -88,16 +88,17 @@ def read_message(raw: bytes | str) -> EmailMessage:
     (its parts' payloads), not several.
     """
     policy = _BoundedPolicy(budget=[HEADER_BUDGET], cut=[])
-    parser: FeedParser = (
-        FeedParser(policy=policy) if isinstance(raw, str) else BytesFeedParser(policy=policy)
-    )
-    view = memoryview(raw) if isinstance(raw, bytes) else None
-    for start in range(0, len(raw), FEED_CHUNK):
-        if view is not None:
+    if isinstance(raw, str):
+        text_parser = FeedParser(policy=policy)
+        for start in range(0, len(raw), FEED_CHUNK):
+            text_parser.feed(raw[start : start + FEED_CHUNK])
+        msg = text_parser.close()
+    else:
+        parser = BytesFeedParser(policy=policy)
+        view = memoryview(raw)
+        for start in range(0, len(raw), FEED_CHUNK):
             parser.feed(bytes(view[start : start + FEED_CHUNK]))
-        else:
-            parser.feed(raw[start : start + FEED_CHUNK])
-    msg = parser.close()
+        msg = parser.close()
     assert isinstance(msg, EmailMessage)
     for name, length in policy.cut or []:
         msg.defects.append(HeaderTooLong(name, length))
@@ -190,7 +191,7 @@ def body_text(msg: EmailMessage, subtype: str) -> str | None:
         return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
 
 
-def _quoted_printable_text(part: EmailMessage) -> str | None:
+def _quoted_printable_text(part: MIMEPart) -> str | None:
     """A quoted-printable ASCII payload decoded in one step, as ``get_content`` would
     decode it (which copies it three times first); None for anything else."""
     payload = part.get_payload()
