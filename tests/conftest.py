@@ -18,7 +18,7 @@ CORPUS = REPO.parent / "shared" / "corpus"
 def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep the developer's environment out of tests (no colour, no relay secrets)."""
     monkeypatch.setenv("NO_COLOR", "1")
-    for name in ("STUDIO_RELAY_USER", "STUDIO_RELAY_PASSWORD"):
+    for name in ("STUDIO_RELAY_USER", "STUDIO_RELAY_PASSWORD", "STUDIO_SPAMD_KEEP"):
         monkeypatch.delenv(name, raising=False)
 
 

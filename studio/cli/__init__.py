@@ -80,6 +80,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "preview",
         "PNG screenshots of TARGET (a template name, or `all`) in headless Chromium.",
     ),
+    "spamd": (
+        "spamd",
+        "The spamd kept between runs (STUDIO_SPAMD_KEEP=SECONDS): status (default) or stop.",
+    ),
     "diff": (
         "diff",
         "Every message a change affects, and how: text, size, links, findings, SMS, pixels.",

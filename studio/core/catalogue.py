@@ -246,7 +246,9 @@ _LINT: tuple[_Row, ...] = (
         "SpamAssassin's rules are used by many receivers; a high score means the junk folder.",
         "Read the rules that fired (in the finding's details) and fix their causes. "
         "When SpamAssassin is not installed this is reported as info: install the "
-        "`spamassassin` package to run it.",
+        "`spamassassin` package to run it. It takes a second or more a message "
+        "(loading the rules, then the body tests): `--no-spam` skips it while editing, "
+        "and `STUDIO_SPAMD_KEEP=600` keeps it loaded between runs (docs/settings.md).",
     ),
     (
         "message.spam-not-scored",

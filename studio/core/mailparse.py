@@ -19,10 +19,11 @@ listings that need a few fields of many messages.
 
 from __future__ import annotations
 
-import email
+import binascii
 from email.errors import MessageDefect
+from email.feedparser import BytesFeedParser, FeedParser
 from email.header import decode_header, make_header
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.policy import EmailPolicy
 from typing import Any
 
@@ -73,10 +74,31 @@ class _BoundedPolicy(EmailPolicy):
             return super().header_fetch_parse(name, "")
 
 
-def read_message(raw: bytes) -> EmailMessage:
-    """Parse ``raw`` with the header limits; cut fields become :class:`HeaderTooLong` defects."""
+FEED_CHUNK = 1 << 16
+"""Characters fed to the parser at a time (``email.message_from_bytes`` copies the whole
+message into a ``StringIO`` first: four bytes a character, 4x the message at its peak)."""
+
+
+def read_message(raw: bytes | str) -> EmailMessage:
+    """Parse ``raw`` with the header limits; cut fields become :class:`HeaderTooLong` defects.
+
+    ``raw`` may be the message's text when it is ASCII (the same message, decoded
+    once by the caller). Either way it is fed to the parser in chunks, the way the
+    ``email`` package reads a file, so parsing holds one more copy of the message
+    (its parts' payloads), not several.
+    """
     policy = _BoundedPolicy(budget=[HEADER_BUDGET], cut=[])
-    msg = email.message_from_bytes(raw, policy=policy)
+    if isinstance(raw, str):
+        text_parser = FeedParser(policy=policy)
+        for start in range(0, len(raw), FEED_CHUNK):
+            text_parser.feed(raw[start : start + FEED_CHUNK])
+        msg = text_parser.close()
+    else:
+        parser = BytesFeedParser(policy=policy)
+        view = memoryview(raw)
+        for start in range(0, len(raw), FEED_CHUNK):
+            parser.feed(bytes(view[start : start + FEED_CHUNK]))
+        msg = parser.close()
     assert isinstance(msg, EmailMessage)
     for name, length in policy.cut or []:
         msg.defects.append(HeaderTooLong(name, length))
@@ -159,8 +181,29 @@ def body_text(msg: EmailMessage, subtype: str) -> str | None:
         return None
     if part is None:
         return None
+    quick = _quoted_printable_text(part)
+    if quick is not None:
+        return quick
     try:
         return str(part.get_content())
     except Exception:  # noqa: BLE001 - LookupError (charset), ValueError, ...
         payload = part.get_payload(decode=True)
         return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+
+
+def _quoted_printable_text(part: MIMEPart) -> str | None:
+    """A quoted-printable ASCII payload decoded in one step, as ``get_content`` would
+    decode it (which copies it three times first); None for anything else."""
+    payload = part.get_payload()
+    if (
+        str(part.get("Content-Transfer-Encoding", "")).lower() != "quoted-printable"
+        or not isinstance(payload, str)
+        or not payload.isascii()
+    ):
+        return None
+    data = binascii.a2b_qp(payload)
+    charset = str(part.get_param("charset", "ASCII"))
+    try:
+        return data.decode(charset, "replace")
+    except LookupError:
+        return data.decode("utf-8", "replace")

@@ -195,6 +195,18 @@ def parse_template(text: str, *, name: str, path: Path, relname: str) -> Templat
 _CACHE: dict[Path, tuple[tuple[int, int], Template]] = {}
 
 
+def cached_template(path: Path, name: str) -> Template | None:
+    """The template :func:`load_template` read from ``path`` if the file is unchanged."""
+    cached = _CACHE.get(path)
+    if cached is None or cached[1].name != name:
+        return None
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return cached[1] if cached[0] == (st.st_mtime_ns, st.st_size) else None
+
+
 def load_template(path: Path, *, name: str, relname: str) -> Template:
     """Read and parse a template file; unchanged files come from a small cache.
 

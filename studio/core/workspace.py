@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from ..errors import ConfigError, StudioError, TemplateNotFound
 from .settings import Settings, parse_settings
-from .templates import Template, load_template
+from .templates import Template, cached_template, load_template
 
 if TYPE_CHECKING:
     from .render.result import RenderedMessage, RenderedSms
@@ -190,7 +190,9 @@ class Workspace:
         if not is_plain_name(name) or not path.is_file():
             known = ", ".join(self.template_names()) or "none"
             raise TemplateNotFound(f"unknown template {name!r} (templates: {known})")
-        return load_template(path, name=name, relname=self.relpath(path))
+        return cached_template(path, name) or load_template(
+            path, name=name, relname=self.relpath(path)
+        )
 
     def templates(self) -> list[Template]:
         return [self.template(n) for n in self.template_names()]
@@ -261,7 +263,7 @@ class Workspace:
             raise TemplateNotFound(
                 f"unknown sample {name!r} for template {template!r} (samples: {known})"
             )
-        return load_sample(path, template=template, relname=self.relpath(path))
+        return load_sample(path, template=template, relname=lambda: self.relpath(path))
 
     def samples(self, template: str) -> list[Sample]:
         return [self.sample(template, n) for n in self.sample_names(template)]
@@ -321,23 +323,34 @@ class Workspace:
         return renderer.render_sms(template, sample=sample, variables=variables, locale=locale)
 
 
-def load_sample(path: Path, *, template: str, relname: str) -> Sample:
+RelName = str | Callable[[], str]
+"""A file's workspace-relative name, or what works it out (only an error needs it:
+resolving a path costs a system call per folder, on every render)."""
+
+
+def _named(relname: RelName) -> str:
+    return relname if isinstance(relname, str) else relname()
+
+
+def load_sample(path: Path, *, template: str, relname: RelName) -> Sample:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{relname}: cannot read sample: {exc}") from None
+        raise ConfigError(f"{_named(relname)}: cannot read sample: {exc}") from None
     return parse_sample(text, path, template=template, relname=relname)
 
 
-def parse_sample(text: str, path: Path, *, template: str, relname: str) -> Sample:
+def parse_sample(text: str, path: Path, *, template: str, relname: RelName) -> Sample:
     """A sample from its JSON text (a file's or an editor buffer's)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ConfigError(f"{relname}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+        raise ConfigError(
+            f"{_named(relname)}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}"
+        ) from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{relname}: a sample must be a JSON object of variables")
+        raise ConfigError(f"{_named(relname)}: a sample must be a JSON object of variables")
     locale = data.pop("locale", None)
     if locale is not None and not isinstance(locale, str):
-        raise ConfigError(f'{relname}: "locale" must be a string such as "fr-FR"')
+        raise ConfigError(f'{_named(relname)}: "locale" must be a string such as "fr-FR"')
     return Sample(template=template, name=path.stem, path=path, variables=data, locale=locale)

@@ -24,7 +24,7 @@ from email.message import EmailMessage
 from functools import partial
 from pathlib import Path
 
-from ...errors import ConfigError, RenderError
+from ...errors import ConfigError, RenderError, StudioError
 from ..findings import Finding, Severity
 from ..mailparse import body_text, read_message
 from ..render.pipeline import RenderedMessage, RenderedSms, render_mjml_file, renderer_for
@@ -43,7 +43,7 @@ from .context import (
 )
 from .registry import RULES, rules_of
 from .rules.message import ENVELOPE_RULES
-from .rules.spam import SPAM_RULES, ScoreAhead
+from .rules.spam import SPAM_RULES, ScoreAhead, score_in_background
 
 __all__ = [
     "RULES",
@@ -128,10 +128,17 @@ def lint_message(
     if msg.sample:
         subject += f" ({msg.sample})"
     ctx = MessageContext(workspace, msg, sources, subject, spam=spam)
+    wanted = [
+        r
+        for r in rules_of("message")
+        if (envelope or r.id not in ENVELOPE_RULES) and (only is None or r.id in only)
+    ]
+    scoring = score_in_background(ctx) if any(r.id in SPAM_RULES for r in wanted) else None
     found: list[Finding] = []
-    for r in rules_of("message"):
-        if (envelope or r.id not in ENVELOPE_RULES) and (only is None or r.id in only):
-            found += r.run(ctx)
+    for r in wanted:
+        if scoring is not None and r.id in SPAM_RULES:
+            scoring.join()  # SpamAssassin ran while the rules before this one did
+        found += r.run(ctx)
     return apply_policy(_belonging(found, msg.template, msg.sample), workspace, tpl)
 
 
@@ -278,6 +285,10 @@ def lint_workspace(
     findings: list[Finding] = []
     spam_later: list[tuple[RenderedMessage, Sources]] = []
     ahead = ScoreAhead(workspace, templates=len(names))
+    if spam:
+        # The batch starts now, on the first sample of each template rendered up
+        # front, and scores while the templates are linted (wall: the longer of the two).
+        ahead.prefetch([m.email for m in _first_samples(workspace, names)])
     try:
         for name in names:
             if on_progress:
@@ -297,6 +308,20 @@ def lint_workspace(
     if shard is not None:  # a pair across two shards is reported where its subject is
         across = [f for f in across if f.subject in names]
     return findings + across
+
+
+def _first_samples(workspace: Workspace, names: Sequence[str]) -> list[RenderedMessage]:
+    """The message :func:`lint_template` scores for each template, where it renders."""
+    out = []
+    for name in names:
+        if not workspace.template_path(name).is_file():
+            continue
+        try:
+            sample = next(iter(workspace.sample_names(name)), None)
+            out.append(workspace.render(name, sample=sample))
+        except StudioError:
+            continue  # lint_template reports it (and scores what it could render)
+    return out
 
 
 def lint_across(workspace: Workspace, names: Sequence[str]) -> list[Finding]:
@@ -320,8 +345,11 @@ def _template_or_none(workspace: Workspace, name: str) -> Template | None:
     return None
 
 
-def message_from_eml(raw: bytes) -> RenderedMessage:
-    """A saved or captured message, read back as a message the rules can check."""
+def message_from_eml(raw: bytes | str) -> RenderedMessage:
+    """A saved or captured message, read back as a message the rules can check.
+
+    ``raw`` may be the message's text when it is ASCII (see :func:`read_message`).
+    """
     parsed = read_message(raw)  # header fields bounded: a hostile .eml stays fast
     html = body_text(parsed, "html") or ""
     text = body_text(parsed, "plain") or ""
@@ -352,15 +380,21 @@ def lint_file(
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     suffix = path.suffix.lower()
+    if suffix not in (".mjml", ".html", ".htm", ".eml"):
+        raise ConfigError(f"{path}: expected a template name or a .mjml, .html or .eml file")
+    # The file is read and decoded once; the bytes go as soon as they are not needed
+    # (a big message is otherwise held three or four times over).
+    text = raw.decode("utf-8", "replace")
     if suffix == ".mjml":
+        del raw
         msg = render_mjml_file(path)
     elif suffix in (".html", ".htm"):
-        msg = _html_message(raw.decode("utf-8", "replace"))
-    elif suffix == ".eml":
-        msg = message_from_eml(raw)
+        del raw
+        msg = _html_message(text)
     else:
-        raise ConfigError(f"{path}: expected a template name or a .mjml, .html or .eml file")
-    text = raw.decode("utf-8", "replace")
+        ascii_text = raw.isascii()
+        msg = message_from_eml(text if ascii_text else raw)
+        del raw
     sources = file_sources(name, text, path) if suffix == ".mjml" else Sources.of_file(name, text)
     findings = lint_message(
         workspace,

@@ -28,14 +28,14 @@ from ..variables import referenced
 from ..workspace import Workspace
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     href: str
     text: str
     image_alt: str | None  # alt text of an image inside the link, if any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Image:
     src: str
     alt: str | None
@@ -49,6 +49,26 @@ _RAW_TEXT = frozenset({"style", "script"})
 _HREF_ONLY = re.compile(r"""\s+href\s*=\s*"([^"'&]*)"\s*""", re.I)
 
 
+def _any_case(word: str) -> str:
+    """``word`` matching in any ASCII case (``re.I`` would also match ``ſ`` for ``s``)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" for c in word)
+
+
+# The tags the view acts on, the only ones the scan stops at; every other tag only
+# separates text (``_HTML_TAG`` reads tags: a name ends at a space, ``/`` or ``>``).
+_ACTED_ON = ("a", "img", "html", "title", "style", "script", "head")
+_ACTED_TAG = re.compile(
+    r"<(/?)(" + "|".join(_any_case(t) for t in _ACTED_ON) + r")(?=[\s/>])([^>]*)>"
+)
+_TAG_START = re.compile(r"</?[a-zA-Z]")
+# ``<a href="...">text</a>``: ``_HREF_ONLY``'s attribute, text with no tag and no ``&``.
+_SIMPLE_LINK = re.compile(
+    r"""<[aA]\s+(?i:href)\s*=\s*"([^"'&]*)"\s*>([^<&]*)</[aA](?=[\s/>])[^>]*>"""
+)
+_WORD_CHUNK = 1 << 20
+_SPACE_AT = re.compile(r"\s")
+
+
 def _html_attrs(raw: str) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for m in _HTML_ATTR.finditer(raw):
@@ -58,9 +78,44 @@ def _html_attrs(raw: str) -> dict[str, str | None]:
     return out
 
 
+def _count_words(text: str) -> int:
+    """``len(text.split())`` without a list of every word of a long text."""
+    if len(text) <= _WORD_CHUNK:
+        return len(text.split())
+    count, start = 0, 0
+    while start < len(text):
+        space = _SPACE_AT.search(text, start + _WORD_CHUNK)
+        stop = space.start() if space else len(text)
+        count += len(text[start:stop].split())
+        start = stop
+    return count
+
+
+def _segments(region: str, *, tail: bool) -> list[str]:
+    """The text between the tags of ``region`` (unescaped, empty ones left out); the
+    text after the last tag only with ``tail``."""
+    out = []
+    start = 0
+    for m in _HTML_TAG.finditer(region):
+        if m.start() > start:
+            out.append(region[start : m.start()])
+        start = m.end()
+    if tail and start < len(region):
+        out.append(region[start:])
+    return [html.unescape(d) if "&" in d else d for d in out]
+
+
 class _HtmlView:
     """One pass over the tags of a message's HTML (a regex scan: the standard
-    library's HTMLParser was most of the message checks' time)."""
+    library's HTMLParser was most of the message checks' time).
+
+    The scan stops only at the tags it acts on (``_ACTED_ON``); the text and tags
+    between two of them are read as one region: its words counted at once, its
+    text split at tags only when it belongs to a link or the title. A region reads
+    as the tag-by-tag scan read it: a tag runs from ``<`` and a letter to the next
+    ``>``, so an acted-on name inside another tag (``<p title="<a ...>">``) is found
+    to be covered by checking for a tag start since the last ``>``.
+    """
 
     def __init__(self, text: str) -> None:
         self.links: list[Link] = []
@@ -68,62 +123,88 @@ class _HtmlView:
         self.lang: str | None = None
         self.title = ""
         self.words = 0
-        in_title = False
-        skip = 0
-        opened: list[tuple[str, list[str], list[str]]] = []  # href, text parts, alts
-        text = _HTML_SKIP.sub("", text)
+        self._in_title = False
+        self._skip = 0
+        self._opened: list[tuple[str, list[str], list[str]]] = []  # href, text parts, alts
+        if "<!" in text or "<?" in text:
+            text = _HTML_SKIP.sub("", text)
         pos = 0
-        unescape = html.unescape
-        while (m := _HTML_TAG.search(text, pos)) is not None:
-            slash, tag, _ = m.groups()
-            closing, tag = slash == "/", tag.lower()
-            data = text[pos : m.start()]
-            pos = m.end()
-            if data:
-                if "&" in data:
-                    data = unescape(data)
-                if in_title:
-                    self.title += data
-                if not skip:
-                    for _, parts, _ in opened:
-                        parts.append(data)
-                    self.words += len(data.split())
-            if closing:
-                if tag == "title":
-                    in_title = False
-                elif tag in ("style", "script", "head") and skip:
-                    skip -= 1
-                elif tag == "a" and opened:
-                    href, parts, alts = opened.pop()
-                    self.links.append(
-                        Link(
-                            href=href,
-                            text=" ".join("".join(parts).split()),
-                            image_alt=" ".join(alts) or None,
-                        )
-                    )
+        search, simple, region = _ACTED_TAG.search, _SIMPLE_LINK.match, self._region
+        links, rfind, tag_start = self.links, text.rfind, _TAG_START.search
+        while (m := search(text, pos)) is not None:
+            at = m.start()
+            gt = rfind(">", pos, at)
+            if tag_start(text, gt + 1 if gt >= 0 else pos, at) is not None:
+                # inside another tag, which ends where this match does: plain region
+                region(text[pos : m.end()], False)
+                pos = m.end()
                 continue
-            if tag in _RAW_TEXT:  # not markup up to its end tag
-                end = re.compile(rf"</{tag}\s*>", re.I).search(text, pos)
-                pos = end.start() if end else len(text)
-            if tag == "html":
-                self.lang = _html_attrs(m.group(3)).get("lang")
-            elif tag == "title":
-                in_title = True
-            elif tag in ("style", "script", "head"):
-                skip += 1
-            elif tag == "a":
-                only = _HREF_ONLY.fullmatch(m.group(3))
-                href = only.group(1) if only else _html_attrs(m.group(3)).get("href") or ""
-                opened.append((href, [], []))
-            elif tag == "img":
-                attrs = _html_attrs(m.group(3))
-                self.images.append(Image(src=attrs.get("src") or "", alt=attrs.get("alt")))
-                if opened and attrs.get("alt"):
-                    opened[-1][2].append(attrs["alt"] or "")
-        tail = html.unescape(text[pos:])
-        if tail and not skip:
-            self.words += len(tail.split())
+            if at > pos:
+                region(text[pos:at], False)
+            if not self._opened and not self._in_title and (link := simple(text, at)):
+                # ``<a href="...">text</a>``, nothing to unescape: most links of a big message
+                words = [] if self._skip else link.group(2).split()
+                self.words += len(words)
+                links.append(Link(link.group(1), " ".join(words), None))
+                pos = link.end()
+                continue
+            pos = self._tag(text, m)
+        if pos < len(text):
+            region(text[pos:], True)
+
+    def _region(self, region: str, last: bool) -> None:
+        """Text and other tags between two acted-on tags (``last``: up to the end)."""
+        if self._in_title or (self._opened and not self._skip):
+            for data in _segments(region, tail=not last):
+                if self._in_title:
+                    self.title += data
+                if not self._skip:
+                    for _, parts, _ in self._opened:
+                        parts.append(data)
+        if not self._skip:
+            if "<" in region:
+                region = _HTML_TAG.sub(" ", region)
+            self.words += _count_words(html.unescape(region) if "&" in region else region)
+
+    def _tag(self, text: str, m: re.Match[str]) -> int:
+        """Act on one tag; the position the scan goes on from."""
+        slash, tag, attrs = m.groups()
+        tag = tag.lower()
+        pos = m.end()
+        if slash:
+            if tag == "title":
+                self._in_title = False
+            elif tag in ("style", "script", "head") and self._skip:
+                self._skip -= 1
+            elif tag == "a" and self._opened:
+                href, parts, alts = self._opened.pop()
+                self.links.append(
+                    Link(
+                        href=href,
+                        text=" ".join("".join(parts).split()),
+                        image_alt=" ".join(alts) or None,
+                    )
+                )
+            return pos
+        if tag in _RAW_TEXT:  # not markup up to its end tag
+            end = re.compile(rf"</{tag}\s*>", re.I).search(text, pos)
+            pos = end.start() if end else len(text)
+        if tag == "html":
+            self.lang = _html_attrs(attrs).get("lang")
+        elif tag == "title":
+            self._in_title = True
+        elif tag in ("style", "script", "head"):
+            self._skip += 1
+        elif tag == "a":
+            only = _HREF_ONLY.fullmatch(attrs)
+            href = only.group(1) if only else _html_attrs(attrs).get("href") or ""
+            self._opened.append((href, [], []))
+        elif tag == "img":
+            found = _html_attrs(attrs)
+            self.images.append(Image(src=found.get("src") or "", alt=found.get("alt")))
+            if self._opened and found.get("alt"):
+                self._opened[-1][2].append(found["alt"] or "")
+        return pos
 
 
 @dataclass(frozen=True)
@@ -225,6 +306,11 @@ FIND_BUDGET = 200_000_000
 past it, findings point at the template without a line (huge inputs stay fast)."""
 
 
+DIRECT_READS = 16
+"""Times over a source file :meth:`Sources.locate` reads it for URLs before indexing
+them (:class:`UrlIndex`: a second and about the file's size again for 28 MB)."""
+
+
 @dataclass
 class Sources:
     """The text of a template and of every component it reaches, by workspace path."""
@@ -232,6 +318,7 @@ class Sources:
     files: dict[str, str] = field(default_factory=dict)
     _urls: dict[str, UrlIndex] = field(default_factory=dict, init=False, repr=False)
     _lines: dict[str, _Lines] = field(default_factory=dict, init=False, repr=False)
+    _scanned: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     _budget: int = field(default=FIND_BUDGET, init=False, repr=False)
 
     @classmethod
@@ -312,6 +399,14 @@ class Sources:
     def _find(self, name: str, text: str, needle: str) -> int:
         if UrlIndex.indexable(needle):
             if name not in self._urls:
+                # A few URLs are sooner found by reading the text (a bounded report
+                # locates a few dozen); the index is built once that has read the
+                # text DIRECT_READS times over. Both give the first occurrence.
+                scanned = self._scanned.get(name, 0)
+                if scanned < DIRECT_READS * len(text):
+                    i = text.find(needle)
+                    self._scanned[name] = scanned + (i + len(needle) if i >= 0 else len(text))
+                    return i
                 self._urls[name] = UrlIndex(text)
             return self._urls[name].find(needle)
         if self._budget <= 0:
@@ -414,14 +509,25 @@ class MessageContext:
         return HtmlView.parse(self.msg.html)
 
     @cached_property
-    def web_links(self) -> tuple[tuple[str, str], ...]:
-        """Each distinct ``http(s)`` link (href stripped) with its text, in order."""
+    def distinct_links(self) -> dict[str, str]:
+        """Each distinct ``http(s)`` and ``mailto`` link (href stripped) with its first
+        text, in order: one dict for the link rules and text parity (a message with
+        100,000 links held a set and a tuple of pairs beside it)."""
         seen: dict[str, str] = {}
         for link in self.html.links:
             href = link.href.strip()
-            if href not in seen and href.lower().startswith(("http://", "https://")):
+            if href not in seen and href[:8].lower().startswith(("http://", "https://", "mailto:")):
                 seen[href] = link.text
-        return tuple(seen.items())
+        return seen
+
+    @property
+    def web_links(self) -> Iterator[tuple[str, str]]:
+        """Each distinct ``http(s)`` link (href stripped) with its text, in order."""
+        return (
+            (href, text)
+            for href, text in self.distinct_links.items()
+            if href[:7].lower() != "mailto:"
+        )
 
     @property
     def settings(self) -> Settings:

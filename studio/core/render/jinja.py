@@ -346,8 +346,11 @@ class Translations:
     def format(self, key: str, locale: Locale, values: Mapping[str, Any]) -> str:
         """The translation of ``key`` with its placeholders filled from ``values``."""
         text, lang = self._find(key, locale)
-        folder = f"{self.directory.parent.name}/{self.directory.name}"
-        return format_translation(text, values, lambda: f"{folder}/{lang}.toml: {key}")
+        return format_translation(text, values, lambda: f"{self._folder()}/{lang}.toml: {key}")
+
+    def _folder(self) -> str:
+        """``brand/locales``, for messages (worked out only when one is needed)."""
+        return f"{self.directory.parent.name}/{self.directory.name}"
 
     def with_buffers(self, texts: Mapping[str, str]) -> Translations:
         """These tables with some languages read from unsaved text (``{"fr": "<toml>"}``).

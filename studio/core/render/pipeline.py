@@ -191,17 +191,23 @@ class Renderer:
         return self._template(name, ws.sms_template_path(name), ws.sms_template)
 
     def _template(self, name: str, path: Path, load: Callable[[str], Template]) -> Template:
-        relname = self.workspace.relpath(path)
-        if relname in self.buffers:
-            return parse_template(self.buffers[relname], name=name, path=path, relname=relname)
+        if self.buffers:  # (resolving the path costs a system call per folder)
+            relname = self.workspace.relpath(path)
+            if relname in self.buffers:
+                return parse_template(
+                    self.buffers[relname], name=name, path=path, relname=relname
+                )
         return load(name)
 
     def sample(self, template: str, name: str) -> Sample:
         """Sample ``name`` of ``template``, from its buffer if there is one."""
-        path = self.workspace.samples_dir / template / f"{name}.json"
-        relname = self.workspace.relpath(path)
-        if relname in self.buffers:
-            return parse_sample(self.buffers[relname], path, template=template, relname=relname)
+        if self.buffers:
+            path = self.workspace.samples_dir / template / f"{name}.json"
+            relname = self.workspace.relpath(path)
+            if relname in self.buffers:
+                return parse_sample(
+                    self.buffers[relname], path, template=template, relname=relname
+                )
         return self.workspace.sample(template, name)
 
     def utm_policy(self, template: str | None, *, sms: bool = False) -> UtmPolicy | None:

@@ -40,7 +40,7 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError
-from jinja2.runtime import markup_join, str_join
+from jinja2.runtime import Macro, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import generate_lorem_ipsum
 from jinja2.visitor import NodeTransformer
@@ -256,6 +256,10 @@ def _range(*args: int) -> range:
 # -- the environment --------------------------------------------------------------------
 
 _LOOP_GUARD = "_studio_loop"
+_DICT_NAMES = frozenset(dir(dict))
+"""Every name ``getattr()`` finds on a plain dict (its methods and object's)."""
+_MARKED = frozenset({"unsafe_callable", "alters_data", "jinja_pass_arg", "__call__"})
+"""Attributes that would make a macro object other than a plain safe callable."""
 _CONCAT_GUARD = "_studio_concat"
 
 
@@ -338,13 +342,37 @@ class StudioSandbox(ImmutableSandboxedEnvironment):
             _built(len(left), "'%'")
         return super().call_binop(context, operator, left, right)
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        # ``brand.colors.muted``: on a plain dict, a name that is no dict attribute
+        # makes Jinja's getattr() raise and catch an AttributeError before it reads
+        # the item. The same result without the exception (most lookups of a render).
+        if type(obj) is dict and type(attribute) is str and attribute not in _DICT_NAMES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
     def call(
         __self, __context: jinja2.runtime.Context, __obj: Any, *args: Any, **kwargs: Any
     ) -> Any:
         budget = _BUDGET.get()
         if budget is not None:
             budget.tick()
-        if type(__obj) is types.BuiltinMethodType and isinstance(__obj.__self__, str):
+        kind = type(__obj)
+        if kind is Macro and not _MARKED.intersection(__obj.__dict__):
+            # A template's macro: safely callable (no unsafe_callable or alters_data
+            # mark, which only Python code could set) and not given a context, so
+            # what Context.call() would do comes down to this.
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            try:
+                return __obj(*args, **kwargs)
+            except StopIteration:
+                return __self.undefined(
+                    "value was undefined because a callable raised a StopIteration exception"
+                )
+        if kind is types.BuiltinMethodType and isinstance(__obj.__self__, str):
             _built(_str_method_size(__obj.__self__, __obj.__name__, args), "a string method")
         # What Jinja's sandbox does, inlined (this runs on every call of a render).
         if not __self.is_safe_callable(__obj):

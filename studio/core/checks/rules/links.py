@@ -47,7 +47,7 @@ def _locate(ctx: MessageContext, href: str) -> Location:
     return ctx.locate_url(href)
 
 
-def _web(ctx: MessageContext) -> tuple[tuple[str, str], ...]:
+def _web(ctx: MessageContext) -> Iterator[tuple[str, str]]:
     """Each distinct web link of the message with its text (worked out once: four
     rules walk them)."""
     return ctx.web_links

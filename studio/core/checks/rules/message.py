@@ -104,13 +104,8 @@ def image_heavy(ctx: MessageContext) -> Iterator[Hit]:
 @rule("message.text-parity")
 def text_parity(ctx: MessageContext) -> Iterator[Hit]:
     text = UrlIndex(ctx.msg.text)
-    seen = set()
     located = limit_of(ctx)  # past the report's limit the hits are only counted: not located
-    for link in ctx.html.links:
-        href = link.href.strip()
-        if href in seen or not href.lower().startswith(("http://", "https://", "mailto:")):
-            continue
-        seen.add(href)
+    for href in ctx.distinct_links:
         shown = (
             href[len("mailto:") :].split("?", 1)[0] if href.lower().startswith("mailto:") else href
         )

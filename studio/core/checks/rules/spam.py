@@ -4,10 +4,15 @@
 message as built, with a placeholder To so that the missing recipient is not what
 is scored. SpamAssassin's start-up (loading and compiling its rules, about a
 second) dominates its cost, so a run starts it once: all its messages in **one**
-``spamassassin --mbox`` process (:func:`score_messages`), or with
-``STUDIO_SPAM_ENGINE=spamd`` one ``spamd`` fed as the templates are linted
-(:class:`ScoreAhead`, :mod:`studio.core.checks.spamd`);
-``benchmarks/startup_and_spam.py`` measures both. It
+``spamassassin --mbox`` process (:func:`score_messages`), started on the first
+sample of each template rendered up front and scoring while the templates are
+linted (:meth:`ScoreAhead.prefetch`); or with ``STUDIO_SPAM_ENGINE=spamd`` one
+``spamd`` fed as the templates are linted (:class:`ScoreAhead`,
+:mod:`studio.core.checks.spamd`); or, opt-in, a ``spamd`` kept between runs
+(``STUDIO_SPAMD_KEEP``, :mod:`studio.core.checks.spamd_keeper`), which pays the
+start-up once for many runs. A lone message (``studio lint FILE``) is scored in
+the background while its other rules run (:func:`score_in_background`).
+``benchmarks/startup_and_spam.py`` measures them all. It
 runs on the first sample of each template only, and verdicts are
 cached by the message's content (``.studio/cache/spam``), with what changes on
 every build (Date, Message-ID, the random MIME boundaries) replaced by fixed
@@ -26,6 +31,7 @@ import json
 import re
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -139,12 +145,14 @@ def _run_batch(exe: str, raws: Sequence[bytes]) -> list[SpamVerdict | None]:
 
 
 def score_messages(
-    raws: Sequence[bytes], *, cache_dir: Path | None = None
+    raws: Sequence[bytes], *, cache_dir: Path | None = None, keep: Path | None = None
 ) -> list[SpamVerdict | None]:
     """Score messages with SpamAssassin, the uncached ones in one process.
 
-    Returns a verdict per message, None where SpamAssassin is not installed, failed,
-    or the message is above :data:`MAX_SIZE`.
+    With ``STUDIO_SPAMD_KEEP`` set they go to the spamd kept between runs whose
+    state file is ``keep`` (started if none runs); what it cannot score goes to
+    ``spamassassin``. Returns a verdict per message, None where SpamAssassin is not
+    installed, failed, or the message is above :data:`MAX_SIZE`.
     """
     exe = spamassassin_path()
     if exe is None:
@@ -157,12 +165,28 @@ def score_messages(
         verdicts[i] = _cached(raw, _cache_file(cache_dir, raw))
         if verdicts[i] is None:
             todo.append(i)
+    if todo and _engine() == "kept":
+        from ..spamd import SpamdRun, keep_seconds
+
+        idle = keep_seconds()
+        if idle is not None:
+            with SpamdRun(keep=(keep or _keep_state(None), idle)) as run:
+                for i, verdict in zip(todo, run.score([raws[i] for i in todo]), strict=True):
+                    verdicts[i] = verdict
+                    remember(raws[i], verdict, cache_dir)
+            todo = [i for i in todo if verdicts[i] is None]
     if todo:
         pending = [raws[i] for i in todo]
         for i, verdict in zip(todo, _run_batch(exe, pending), strict=True):
             verdicts[i] = verdict
             remember(raws[i], verdict, cache_dir)
     return verdicts
+
+
+def _keep_state(workspace: Workspace | None) -> Path:
+    from ..spamd import state_path
+
+    return state_path(workspace.root if workspace else None)
 
 
 def _engine() -> str:
@@ -190,9 +214,11 @@ def remember(raw: bytes, verdict: SpamVerdict | None, cache_dir: Path | None) ->
             pass  # a read-only workspace: scored again next run
 
 
-def score_message(raw: bytes, *, cache_dir: Path | None = None) -> SpamVerdict | None:
+def score_message(
+    raw: bytes, *, cache_dir: Path | None = None, keep: Path | None = None
+) -> SpamVerdict | None:
     """Score one message with SpamAssassin (None when not installed, failed or too big)."""
-    return score_messages([raw], cache_dir=cache_dir)[0]
+    return score_messages([raw], cache_dir=cache_dir, keep=keep)[0]
 
 
 def stable_bytes(raw: bytes) -> bytes:
@@ -250,7 +276,10 @@ def spam_score(ctx: MessageContext) -> Iterator[Hit]:
     raw = _scored_bytes(ctx)
     if len(raw) > MAX_SIZE:
         return  # message.spam-not-scored says so
-    verdict = score_message(raw, cache_dir=cache_dir(ctx))
+    if raw in _BACKGROUND:
+        verdict = _BACKGROUND.pop(raw)
+    else:
+        verdict = score_message(raw, cache_dir=cache_dir(ctx), keep=_keep_state(ctx.workspace))
     if verdict is None:
         yield Hit(ctx.subject, "SpamAssassin did not give a verdict", severity=Severity.INFO)
         return
@@ -267,6 +296,37 @@ def spam_score(ctx: MessageContext) -> Iterator[Hit]:
             },
             severity=severity,
         )
+
+
+def score_in_background(ctx: MessageContext) -> threading.Thread | None:
+    """Start scoring ``ctx``'s message in a thread, so that the other rules run meanwhile.
+
+    SpamAssassin is a process of its own: while it loads its rules and scores, the
+    Python rules use the other core, and ``lint`` of one message waits for the
+    longer of the two instead of their sum. The rule then finds the verdict kept
+    in memory. None when there is nothing to score (no spam check, not installed,
+    too big, cached): the rule does what it always did.
+    """
+    if not ctx.spam or spamassassin_path() is None:
+        return None
+    raw = _scored_bytes(ctx)
+    where = cache_dir(ctx)
+    if not uncached(raw, where):
+        return None
+
+    keep = _keep_state(ctx.workspace)
+    _engine()  # a bad STUDIO_SPAMD_KEEP is reported here, not in the thread
+
+    def score() -> None:
+        _BACKGROUND[raw] = score_message(raw, cache_dir=where, keep=keep)
+
+    thread = threading.Thread(target=score, name="spamassassin", daemon=True)
+    thread.start()
+    return thread
+
+
+_BACKGROUND: dict[bytes, SpamVerdict | None] = {}
+"""Verdicts scored in the background, None included (the rule does not score twice)."""
 
 
 def cache_dir(ctx: MessageContext) -> Path | None:
@@ -303,7 +363,11 @@ def score_ahead(workspace: Workspace | None, emails: Sequence[EmailMessage]) -> 
     if spamassassin_path() is None:
         return
     raws = [scored_bytes(e) for e in emails]
-    score_messages([r for r in raws if len(r) <= MAX_SIZE], cache_dir=_cache_root(workspace))
+    score_messages(
+        [r for r in raws if len(r) <= MAX_SIZE],
+        cache_dir=_cache_root(workspace),
+        keep=_keep_state(workspace),
+    )
 
 
 class ScoreAhead:
@@ -321,29 +385,65 @@ class ScoreAhead:
         self.cache_dir = _cache_root(workspace)
         self.installed = spamassassin_path() is not None
         # One template (``studio lint NAME``): one message, which one spamassassin
-        # scores sooner than a daemon loads its rules.
-        self.spamd = self.installed and templates > 1 and _engine() == "spamd"
+        # scores sooner than a daemon loads its rules (unless the daemon is kept).
+        engine = _engine() if self.installed else "batch"
+        self.spamd = engine == "kept" or (templates > 1 and engine == "spamd")
+        self.keep = engine == "kept"
         self.emails: list[EmailMessage] = []
+        self._prefetched: set[bytes] = set()
+        self._prefetch: threading.Thread | None = None
         self._run: SpamdRun | None = None
         self._pending: list[tuple[bytes, Future[SpamVerdict | None]]] = []
+
+    def prefetch(self, emails: Sequence[EmailMessage]) -> None:
+        """Batch engine: score ``emails`` now, in the background, in one ``spamassassin``.
+
+        SpamAssassin reads all its input before it loads its rules, so the batch
+        cannot start before its messages are known: :func:`lint_workspace` renders
+        the first sample of each template up front and hands them here, and the
+        batch runs while the templates are linted. A message :meth:`add` offers
+        later that was not among them (a sample that rendered differently) is
+        scored at :meth:`finish`. With spamd (per run or kept) messages already go
+        to the daemon as they come: nothing to do here.
+        """
+        if not self.installed or self.spamd or self._prefetch is not None:
+            return
+        raws = [scored_bytes(e) for e in emails]
+        todo = [r for r in raws if uncached(r, self.cache_dir)]
+        self._prefetched = set(raws)
+        if not todo:
+            return
+        keep, where = _keep_state(self.workspace), self.cache_dir
+
+        def score() -> None:
+            score_messages(todo, cache_dir=where, keep=keep)
+
+        self._prefetch = threading.Thread(target=score, name="spamassassin-batch", daemon=True)
+        self._prefetch.start()
 
     def add(self, email: EmailMessage) -> None:
         if not self.installed:
             return
         if not self.spamd:
-            self.emails.append(email)
+            if scored_bytes(email) not in self._prefetched:
+                self.emails.append(email)
             return
         raw = scored_bytes(email)
         if not uncached(raw, self.cache_dir):
             return
         if self._run is None:
-            from ..spamd import SpamdRun
+            from ..spamd import SpamdRun, keep_seconds
 
-            self._run = SpamdRun()
+            idle = keep_seconds() if self.keep else None
+            keep = (_keep_state(self.workspace), idle) if idle is not None else None
+            self._run = SpamdRun(keep=keep)
         self._pending.append((raw, self._run.submit(raw)))
 
     def finish(self) -> None:
         """Wait for every verdict (and stop spamd, if one was started)."""
+        prefetch, self._prefetch = self._prefetch, None
+        if prefetch is not None:
+            prefetch.join()
         emails, self.emails = self.emails, []
         if emails:
             score_ahead(self.workspace, emails)
@@ -365,7 +465,13 @@ class ScoreAhead:
                 remember(raw, verdict, self.cache_dir)
 
     def close(self) -> None:
-        """Stop spamd if one was started (a run that failed half-way still stops it)."""
+        """Stop spamd if one was started (a run that failed half-way still stops it).
+
+        A batch scoring in the background is waited for: no SpamAssassin outlives the run.
+        """
+        prefetch, self._prefetch = self._prefetch, None
+        if prefetch is not None:
+            prefetch.join()
         run, self._run = self._run, None
         if run is not None:
             run.close()
