@@ -142,10 +142,11 @@ class StudioApp(
         if self.render_deferred:
             self.render_deferred = False
             self.request_render()
-        # Everything built so far (the modules, the widgets, the compiled
-        # templates) lives as long as the app: keep it out of the collector's
-        # passes, which otherwise stall a keystroke's repaint now and then, and
-        # make full passes rarer (see the studio's figures in the README).
+        # Everything built so far (the modules, the widgets) lives as long as the
+        # app: keep it out of the collector's passes, which otherwise stall a
+        # keystroke's repaint now and then, and make full passes rarer than
+        # Python's defaults (see the studio's figures in the README), but not as
+        # rare as during start-up (studio/tui/__init__.py).
         gc.collect()
         gc.freeze()
         gc.set_threshold(2_000, 10, 100)

@@ -4,6 +4,7 @@ hidden tabs' widgets nor for the first render (issue 18, lazy start-up)."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,20 @@ async def test_the_first_frame_does_not_wait_for_hidden_widgets_or_the_render(
         table = app.home.query_one("#findings", DataTable)
         empty = app.home.query_one("#findings-empty", Static)
         assert table.row_count > 0 or "No findings" in str(empty.render())  # checked, shown
+
+
+def test_the_collector_runs_rarely_until_the_first_frame() -> None:
+    """Start-up's long-lived objects are not walked again and again by the collector:
+    importing the studio raises the thresholds; its first frame sets the studio's own."""
+    code = "import gc, studio.tui\nprint(gc.get_threshold()[0])\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert int(out.stdout) >= 10_000
+
+
+async def test_the_first_frame_sets_the_studios_own_collector_thresholds(
+    example: Workspace,
+) -> None:
+    app = FirstFrame(example)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await quiet(pilot)
+        assert gc.get_threshold() == (2_000, 10, 100)
