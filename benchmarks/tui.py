@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import compileall
 import importlib
 import statistics
 import subprocess
@@ -236,6 +235,8 @@ def fresh_process_startup(rounds: int) -> None:
     as Textual's are): with ``PYTHONDONTWRITEBYTECODE`` set, every studio process
     would otherwise compile them from source again, which no user's start pays.
     """
+    import compileall  # here: the studio's child process imports this module
+
     compileall.compile_dir(ROOT / "studio", quiet=1)
     compileall.compile_file(ROOT / "benchmarks" / "tui.py", quiet=1)
     bare, paint, preview, bare_cpu, paint_cpu = [], [], [], [], []
