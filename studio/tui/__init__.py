@@ -6,11 +6,21 @@ through ``studio.core``; this package only composes widgets and reacts to events
 
 from __future__ import annotations
 
+import gc
 import os
 
 # Repaint up to 120 times a second (Textual's default is 60): a new preview then
 # waits at most ~8 ms for the next frame. Read by Textual when it is first imported.
 os.environ.setdefault("TEXTUAL_FPS", "120")
+
+# Start-up builds objects that live as long as the studio (modules, classes,
+# widgets, styles), and with Python's default thresholds the collector walks them
+# again and again before the first paint (about a fifth of the CPU time to the
+# first frame, by benchmarks/tui.py --startup-only). Until the first frame is on
+# screen collections are rarer; StudioApp.on_ready then freezes what was built and
+# sets the thresholds the studio keeps.
+STARTUP_GC_THRESHOLD = (10_000, 50, 1_000)
+gc.set_threshold(*STARTUP_GC_THRESHOLD)
 
 __all__ = ["StudioApp"]
 

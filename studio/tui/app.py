@@ -77,6 +77,8 @@ class StudioApp(
         self.edits = 0  # edits made in the editor so far
         self.preview_edits = 0  # the edits the preview (or its error) reflects
         self._findings_timer = None
+        self.painted = False  # the first frame is on screen (Ready): renders may start
+        self.render_deferred = False  # a render was asked for before that
         self.tree_wide = True  # wide terminals: the tree beside the editor (ctrl+b hides it)
         self.tree_narrow = False  # narrow terminals: the tree instead of the preview
         self.sink = None  # the embedded sink, once started from the inbox
@@ -94,7 +96,7 @@ class StudioApp(
             return None
         found = self.screen_stack[0].query(PreviewPane)
         pane = found.first() if found else None
-        if pane is None or not pane.query("#findings"):  # its children already removed
+        if pane is None or not pane.query("#tabs"):  # its children already removed
             return None
         return pane
 
@@ -116,6 +118,9 @@ class StudioApp(
     # -- composition -----------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # The layout's classes before the widgets mount: set after, they would
+        # restyle every widget once more before the first paint.
+        self.apply_layout(self.size.width, update=False)
         yield Header()
         with Horizontal(id="main"):
             yield WorkspaceTree(self.workspace, id="tree")
@@ -132,10 +137,16 @@ class StudioApp(
             self.set_interval(self.watch_interval, self.check_disk)
 
     def on_ready(self) -> None:
-        # Everything built so far (the modules, the widgets, the compiled
-        # templates) lives as long as the app: keep it out of the collector's
-        # passes, which otherwise stall a keystroke's repaint now and then, and
-        # make full passes rarer (see the studio's figures in the README).
+        # The first frame is on screen: the preview asked for meanwhile renders now.
+        self.painted = True
+        if self.render_deferred:
+            self.render_deferred = False
+            self.request_render()
+        # Everything built so far (the modules, the widgets) lives as long as the
+        # app: keep it out of the collector's passes, which otherwise stall a
+        # keystroke's repaint now and then, and make full passes rarer than
+        # Python's defaults (see the studio's figures in the README), but not as
+        # rare as during start-up (studio/tui/__init__.py).
         gc.collect()
         gc.freeze()
         gc.set_threshold(2_000, 10, 100)

@@ -40,6 +40,8 @@ class StudioBase(App[None]):
         edits: int
         preview_edits: int
         _findings_timer: Timer | None
+        painted: bool
+        render_deferred: bool
         tree_wide: bool
         tree_narrow: bool
         sink: Sink | None

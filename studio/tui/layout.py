@@ -21,21 +21,28 @@ class LayoutActions(StudioBase):
     def on_resize(self, event: events.Resize) -> None:
         self.apply_layout(event.size.width)
 
-    def apply_layout(self, width: int) -> None:
+    def apply_layout(self, width: int, *, update: bool = True) -> None:
         """Wide: tree (if shown), editor, preview. Narrow: editor and the preview or the tree.
 
         Set from the width on every resize (not left to CSS breakpoints and inline
         styles that can disagree), so that a resize never loses the preview: a
         narrow terminal starts with the preview, whatever the tree did when wide.
+        The classes change at once (one pass over the screen's styles, not one per
+        class); ``update=False`` before the widgets are mounted (``compose``), where
+        there is nothing to restyle yet.
         """
-        home = self.home
         narrow = width < NARROW
         if not narrow:
             self.tree_narrow = False
-        home.set_class(narrow, "-narrow")
-        home.set_class(not narrow, "-wide")
-        home.set_class(narrow and self.tree_narrow, "-files")
-        home.set_class(not narrow and not self.tree_wide, "-no-tree")
+        self.home.update_classes(
+            {
+                "-narrow": narrow,
+                "-wide": not narrow,
+                "-files": narrow and self.tree_narrow,
+                "-no-tree": not narrow and not self.tree_wide,
+            },
+            update=update,
+        )
 
     @property
     def narrow(self) -> bool:

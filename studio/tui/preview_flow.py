@@ -28,8 +28,16 @@ class PreviewFlow(StudioBase):
     """Rendering and checking the previewed message: part of ``StudioApp``."""
 
     def request_render(self) -> None:
-        """Render now when idle; otherwise once the render in flight is shown."""
+        """Render now when idle; otherwise once the render in flight is shown.
+
+        Before the first frame is on screen the render waits (``on_ready`` asks
+        again): its worker thread would compete with the first paint for the
+        interpreter.
+        """
         if self.template is None:
+            return
+        if not self.painted:
+            self.render_deferred = True
             return
         self.pixel_cancel()  # the pixel preview in flight is for older text
         generation = self.renders.request()
@@ -90,7 +98,7 @@ class PreviewFlow(StudioBase):
     def settling(self) -> bool:
         """A preview render, or the checks that follow it, is still to come or running
         (what tests and scripts wait on instead of a clock)."""
-        return self.renders.busy or self._findings_timer is not None
+        return self.render_deferred or self.renders.busy or self._findings_timer is not None
 
     def start_findings(self) -> None:
         """Check the previewed message once typing pauses (a render never waits for it)."""

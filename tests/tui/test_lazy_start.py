@@ -1,13 +1,23 @@
 """The studio paints its first screen without DNS, the sink, the inbox, sending or the
-renderer: each is imported on first use (issue 18, lazy start-up)."""
+renderer: each is imported on first use; and its first frame waits neither for the
+hidden tabs' widgets nor for the first render (issue 18, lazy start-up)."""
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from rich.console import RenderableType
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from studio.core.workspace import Workspace
+from studio.tui.app import StudioApp
+from studio.tui.widgets import PreviewPane
+from tests.pilot import quiet
 
 ROOT = Path(__file__).resolve().parents[2]  # the example workspace: no [[sink.faults]]
 LATER = (
@@ -55,3 +65,63 @@ def test_screens_resolve_on_first_use() -> None:
         assert getattr(screens, name).__name__ == name
     with pytest.raises(AttributeError):
         screens.NoSuchScreen  # noqa: B018
+
+
+# -- what the first frame waits for (issue 18, first paint) ------------------------
+
+HIDDEN_UNTIL_PAINTED = ("#text-part", "#html-source", "#findings", "#pixel", "#find-bar")
+
+
+class FirstFrame(StudioApp):
+    """The studio, noting what existed when its first frame went to the terminal."""
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__(workspace, watch_interval=0)
+        self.at_first_frame: dict[str, bool] | None = None
+        self.render_started_after_frame: list[bool] = []
+
+    def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
+        if self.at_first_frame is None and screen is self.screen_stack[0]:
+            self.at_first_frame = {q: bool(screen.query(q)) for q in HIDDEN_UNTIL_PAINTED}
+        super()._display(screen, renderable)
+
+    def start_render(self, generation: int) -> None:
+        self.render_started_after_frame.append(self.at_first_frame is not None)
+        super().start_render(generation)
+
+
+async def test_the_first_frame_does_not_wait_for_hidden_widgets_or_the_render(
+    example: Workspace,
+) -> None:
+    """The hidden tabs' widgets and the find bar are mounted after the first frame,
+    and the first preview's render starts after it too (its worker thread would
+    take the interpreter from the first paint); all of them follow at once."""
+    app = FirstFrame(example)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await quiet(pilot)
+        assert app.at_first_frame == dict.fromkeys(HIDDEN_UNTIL_PAINTED, False)
+        assert app.render_started_after_frame and all(app.render_started_after_frame)
+        for query in HIDDEN_UNTIL_PAINTED:
+            assert app.home.query(query), query
+        pane = app.home.query_one(PreviewPane)
+        assert pane.shown is not None and pane.shown.template == "account_verification"
+        table = app.home.query_one("#findings", DataTable)
+        empty = app.home.query_one("#findings-empty", Static)
+        assert table.row_count > 0 or "No findings" in str(empty.render())  # checked, shown
+
+
+def test_the_collector_runs_rarely_until_the_first_frame() -> None:
+    """Start-up's long-lived objects are not walked again and again by the collector:
+    importing the studio raises the thresholds; its first frame sets the studio's own."""
+    code = "import gc, studio.tui\nprint(gc.get_threshold()[0])\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert int(out.stdout) >= 10_000
+
+
+async def test_the_first_frame_sets_the_studios_own_collector_thresholds(
+    example: Workspace,
+) -> None:
+    app = FirstFrame(example)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await quiet(pilot)
+        assert gc.get_threshold() == (2_000, 10, 100)

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.lazy import Lazy
 from textual.widgets import Button, Input, Label, Select
 
 from ...core.safe_text import printable
@@ -36,14 +37,25 @@ def find_after(text: str, needle: str, row: int, col: int) -> tuple[int, int] | 
 
 
 class FindBar(Horizontal):
-    """One row: what to find, what to replace it with (replace mode), "all". Esc closes it."""
+    """One row: what to find, what to replace it with (replace mode), "all". Esc closes it.
+
+    Hidden until ctrl+f, and mounted only after the studio's first paint (``Lazy``):
+    the pane reaches its fields through the bar, mounted or not yet.
+    """
 
     BINDINGS = [("escape", "close", "Close")]
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.display = False
+        self.find = Input(placeholder="find… (enter: next)", id="find")
+        self.replace = Input(placeholder="replace with… (enter: next)", id="replace")
+        self.replace_all = Button("all", id="replace-all")
+
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="find… (enter: next)", id="find")
-        yield Input(placeholder="replace with… (enter: next)", id="replace")
-        yield Button("all", id="replace-all")
+        yield self.find
+        yield self.replace
+        yield self.replace_all
 
     def action_close(self) -> None:
         pane = self.query_ancestor(EditorPane)
@@ -55,6 +67,7 @@ class EditorPane(Vertical):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.find_bar = FindBar(id="find-bar")
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="toolbar"):
@@ -63,13 +76,12 @@ class EditorPane(Vertical):
                 [(x, x) for x in LOCALES], prompt="locale", id="locale", allow_blank=True
             )
         yield Label("", id="status")
-        yield FindBar(id="find-bar")
+        yield Lazy(self.find_bar)
         yield TemplateEditor(
             "", id="editor", show_line_numbers=True, tab_behavior="indent", soft_wrap=False
         )
 
     def on_mount(self) -> None:
-        self.query_one(FindBar).display = False
         self.editor.cursor_blink = False
 
     @property
@@ -103,26 +115,26 @@ class EditorPane(Vertical):
 
     @property
     def find_shown(self) -> bool:
-        return bool(self.query_one(FindBar).display)
+        return bool(self.find_bar.display)
 
     def toggle_find(self, *, replace: bool = False) -> None:
         """Open the find bar (with the replace field if ``replace``), or close it."""
-        bar = self.query_one(FindBar)
-        replacing = bool(self.query_one("#replace", Input).display)
+        bar = self.find_bar
+        replacing = bool(bar.replace.display)
         if bar.display and replacing == replace:
             self.close_find()
             return
         bar.display = True
-        self.query_one("#replace", Input).display = replace
-        self.query_one("#replace-all", Button).display = replace
-        box = self.query_one("#find", Input)
+        bar.replace.display = replace
+        bar.replace_all.display = replace
+        box = bar.find
         selected = self.editor.selected_text
         if selected and "\n" not in selected:
             box.value = selected
         box.focus()
 
     def close_find(self) -> None:
-        self.query_one(FindBar).display = False
+        self.find_bar.display = False
         self.editor.focus()
 
     def _select_next(self, needle: str) -> bool:
@@ -147,7 +159,7 @@ class EditorPane(Vertical):
     def replace_next(self, event: Input.Submitted) -> None:
         """Replace the selected match (if one is selected), then select the next."""
         event.stop()
-        needle = self.query_one("#find", Input).value
+        needle = self.find_bar.find.value
         editor = self.editor
         if not needle or editor.read_only:
             return
@@ -158,7 +170,7 @@ class EditorPane(Vertical):
     @on(Button.Pressed, "#replace-all")
     def replace_all(self, event: Button.Pressed) -> None:
         event.stop()
-        needle = self.query_one("#find", Input).value
+        needle = self.find_bar.find.value
         editor = self.editor
         if not needle or editor.read_only:
             return
@@ -166,7 +178,5 @@ class EditorPane(Vertical):
         if count:
             # one edit: a single undo brings the text back
             end = editor.document.end
-            editor.replace(
-                editor.text.replace(needle, self.query_one("#replace", Input).value), (0, 0), end
-            )
+            editor.replace(editor.text.replace(needle, self.find_bar.replace.value), (0, 0), end)
         self.notify(f"{count} replaced", markup=False)

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
+from textual.lazy import Lazy
 from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
 from textual.widgets.data_table import ColumnKey
 
@@ -114,64 +115,75 @@ def error_location(error: StudioError) -> tuple[str, int | None] | None:
 
 
 class PreviewPane(Vertical):
+    """The tabs of the preview. Only the first tab's widgets are mounted before the
+    studio's first paint: the hidden tabs' (``Lazy``) right after it. The pane keeps
+    its own references to them, so a result arriving before they are mounted is
+    still shown."""
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.shown: RenderedMessage | None = None
         self._stale: set[str] = set()  # lazy tabs not yet loaded with `shown`
         self.findings: list[Finding] = []
         self.error: StudioError | None = None  # the render error shown, if any
+        self._error = Static("", id="preview-error")
+        self._error.display = False
+        self._rendition = Static("Pick a template in the tree.", id="rendition")
+        self._tabs = TabbedContent(id="tabs")
+        self._text_part = TextArea("", read_only=True, id="text-part", soft_wrap=True)
+        self._html_source = TextArea("", read_only=True, id="html-source", soft_wrap=True)
+        self._sms = Static("No SMS template for this message.", id="sms")
+        self._findings_empty = Static("Checking…", id="findings-empty")
+        self._table = DataTable[Text](id="findings", cursor_type="row")
+        self._table.display = False
+        self._finding_box = VerticalScroll(id="finding-box")
+        self._finding_detail = Static("", id="finding-detail")
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="preview-error")
-        with TabbedContent(id="tabs"):
-            with TabPane("Preview", id="tab-preview"), VerticalScroll():
-                yield Static("Pick a template in the tree.", id="rendition")
-            with TabPane("Text", id="tab-text"):
-                yield TextArea("", read_only=True, id="text-part", soft_wrap=True)
-            with TabPane("HTML", id="tab-html"):
-                yield TextArea("", read_only=True, id="html-source", soft_wrap=True)
-            with TabPane("SMS", id="tab-sms"), VerticalScroll():
-                yield Static("No SMS template for this message.", id="sms")
-            with TabPane("Findings", id="tab-findings"):
-                yield Static("Checking…", id="findings-empty")
-                yield DataTable(id="findings", cursor_type="row")
-                with VerticalScroll(id="finding-box"):
-                    yield Static("", id="finding-detail")
-            with TabPane("Pixel", id="tab-pixel"):
-                yield PixelView(id="pixel")
-
-    def on_mount(self) -> None:
-        table = self.query_one("#findings", DataTable)
+        yield self._error
+        table = self._table
         table.add_column("", key="severity")
         table.add_column("where", key="where")
         table.add_column("message", key="message", width=MESSAGE_WIDTH)
         table.add_column("id", key="id")
-        self.query_one("#preview-error", Static).display = False
-        self.query_one("#findings", DataTable).display = False
+        with self._tabs:
+            with TabPane("Preview", id="tab-preview"), VerticalScroll():
+                yield self._rendition
+            with TabPane("Text", id="tab-text"):
+                yield Lazy(self._text_part)
+            with TabPane("HTML", id="tab-html"):
+                yield Lazy(self._html_source)
+            with TabPane("SMS", id="tab-sms"), Lazy(VerticalScroll()):
+                yield self._sms
+            with TabPane("Findings", id="tab-findings"):
+                yield Lazy(self._findings_empty)
+                yield Lazy(table)
+                with Lazy(self._finding_box):
+                    yield self._finding_detail
+            with TabPane("Pixel", id="tab-pixel"):
+                yield Lazy(PixelView(id="pixel"))
 
     # The text and HTML tabs hold long documents that are costly to lay out (the
     # HTML is tens of KB, wrapped): they are loaded when shown, not on each render.
-    _LAZY = {"tab-text": "#text-part", "tab-html": "#html-source"}
+    _LAZY = ("tab-text", "tab-html")
 
     def show(self, msg: RenderedMessage, sms: RenderedSms | None) -> None:
         self.shown = msg
-        self.query_one("#preview-error", Static).display = False
+        self._error.display = False
         if self.error is not None:
             self.error = None
             self._fill_findings()
-        self.query_one("#rendition", Static).update(rendition(msg))
-        self.query_one("#sms", Static).update(
-            sms_rendition(sms) if sms else "No SMS template for this message."
-        )
+        self._rendition.update(rendition(msg))
+        self._sms.update(sms_rendition(sms) if sms else "No SMS template for this message.")
         self._stale = set(self._LAZY)
-        self._load_tab(self.query_one("#tabs", TabbedContent).active)
+        self._load_tab(self._tabs.active)
 
     def _load_tab(self, tab: str) -> None:
         if tab not in self._stale or self.shown is None:
             return
         self._stale.discard(tab)
         text = self.shown.text if tab == "tab-text" else self.shown.html
-        self.query_one(self._LAZY[tab], TextArea).load_text(text)
+        (self._text_part if tab == "tab-text" else self._html_source).load_text(text)
 
     @on(TabbedContent.TabActivated, "#tabs")
     def tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -179,7 +191,7 @@ class PreviewPane(Vertical):
             self._load_tab(event.pane.id)
 
     def show_error(self, error: StudioError) -> None:
-        box = self.query_one("#preview-error", Static)
+        box = self._error
         box.update(Text(f"⚠ {printable(str(error))}", style="bold red"))
         box.display = True
         self.error = error
@@ -191,7 +203,7 @@ class PreviewPane(Vertical):
 
     def _fill_findings(self) -> None:
         """The render error (if any) first, then every finding; or say there is none."""
-        table = self.query_one("#findings", DataTable)
+        table = self._table
         table.clear()
         if self.error is not None:
             where = error_location(self.error)
@@ -215,11 +227,11 @@ class PreviewPane(Vertical):
         self._fit_columns()
         empty = table.row_count == 0
         table.display = not empty
-        self.query_one("#finding-box").display = not empty
-        self.query_one("#findings-empty", Static).update(
+        self._finding_box.display = not empty
+        self._findings_empty.update(
             "No findings: every check passed for this template, sample and locale."
         )
-        self.query_one("#findings-empty", Static).display = empty
+        self._findings_empty.display = empty
         if not empty:
             self._show_details(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
@@ -231,7 +243,7 @@ class PreviewPane(Vertical):
         room for it beside a readable message. The details box below holds the
         full text and the id.
         """
-        table = self.query_one("#findings", DataTable)
+        table = self._table
         columns = table.columns
         if not columns:
             return
@@ -258,7 +270,7 @@ class PreviewPane(Vertical):
         self._fit_columns()
 
     def _show_details(self, key: str | None) -> None:
-        detail = self.query_one("#finding-detail", Static)
+        detail = self._finding_detail
         if key == ERROR_ROW and self.error is not None:
             detail.update(error_details(self.error))
         elif key is not None and key.isdigit() and int(key) < len(self.findings):
@@ -287,26 +299,26 @@ class PreviewPane(Vertical):
     def on_click(self, event: object) -> None:
         """A click on the render error above the preview goes to its line."""
         widget = getattr(event, "widget", None)
-        if self.error is not None and widget is self.query_one("#preview-error", Static):
+        if self.error is not None and widget is self._error:
             where = error_location(self.error)
             if where is not None:
                 self.post_message(LocationChosen(*where))
 
     def focus_findings(self) -> None:
-        self.query_one("#tabs", TabbedContent).active = "tab-findings"
-        table = self.query_one("#findings", DataTable)
-        if table.display:
+        self._tabs.active = "tab-findings"
+        table = self._table
+        if table.display and table.is_mounted:
             # now, not after the keys already queued: the next Enter goes to the table
             self.screen.set_focus(table)
         else:
-            self.query_one("#tabs", TabbedContent).query_one("Tabs").focus()
+            self._tabs.query_one("Tabs").focus()
 
     def focus_tabs(self) -> None:
-        self.query_one("#tabs", TabbedContent).query_one("Tabs").focus()
+        self._tabs.query_one("Tabs").focus()
 
     @property
     def active_tab(self) -> str:
-        return self.query_one("#tabs", TabbedContent).active
+        return self._tabs.active
 
     def show_tab(self, tab: str) -> None:
-        self.query_one("#tabs", TabbedContent).active = tab
+        self._tabs.active = tab
