@@ -74,6 +74,9 @@ class Session:
             f" {shlex.quote(sys.executable)} -m studio"
         )
         size = ["-x", str(self.width), "-y", str(self.height)]
+        # A tmux server of its own (``-L NAME``): sessions run side by side (parallel
+        # tests) share no server, and neither the developer's tmux nor its environment.
+        self.socket = name
         self.tmux("new-session", "-d", "-s", name, *size, command)
         # The window keeps this size whatever clients attach (tmux would otherwise
         # follow the smallest client or its default 80x24); checked, not assumed.
@@ -84,7 +87,9 @@ class Session:
             raise TaskFailed(f"the tmux window is {shown.strip()}, not {self.width}x{self.height}")
 
     def tmux(self, *args: str) -> str:
-        done = subprocess.run(["tmux", *args], capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=False
+        )
         if done.returncode:
             raise TaskFailed(f"tmux {' '.join(args)}: {done.stderr.strip()}")
         return done.stdout
@@ -128,11 +133,20 @@ class Session:
                     raise
 
     def palette(self, query: str, expect: str) -> None:
-        """Run a palette entry: ctrl+p, type, wait for the entry's help line, Enter."""
+        """Run a palette entry: ctrl+p, type, wait until the whole query is in the input
+        and the highlighted (first) entry is the expected one (its title or help line
+        matches ``expect``), Enter. Seeing ``expect`` anywhere in the list is not enough:
+        the list of a query still being typed can show it below another entry."""
         self.keys("C-p")
         self.wait(r"🔎", "palette opened")
         self.type(query)
-        self.wait(expect, f"palette lists {query!r}")
+        deadline = time.monotonic() + self.deadline
+        while not _first_entry_matches(screen := self.pane(), query, expect):
+            if time.monotonic() > deadline:
+                raise TaskFailed(
+                    f"palette: {expect!r} is not the first entry for {query!r}\n{screen}"
+                )
+            time.sleep(POLL)
         self.keys("Enter")
         self.wait(r"🔎", "palette closed", gone=True)
 
@@ -142,7 +156,20 @@ class Session:
         self.wait(r"Studio — " + re.escape(path), f"{path} is in the editor")
 
     def close(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True, check=False)
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, check=False)
+
+
+def _first_entry_matches(screen: str, query: str, expect: str) -> bool:
+    """The palette's input holds ``query`` and its first entry (title and help line,
+    the two lines after the input's blank lines) matches ``expect``."""
+    lines = screen.splitlines()
+    for i, line in enumerate(lines):
+        if "🔎" in line:
+            if line.split("🔎", 1)[1].strip() != query:
+                return False
+            entry = [ln for ln in lines[i + 1 :] if ln.strip()][:2]
+            return bool(re.search(expect, "\n".join(entry)))
+    return False
 
 
 def tasks(s: Session) -> list[tuple[str, Callable[[], None]]]:
@@ -267,7 +294,7 @@ def run(size: tuple[int, int], keep: bool, deadline: float) -> bool:
             return False
         finally:
             if keep:
-                print(f"tmux attach -t {session.name}")
+                print(f"tmux -L {session.socket} attach -t {session.name}")
             else:
                 session.close()
 

@@ -8,6 +8,7 @@ import importlib.util
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -39,10 +40,17 @@ def test_the_pixel_tab_draws_half_blocks_in_tmux_at_120x40() -> None:
             session.wait(r"f9 Inbox", "the studio fills the 120 columns")
             session.palette("Pixel preview", r"Chromium draws it")
             session.wait(r"600 px · light", "the picture is drawn at 600 px")
-            screen = session.tmux("capture-pane", "-p", "-e", "-t", session.name)
-            blocks = [line for line in screen.splitlines() if line.count("▀") >= 20]
+            # The status line can reach the terminal before the rest of the frame: read
+            # the pane until the picture is all there (or the deadline passes).
+            deadline = time.monotonic() + session.deadline
+            while True:
+                screen = session.tmux("capture-pane", "-p", "-e", "-t", session.name)
+                blocks = [line for line in screen.splitlines() if line.count("▀") >= 20]
+                colours = set(re.findall(r"\x1b\[[0-9;]*(?:38|48);[25];[0-9;]+m", screen))
+                if (len(blocks) >= 25 and len(colours) > 10) or time.monotonic() > deadline:
+                    break
+                time.sleep(tasks.POLL)
             assert len(blocks) >= 25, screen
-            colours = set(re.findall(r"\x1b\[[0-9;]*(?:38|48);[25];[0-9;]+m", screen))
             assert len(colours) > 10, colours  # in colour, not one flat block
             session.keys("M-d")  # alt+d: the dark scheme
             session.wait(r"600 px · dark", "the dark picture is drawn")
