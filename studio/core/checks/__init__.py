@@ -285,7 +285,7 @@ def lint_workspace(
     findings: list[Finding] = []
     spam_later: list[tuple[RenderedMessage, Sources]] = []
     ahead = ScoreAhead(workspace, templates=len(names))
-    if spam:
+    if spam and ahead.installed and not ahead.spamd:
         # The batch starts now, on the first sample of each template rendered up
         # front, and scores while the templates are linted (wall: the longer of the two).
         ahead.prefetch([m.email for m in _first_samples(workspace, names)])
