@@ -128,10 +128,16 @@ def lint_message(
     if msg.sample:
         subject += f" ({msg.sample})"
     ctx = MessageContext(workspace, msg, sources, subject, spam=spam)
-    found: list[Finding] = []
-    for r in rules_of("message"):
-        if (envelope or r.id not in ENVELOPE_RULES) and (only is None or r.id in only):
-            found += r.run(ctx)
+    rules = [
+        r
+        for r in rules_of("message")
+        if (envelope or r.id not in ENVELOPE_RULES) and (only is None or r.id in only)
+    ]
+    # The spam rules serialise the whole message: they run first, before the parsed
+    # HTML exists, so that a big message is not held in both at once. The findings
+    # keep the rules' order.
+    by_rule = {r.id: r.run(ctx) for r in sorted(rules, key=lambda r: r.id not in SPAM_RULES)}
+    found = [f for r in rules for f in by_rule[r.id]]
     return apply_policy(_belonging(found, msg.template, msg.sample), workspace, tpl)
 
 
@@ -367,9 +373,12 @@ def lint_file(
         del raw
         msg = _html_message(text)
     else:
-        ascii_text = raw.isascii()
-        msg = message_from_eml(text if ascii_text else raw)
-        del raw
+        if raw.isascii():  # the text is the message: the parser reads it
+            del raw
+            msg = message_from_eml(text)
+        else:
+            msg = message_from_eml(raw)
+            del raw
     sources = file_sources(name, text, path) if suffix == ".mjml" else Sources.of_file(name, text)
     findings = lint_message(
         workspace,

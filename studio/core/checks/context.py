@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -286,7 +287,8 @@ class _Lines:
     """Line numbers of positions in a text (newlines indexed once)."""
 
     def __init__(self, text: str) -> None:
-        self._newlines = [m.start() for m in re.finditer("\n", text)]
+        # an array of machine integers: a 28 MB file has 400,000 lines (14 MB as a list)
+        self._newlines = array("q", (m.start() for m in re.finditer("\n", text)))
 
     def line(self, pos: int) -> int:
         return bisect_right(self._newlines, pos - 1) + 1
@@ -306,7 +308,7 @@ FIND_BUDGET = 200_000_000
 past it, findings point at the template without a line (huge inputs stay fast)."""
 
 
-DIRECT_READS = 16
+DIRECT_READS = 64
 """Times over a source file :meth:`Sources.locate` reads it for URLs before indexing
 them (:class:`UrlIndex`: a second and about the file's size again for 28 MB)."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from ..context import MessageContext
 from ..registry import Hit, rule
@@ -43,7 +44,12 @@ def missing_alt(ctx: MessageContext) -> Iterator[Hit]:
 def insecure_image(ctx: MessageContext) -> Iterator[Hit]:
     for src in dict.fromkeys(i.src for i in ctx.html.images):
         if src.lower().startswith("http://"):
-            yield Hit(ctx.subject, f"image over http: {src}", ctx.sources.locate(src), {"src": src})
+            yield Hit(
+                ctx.subject,
+                f"image over http: {src}",
+                partial(ctx.sources.locate, src),
+                {"src": src},
+            )
 
 
 @rule("html.lang-missing")

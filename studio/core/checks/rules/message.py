@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from email.utils import parseaddr
+from functools import partial
 
 from ...mailparse import MAX_HEADER_LENGTH, body_text, too_long
 from ...message import GMAIL_CLIP_BYTES
 from ...preheader import preview_text
 from ..context import MessageContext, UrlIndex
-from ..registry import Hit, limit_of, rule
+from ..registry import Hit, rule
 
 ENVELOPE_RULES = frozenset({"message.headers", "message.from-domain", "message.header-too-long"})
 """Rules on a message's header and envelope: they apply to messages (a template's
@@ -104,17 +105,15 @@ def image_heavy(ctx: MessageContext) -> Iterator[Hit]:
 @rule("message.text-parity")
 def text_parity(ctx: MessageContext) -> Iterator[Hit]:
     text = UrlIndex(ctx.msg.text)
-    located = limit_of(ctx)  # past the report's limit the hits are only counted: not located
     for href in ctx.distinct_links:
         shown = (
             href[len("mailto:") :].split("?", 1)[0] if href.lower().startswith("mailto:") else href
         )
         if shown not in text:
-            located -= 1
             yield Hit(
                 ctx.subject,
                 f"the text part lacks the link {href}",
-                ctx.sources.locate(href.split("?", 1)[0]) if located >= 0 else None,
+                partial(ctx.sources.locate, href.split("?", 1)[0]),
                 details={"href": href},
             )
 
