@@ -122,15 +122,20 @@ def main() -> None:
 
         big = Path(tmp) / "big.eml"
         big_message(big, args.big_mb)
+        c0 = _children_cpu()
         t0 = time.perf_counter()
         out = subprocess.run(
             STUDIO + ["lint", str(big), "--format", "json"], cwd=tmp, capture_output=True
         )
         took = time.perf_counter() - t0
+        cpu = _children_cpu() - c0
         rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
         findings = len(json.loads(out.stdout)["findings"]) if out.stdout else -1
         size = big.stat().st_size / 1e6
-        print(f"lint {size:.0f} MB message    {took:6.2f} s  {findings} findings, peak {rss} MB")
+        print(
+            f"lint {size:.0f} MB message    {took:6.2f} s  CPU {cpu:5.2f} s  {findings} findings,"
+            f" peak {rss} MB ({rss * 1.048576 / size:.1f}x the message)"
+        )
 
         small = Path(tmp) / "small.eml"  # about 100 KB: under SpamAssassin's 500 KB limit
         big_message(small, 0.1015)

@@ -70,6 +70,11 @@ _WORD_CHUNK = 1 << 20
 _SPACE_AT = re.compile(r"\s")
 
 
+def blank(text: str) -> bool:
+    """``not text.strip()`` without copying a long text."""
+    return not text or text.isspace()
+
+
 def _html_attrs(raw: str) -> dict[str, str | None]:
     out: dict[str, str | None] = {}
     for m in _HTML_ATTR.finditer(raw):

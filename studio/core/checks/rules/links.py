@@ -65,6 +65,8 @@ def insecure(ctx: MessageContext) -> Iterator[Hit]:
 
 def unsafe_scheme_of(href: str) -> str | None:
     """``javascript``, ``data`` or ``vbscript`` when ``href`` runs or embeds content."""
+    if href[:1] in ("h", "H"):  # http(s) and the like: no noise to drop, not one of them
+        return None
     scheme, colon, _ = _SCHEME_NOISE.sub("", href).partition(":")
     scheme = scheme.lower()
     return scheme if colon and scheme in UNSAFE_SCHEMES else None
