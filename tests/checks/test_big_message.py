@@ -230,3 +230,29 @@ def test_a_quoted_printable_body_decodes_as_get_content(
         b"Content-Transfer-Encoding: quoted-printable\n\n" + body + b"\n"
     )
     assert body_text(read_message(raw), "html") == expected + "\n"
+
+
+def test_only_the_listed_findings_are_located(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    msg = EmailMessage()
+    msg["From"] = "a@shop.example"
+    msg.set_content("none of the links\n")
+    body = "".join(f'<p><a href="http://shop.example/{i}">item {i}</a></p>\n' for i in range(100))
+    msg.add_alternative(f"<html lang=en><title>t</title><body>{body}</body></html>", "html")
+    path = tmp_path / "m.eml"
+    path.write_bytes(msg.as_bytes())
+    calls: list[tuple[str, ...]] = []
+    locate = Sources.locate
+
+    def counted(self: Sources, *needles: str) -> object:
+        calls.append(needles)
+        return locate(self, *needles)
+
+    monkeypatch.setattr(Sources, "locate", counted)
+    found = lint_file(path, spam=False)
+    insecure = [f for f in found if f.id == "link.insecure"]
+    assert len(insecure) == 26 and insecure[-1].details["not_listed"] == 75
+    assert all(f.location is not None and f.location.line for f in insecure[:-1])
+    # 25 http links and 25 text-parity hits located, not 100 of each
+    assert len(calls) == 50, calls[:3]
