@@ -134,11 +134,19 @@ def lint_message(
         if (envelope or r.id not in ENVELOPE_RULES) and (only is None or r.id in only)
     ]
     scoring = score_in_background(ctx) if any(r.id in SPAM_RULES for r in wanted) else None
-    found: list[Finding] = []
-    for r in wanted:
-        if scoring is not None and r.id in SPAM_RULES:
-            scoring.join()  # SpamAssassin ran while the rules before this one did
-        found += r.run(ctx)
+    if scoring is not None:  # a message SpamAssassin scores: small, so overlap the two
+        found: list[Finding] = []
+        for r in wanted:
+            if r.id in SPAM_RULES:
+                scoring.join()  # SpamAssassin ran while the rules before this one did
+            found += r.run(ctx)
+    else:
+        # Not scored now (too big, cached, no SpamAssassin): the spam rules, which
+        # serialise the whole message, run first, before the parsed HTML exists, so
+        # that a big message is not held in both at once. Findings keep the rules' order.
+        first = sorted(wanted, key=lambda r: r.id not in SPAM_RULES)
+        by_rule = {r.id: r.run(ctx) for r in first}
+        found = [f for r in wanted for f in by_rule[r.id]]
     return apply_policy(_belonging(found, msg.template, msg.sample), workspace, tpl)
 
 
@@ -392,9 +400,12 @@ def lint_file(
         del raw
         msg = _html_message(text)
     else:
-        ascii_text = raw.isascii()
-        msg = message_from_eml(text if ascii_text else raw)
-        del raw
+        if raw.isascii():  # the text is the message: the parser reads it
+            del raw
+            msg = message_from_eml(text)
+        else:
+            msg = message_from_eml(raw)
+            del raw
     sources = file_sources(name, text, path) if suffix == ".mjml" else Sources.of_file(name, text)
     findings = lint_message(
         workspace,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -67,6 +68,11 @@ _SIMPLE_LINK = re.compile(
 )
 _WORD_CHUNK = 1 << 20
 _SPACE_AT = re.compile(r"\s")
+
+
+def blank(text: str) -> bool:
+    """``not text.strip()`` without copying a long text."""
+    return not text or text.isspace()
 
 
 def _html_attrs(raw: str) -> dict[str, str | None]:
@@ -286,9 +292,14 @@ class _Lines:
     """Line numbers of positions in a text (newlines indexed once)."""
 
     def __init__(self, text: str) -> None:
-        self._newlines = [m.start() for m in re.finditer("\n", text)]
+        self._text = text
+        self._newlines: array[int] | None = None
 
     def line(self, pos: int) -> int:
+        if self._newlines is None:  # indexed on the first question (a search may find nothing)
+            # machine integers: a 28 MB file has 400,000 lines (14 MB as a list)
+            found = re.finditer("\n", self._text)
+            self._newlines = array("q", (m.start() for m in found))
         return bisect_right(self._newlines, pos - 1) + 1
 
 
@@ -306,7 +317,7 @@ FIND_BUDGET = 200_000_000
 past it, findings point at the template without a line (huge inputs stay fast)."""
 
 
-DIRECT_READS = 16
+DIRECT_READS = 64
 """Times over a source file :meth:`Sources.locate` reads it for URLs before indexing
 them (:class:`UrlIndex`: a second and about the file's size again for 28 MB)."""
 
@@ -509,25 +520,30 @@ class MessageContext:
         return HtmlView.parse(self.msg.html)
 
     @cached_property
-    def distinct_links(self) -> dict[str, str]:
-        """Each distinct ``http(s)`` and ``mailto`` link (href stripped) with its first
-        text, in order: one dict for the link rules and text parity (a message with
-        100,000 links held a set and a tuple of pairs beside it)."""
+    def _distinct(self) -> tuple[dict[str, str], bool]:
         seen: dict[str, str] = {}
+        mailto = False
         for link in self.html.links:
             href = link.href.strip()
             if href not in seen and href[:8].lower().startswith(("http://", "https://", "mailto:")):
                 seen[href] = link.text
-        return seen
+                mailto = mailto or href[:7].lower() == "mailto:"
+        return seen, mailto
+
+    @property
+    def distinct_links(self) -> dict[str, str]:
+        """Each distinct ``http(s)`` and ``mailto`` link (href stripped) with its first
+        text, in order: one dict for the link rules and text parity (a message with
+        100,000 links held a set and a tuple of pairs beside it)."""
+        return self._distinct[0]
 
     @property
     def web_links(self) -> Iterator[tuple[str, str]]:
         """Each distinct ``http(s)`` link (href stripped) with its text, in order."""
-        return (
-            (href, text)
-            for href, text in self.distinct_links.items()
-            if href[:7].lower() != "mailto:"
-        )
+        links, mailto = self._distinct
+        if not mailto:
+            return iter(links.items())
+        return ((href, text) for href, text in links.items() if href[:7].lower() != "mailto:")
 
     @property
     def settings(self) -> Settings:

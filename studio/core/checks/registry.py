@@ -33,7 +33,9 @@ class Hit:
 
     subject: str
     message: str
-    location: Location | None = None
+    location: Location | Callable[[], Location] | None = None
+    """Where to fix it; a function giving it is called only if the finding is listed
+    (locating the hits a bounded report only counts read the sources for nothing)."""
     details: dict[str, object] | None = None
     severity: Severity | None = None
     sample: str | None = None
@@ -69,7 +71,7 @@ class Rule:
                     severity=h.severity or self.severity,
                     subject=h.subject,
                     message=h.message,
-                    location=h.location,
+                    location=h.location() if callable(h.location) else h.location,
                     details=h.details or {},
                     sample=h.sample,
                 )

@@ -67,7 +67,8 @@ class RenderedMessage:
     @property
     def size(self) -> int:
         """Size of the HTML part in bytes (what Gmail's 102 KB clipping counts)."""
-        return len(self.html.encode("utf-8"))
+        html = self.html
+        return len(html) if html.isascii() else len(html.encode("utf-8"))
 
     def to_dict(self) -> dict[str, object]:
         """The render as ``studio render --format json`` prints it."""

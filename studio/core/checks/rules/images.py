@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from ..context import MessageContext
+from ..context import blank as _blank
 from ..registry import Hit, rule
 
 # An image tag in the MJML/Jinja source: <mj-image ...> or <img ...> (or the
@@ -43,12 +45,17 @@ def missing_alt(ctx: MessageContext) -> Iterator[Hit]:
 def insecure_image(ctx: MessageContext) -> Iterator[Hit]:
     for src in dict.fromkeys(i.src for i in ctx.html.images):
         if src.lower().startswith("http://"):
-            yield Hit(ctx.subject, f"image over http: {src}", ctx.sources.locate(src), {"src": src})
+            yield Hit(
+                ctx.subject,
+                f"image over http: {src}",
+                partial(ctx.sources.locate, src),
+                {"src": src},
+            )
 
 
 @rule("html.lang-missing")
 def lang_missing(ctx: MessageContext) -> Iterator[Hit]:
-    if not ctx.msg.html.strip():
+    if _blank(ctx.msg.html):
         return  # a text-only message has no document to tag
     lang = (ctx.html.lang or "").strip().lower()
     if not lang or lang == "und":
@@ -59,7 +66,7 @@ def lang_missing(ctx: MessageContext) -> Iterator[Hit]:
 
 @rule("html.title-missing")
 def title_missing(ctx: MessageContext) -> Iterator[Hit]:
-    if ctx.msg.html.strip() and not ctx.html.title:
+    if not _blank(ctx.msg.html) and not ctx.html.title:
         yield Hit(
             ctx.subject, "empty <title> (set <mj-title>)", ctx.sources.locate("<mj-head", "<mjml")
         )

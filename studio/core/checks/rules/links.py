@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 from urllib.parse import parse_qsl, urlsplit
 
 from ...findings import Location
@@ -57,11 +58,15 @@ def _web(ctx: MessageContext) -> Iterator[tuple[str, str]]:
 def insecure(ctx: MessageContext) -> Iterator[Hit]:
     for href, _ in _web(ctx):
         if href.lower().startswith("http://"):
-            yield Hit(ctx.subject, f"http link: {href}", _locate(ctx, href), {"href": href})
+            yield Hit(
+                ctx.subject, f"http link: {href}", partial(_locate, ctx, href), {"href": href}
+            )
 
 
 def unsafe_scheme_of(href: str) -> str | None:
     """``javascript``, ``data`` or ``vbscript`` when ``href`` runs or embeds content."""
+    if href[:1] in ("h", "H"):  # http(s) and the like: no noise to drop, not one of them
+        return None
     scheme, colon, _ = _SCHEME_NOISE.sub("", href).partition(":")
     scheme = scheme.lower()
     return scheme if colon and scheme in UNSAFE_SCHEMES else None
@@ -77,7 +82,7 @@ def unsafe_scheme(ctx: MessageContext) -> Iterator[Hit]:
             yield Hit(
                 ctx.subject,
                 f"a {scheme}: link (a script or inline content, not a page): {link.href[:80]}",
-                _locate(ctx, link.href),
+                partial(_locate, ctx, link.href),
                 {"href": link.href, "scheme": scheme},
             )
 
@@ -90,7 +95,7 @@ def empty(ctx: MessageContext) -> Iterator[Hit]:
             yield Hit(
                 ctx.subject,
                 f"a link with no target (text: {link.text or link.image_alt or 'none'!r})",
-                ctx.sources.locate(link.text) if link.text else ctx.sources.locate('href=""'),
+                partial(ctx.sources.locate, link.text or 'href=""'),
                 {"text": link.text},
             )
 
@@ -103,7 +108,7 @@ def no_accessible_name(ctx: MessageContext) -> Iterator[Hit]:
             yield Hit(
                 ctx.subject,
                 f"a link with no visible text or image alt: {href}",
-                _locate(ctx, href),
+                partial(_locate, ctx, href),
                 {"href": href},
             )
 
@@ -118,7 +123,7 @@ def mismatch(ctx: MessageContext) -> Iterator[Hit]:
             yield Hit(
                 ctx.subject,
                 f"the text shows {text!r} but the link goes to {target}",
-                ctx.sources.locate(text),
+                partial(ctx.sources.locate, text),
                 {"text": text, "href": href},
             )
 
@@ -131,7 +136,7 @@ def shortener(ctx: MessageContext) -> Iterator[Hit]:
             yield Hit(
                 ctx.subject,
                 f"{host} is a public URL shortener: {href}",
-                _locate(ctx, href),
+                partial(_locate, ctx, href),
                 {"href": href},
             )
 
@@ -151,7 +156,7 @@ def untracked(ctx: MessageContext) -> Iterator[Hit]:
             yield Hit(
                 ctx.subject,
                 f"own-domain link without {', '.join(missing)}: {href}",
-                _locate(ctx, href),
+                partial(_locate, ctx, href),
                 {"href": href},
             )
 
@@ -163,7 +168,7 @@ def unrendered(ctx: MessageContext) -> Iterator[Hit]:
             yield Hit(
                 ctx.subject,
                 f"template syntax left in a URL: {link.href}",
-                ctx.sources.locate(link.href, link.href.split("?", 1)[0]),
+                partial(ctx.sources.locate, link.href, link.href.split("?", 1)[0]),
                 {"href": link.href},
             )
     for image in ctx.html.images:
@@ -171,6 +176,6 @@ def unrendered(ctx: MessageContext) -> Iterator[Hit]:
             yield Hit(
                 ctx.subject,
                 f"template syntax left in an image URL: {image.src}",
-                ctx.sources.locate(image.src, image.src.split("?", 1)[0]),
+                partial(ctx.sources.locate, image.src, image.src.split("?", 1)[0]),
                 {"src": image.src},
             )

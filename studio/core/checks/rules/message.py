@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from email.utils import parseaddr
+from functools import partial
 
 from ...mailparse import MAX_HEADER_LENGTH, body_text, too_long
 from ...message import GMAIL_CLIP_BYTES
 from ...preheader import preview_text
 from ..context import MessageContext, UrlIndex
-from ..registry import Hit, limit_of, rule
+from ..context import blank as _blank
+from ..registry import Hit, rule
 
 ENVELOPE_RULES = frozenset({"message.headers", "message.from-domain", "message.header-too-long"})
 """Rules on a message's header and envelope: they apply to messages (a template's
@@ -77,7 +79,7 @@ def no_preheader(ctx: MessageContext) -> Iterator[Hit]:
         if not ctx.msg.preheader.strip():
             yield Hit(ctx.subject, "the preheader is empty", ctx.sources.locate("preheader:"))
         return
-    if not ctx.msg.html.strip():
+    if _blank(ctx.msg.html):
         return  # a text-only message: the inbox shows its first line, as written
     shown = preview_text(ctx.msg.html)
     if shown.preheader is None:
@@ -103,18 +105,16 @@ def image_heavy(ctx: MessageContext) -> Iterator[Hit]:
 
 @rule("message.text-parity")
 def text_parity(ctx: MessageContext) -> Iterator[Hit]:
-    text = UrlIndex(ctx.msg.text)
-    located = limit_of(ctx)  # past the report's limit the hits are only counted: not located
+    text = ctx.msg.text
+    # a short text is searched directly (what UrlIndex does for it, without the calls)
+    contains = text.__contains__ if len(text) <= UrlIndex.SHORT else UrlIndex(text).__contains__
     for href in ctx.distinct_links:
-        shown = (
-            href[len("mailto:") :].split("?", 1)[0] if href.lower().startswith("mailto:") else href
-        )
-        if shown not in text:
-            located -= 1
+        shown = href[7:].split("?", 1)[0] if href[:7].lower() == "mailto:" else href
+        if not contains(shown):
             yield Hit(
                 ctx.subject,
                 f"the text part lacks the link {href}",
-                ctx.sources.locate(href.split("?", 1)[0]) if located >= 0 else None,
+                partial(ctx.sources.locate, href.split("?", 1)[0]),
                 details={"href": href},
             )
 
