@@ -75,6 +75,10 @@ def kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]
     left = {p for p in [*seen, *_processes_under(tmp_path)] if alive(p, "spamd")}
     for pid in left:
         os.kill(pid, signal.SIGKILL)
+    # Keepers this process started are its children: reap them (they have exited,
+    # or were just killed), else each is a zombie and a ResourceWarning at exit.
+    while spamd._KEEPERS:
+        spamd._KEEPERS.pop().wait(timeout=DEADLINE)
     assert not left, f"processes left running: {sorted(left)}"
 
 
