@@ -18,12 +18,13 @@ async def until(
     pilot: Any,
     ready: Callable[[], bool],
     what: str,
-    tries: int = 200,
+    tries: int = 1200,
     step: float = 0.05,
     state: Callable[[], object] | None = None,
 ) -> None:
     """Let the app run until ``ready()`` holds: many short passes, a deadline, no sleep
-    as synchronisation."""
+    as synchronisation. The deadline (a minute of passes by default) only bounds a
+    hang: on a loaded machine a listing with DKIM and SPF checks took over 10 s."""
     for _ in range(tries):
         if ready():
             return

@@ -79,7 +79,7 @@ class Verdict:
 
 
 def studio_verdict(ns: str, domain: str) -> Verdict:
-    report = preflight_sync(domain, resolver=resolver_for(nameservers=[ns], timeout=2))
+    report = preflight_sync(domain, resolver=resolver_for(nameservers=[ns], timeout=10))
     found = problems(report)
     if "spf.missing" in found:
         spf = "none"
@@ -102,13 +102,13 @@ def studio_verdict(ns: str, domain: str) -> Verdict:
 
 def checkdmarc_verdict(ns: str, domain: str) -> Verdict:
     server = [dns.nameserver.Do53Nameserver(*parse_nameserver(ns))]  # loopback only
-    spf = checkdmarc.spf.check_spf(domain, nameservers=server, timeout=2, retries=0)
+    spf = checkdmarc.spf.check_spf(domain, nameservers=server, timeout=10, retries=0)
     verdict, lookups, void = (
         ("ok", spf["dns_lookups"], spf["void_dns_lookups"])
         if spf["valid"]
         else (_why(server, domain), None, None)
     )
-    dm = checkdmarc.dmarc.check_dmarc(domain, nameservers=server, timeout=2, retries=0)
+    dm = checkdmarc.dmarc.check_dmarc(domain, nameservers=server, timeout=10, retries=0)
     dmarc = None
     if dm["valid"]:
         dmarc = (dm["location"], dm["tags"]["p"]["value"])
@@ -118,7 +118,7 @@ def checkdmarc_verdict(ns: str, domain: str) -> Verdict:
 def _why(server: Sequence[dns.nameserver.Nameserver], domain: str) -> str:
     """Why checkdmarc found the SPF record unusable (its check_spf says only "invalid")."""
     try:
-        checkdmarc.spf.query_spf_record(domain, nameservers=server, timeout=2, retries=0)
+        checkdmarc.spf.query_spf_record(domain, nameservers=server, timeout=10, retries=0)
     except checkdmarc.spf.SPFRecordNotFound as exc:
         return "none" if isinstance(exc.error, str) else "temperror"  # else: a DNS error
     except checkdmarc.spf.SPFError:
