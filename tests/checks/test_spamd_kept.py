@@ -23,18 +23,9 @@ from studio.core.checks import lint_file, spamd
 from studio.core.checks.rules import spam
 from studio.core.checks.spamd_keeper import alive, read_state
 from studio.core.workspace import Workspace
+from tests.checks.test_spamd import SPAMMY, needs_spamd
 from tests.conftest import copy_example
 
-needs_spamd = pytest.mark.skipif(
-    spamd.spamd_paths() is None or shutil.which("spamassassin") is None,
-    reason="spamd/spamc not installed",
-)
-
-SPAMMY = (
-    b"From: winner@lottery.example\nTo: you@example.test\nSubject: FREE MONEY!!! ACT NOW\n"
-    b"Content-Type: text/plain\n\n"
-    + b"FREE MONEY!!! CLICK HERE NOW!!! Viagra cheap pills, 100% FREE, cash bonus!!!\n" * 20
-)
 DEADLINE = 60.0
 
 

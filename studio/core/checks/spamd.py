@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -34,9 +33,8 @@ from types import TracebackType
 
 from ...errors import ConfigError
 from .rules.spam import MAX_SIZE, TIMEOUT, SpamVerdict, parse_report
-from .spamd_keeper import alive, read_state, stop_spamd
+from .spamd_keeper import CHILDREN, alive, answers, free_port, read_state, spamd_args, stop_spamd
 
-CHILDREN = 2
 """spamd's children, and the spamc run at once (one per core of a small machine)."""
 START_TIMEOUT = 60.0
 """Seconds spamd may take to load its rules and accept connections."""
@@ -164,12 +162,6 @@ def spamd_paths() -> tuple[str, str] | None:
     return (spamd, spamc) if spamd and spamc else None
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class SpamdRun:
     """One spamd for a run: ``submit`` messages, ``close`` (or leave the ``with``) to stop it.
 
@@ -211,22 +203,10 @@ class SpamdRun:
             if self._proc is not None or self._failed or self._paths is None:
                 return
             spamd = self._paths[0]
-            self._port = _free_port()
-            args = [
-                spamd,
-                "--local",
-                "--nouser-config",
-                f"--listen=127.0.0.1:{self._port}",
-                "--allowed-ips=127.0.0.1",
-                f"--max-children={CHILDREN}",
-                f"--min-children={CHILDREN}",
-                "--syslog=stderr",
-            ]
-            if os.geteuid() == 0:
-                args.append("--username=nobody")  # spamd will not scan as root
+            self._port = free_port()
             try:
                 self._proc = subprocess.Popen(
-                    args,
+                    spamd_args(spamd, self._port),
                     stdin=subprocess.DEVNULL,
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
@@ -253,13 +233,7 @@ class SpamdRun:
             return False
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline and proc.poll() is None:
-            ping = subprocess.run(
-                [paths[1], "-d", "127.0.0.1", "-p", str(self._port), "-K"],
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                check=False,
-            )
-            if ping.returncode == 0:
+            if answers(paths[1], self._port):
                 self._ready.set()
                 return True
             time.sleep(0.05)

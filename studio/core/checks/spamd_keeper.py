@@ -46,7 +46,8 @@ POLL = 0.25
 CHILDREN = 2
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (spamd listens there)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -89,7 +90,8 @@ def stop_spamd(pid: object) -> None:
             pass
 
 
-def _spamd_args(spamd: str, port: int) -> list[str]:
+def spamd_args(spamd: str, port: int) -> list[str]:
+    """spamd on 127.0.0.1:``port``, local tests only, no user configuration."""
     args = [
         spamd,
         "--local",
@@ -105,7 +107,8 @@ def _spamd_args(spamd: str, port: int) -> list[str]:
     return args
 
 
-def _ready(spamc: str, port: int) -> bool:
+def answers(spamc: str, port: int) -> bool:
+    """Whether spamd on ``port`` answers a ping (its rules are loaded)."""
     ping = subprocess.run(
         [spamc, "-d", "127.0.0.1", "-p", str(port), "-K"],
         stdin=subprocess.DEVNULL,
@@ -120,10 +123,10 @@ def keep(state: Path, idle: float, spamd: str, spamc: str) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, lambda *_: stop.set())
-    port = _free_port()
+    port = free_port()
     me = os.getpid()
     proc = subprocess.Popen(
-        _spamd_args(spamd, port),
+        spamd_args(spamd, port),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -133,7 +136,7 @@ def keep(state: Path, idle: float, spamd: str, spamc: str) -> int:
         _write(state, data)
         deadline = time.monotonic() + START_TIMEOUT
         while not stop.is_set() and proc.poll() is None:
-            if _ready(spamc, port):
+            if answers(spamc, port):
                 break
             if time.monotonic() > deadline:
                 return 1
