@@ -33,7 +33,16 @@ from types import TracebackType
 
 from ...errors import ConfigError
 from .rules.spam import MAX_SIZE, TIMEOUT, SpamVerdict, parse_report
-from .spamd_keeper import CHILDREN, alive, answers, free_port, read_state, spamd_args, stop_spamd
+from .spamd_keeper import (
+    CHILDREN,
+    alive,
+    answers,
+    free_port,
+    read_state,
+    spamd_args,
+    stop_spamd,
+    terminate,
+)
 
 """spamd's children, and the spamc run at once (one per core of a small machine)."""
 START_TIMEOUT = 60.0
@@ -307,10 +316,5 @@ class SpamdRun:
         """Wait for the messages submitted, then stop spamd."""
         self._pool.shutdown(wait=True)
         proc = self._proc
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        if proc is not None:
+            terminate(proc)

@@ -90,6 +90,17 @@ def stop_spamd(pid: object) -> None:
             pass
 
 
+def terminate(proc: subprocess.Popen[bytes]) -> None:
+    """Stop spamd (it stops its children), killing it if it has not within 10 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 def spamd_args(spamd: str, port: int) -> list[str]:
     """spamd on 127.0.0.1:``port``, local tests only, no user configuration."""
     args = [
@@ -158,13 +169,7 @@ def keep(state: Path, idle: float, spamd: str, spamc: str) -> int:
                 return 0
         return 0
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        terminate(proc)
         current = read_state(state)
         if current is not None and current.get("keeper") == me:
             try:
