@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from studio.core.checks import context, lint_file
-from studio.core.checks.context import HtmlView, Sources
+from studio.core.checks import context, html_view, lint_file
+from studio.core.checks.context import Sources
+from studio.core.checks.html_view import HtmlView
 from studio.core.mailparse import FEED_CHUNK, body_text, read_message
 
 
@@ -165,7 +166,7 @@ def test_the_html_view_reads_as_the_tag_by_tag_scan(
 def test_a_long_text_counts_its_words_in_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "<p>" + "word " * 5000 + "</p>" + " tail\xa0end" * 300
     whole = HtmlView.parse(text).words
-    monkeypatch.setattr(context, "_WORD_CHUNK", 64)
+    monkeypatch.setattr(html_view, "_WORD_CHUNK", 64)
     assert HtmlView.parse(text).words == whole == 5000 + 600
 
 

@@ -331,7 +331,7 @@ def test_css_in_a_lone_message_skips_what_mrml_writes(example: Workspace, tmp_pa
 
 
 def test_html_view_reads_links_images_and_words_like_a_browser() -> None:
-    from studio.core.checks.context import HtmlView
+    from studio.core.checks.html_view import HtmlView
 
     view = HtmlView.parse(
         '<!DOCTYPE html><HTML LANG="fr"><head><title>A &amp; B</title>'

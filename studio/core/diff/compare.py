@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..checks.context import HtmlView
+from ..checks.html_view import HtmlView
 from ..findings import Finding, Severity
 from ..render.result import RenderedMessage, RenderedSms
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from functools import partial
 
 from ..context import MessageContext
-from ..context import blank as _blank
+from ..html_view import blank
 from ..registry import Hit, rule
 
 # An image tag in the MJML/Jinja source: <mj-image ...> or <img ...> (or the
@@ -55,7 +55,7 @@ def insecure_image(ctx: MessageContext) -> Iterator[Hit]:
 
 @rule("html.lang-missing")
 def lang_missing(ctx: MessageContext) -> Iterator[Hit]:
-    if _blank(ctx.msg.html):
+    if blank(ctx.msg.html):
         return  # a text-only message has no document to tag
     lang = (ctx.html.lang or "").strip().lower()
     if not lang or lang == "und":
@@ -66,7 +66,7 @@ def lang_missing(ctx: MessageContext) -> Iterator[Hit]:
 
 @rule("html.title-missing")
 def title_missing(ctx: MessageContext) -> Iterator[Hit]:
-    if not _blank(ctx.msg.html) and not ctx.html.title:
+    if not blank(ctx.msg.html) and not ctx.html.title:
         yield Hit(
             ctx.subject, "empty <title> (set <mj-title>)", ctx.sources.locate("<mj-head", "<mjml")
         )

@@ -10,7 +10,7 @@ from ...mailparse import MAX_HEADER_LENGTH, body_text, too_long
 from ...message import GMAIL_CLIP_BYTES
 from ...preheader import preview_text
 from ..context import MessageContext, UrlIndex
-from ..context import blank as _blank
+from ..html_view import blank
 from ..registry import Hit, rule
 
 ENVELOPE_RULES = frozenset({"message.headers", "message.from-domain", "message.header-too-long"})
@@ -79,7 +79,7 @@ def no_preheader(ctx: MessageContext) -> Iterator[Hit]:
         if not ctx.msg.preheader.strip():
             yield Hit(ctx.subject, "the preheader is empty", ctx.sources.locate("preheader:"))
         return
-    if _blank(ctx.msg.html):
+    if blank(ctx.msg.html):
         return  # a text-only message: the inbox shows its first line, as written
     shown = preview_text(ctx.msg.html)
     if shown.preheader is None:
