@@ -46,6 +46,7 @@ CHROMIUM_FLAGS = [
     "--mute-audio",
 ]
 OFFLINE_FLAGS = ["--host-resolver-rules=MAP * ~NOTFOUND"]  # every host, IP literals too
+VIEWPORT_HEIGHT = 800  # full-page shots grow past it
 EMAIL_URL = "http://email.studio.invalid/"  # never fetched: the route below answers it
 INSTALL_HINT = (
     "install it with `apt-get install chromium` (Debian) and `pip install 'studio[browser]'`"
@@ -153,7 +154,7 @@ def shoot_pages(
     """Full-page PNGs of HTML pages: each page at each (width, path) it is given.
 
     One Chromium for all of them, offline, each page in a fresh mail-client-like
-    context (:func:`email_context`).
+    context (:func:`email_context`), loaded once and shot at each width in turn.
     """
     exe = chromium_path()
     try:
@@ -167,18 +168,26 @@ def shoot_pages(
             browser = launch_chromium(p, exe, offline=True)
             try:
                 for page_html, targets in pages:
+                    if not targets:
+                        continue
+                    context = email_context(
+                        browser,
+                        page_html,
+                        viewport={"width": targets[0][0], "height": VIEWPORT_HEIGHT},
+                        color_scheme="dark" if dark else "light",
+                    )
+                    page = context.new_page()
+                    page.goto(EMAIL_URL, wait_until="load")
+                    shown = targets[0][0]
                     for width, path in targets:
-                        context = email_context(
-                            browser,
-                            page_html,
-                            viewport={"width": width, "height": 800},
-                            color_scheme="dark" if dark else "light",
-                        )
-                        page = context.new_page()
-                        page.goto(EMAIL_URL, wait_until="load")
+                        # one load per page: a new width lays the same page out again
+                        # (pixel for pixel what a fresh context at that width shows)
+                        if width != shown:
+                            page.set_viewport_size({"width": width, "height": VIEWPORT_HEIGHT})
+                            shown = width
                         path.parent.mkdir(parents=True, exist_ok=True)
                         page.screenshot(path=str(path), full_page=True)
-                        context.close()
+                    context.close()
             finally:
                 browser.close()
     except PlaywrightError as exc:
