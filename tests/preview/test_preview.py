@@ -15,7 +15,7 @@ import pytest
 
 from studio.core.preview import PreviewServer
 from studio.core.scaffold import init_workspace
-from studio.core.shots import chromium_path, compare, take_screenshots
+from studio.core.shots import chromium_path, compare, compare_pair, take_screenshots
 from studio.core.workspace import Workspace
 from studio.errors import StudioError
 
@@ -193,6 +193,10 @@ def test_screenshots_are_real_pictures(ws: Workspace, tmp_path: Path) -> None:
         assert img.width == s.width and img.height > 300
         colours = img.getcolors(maxcolors=100_000)
         assert colours is not None and len(colours) > 10  # not a blank page
+    # the 375 px shot, taken after the 600 px one on the same loaded page, is the
+    # picture a page loaded at 375 px gives
+    [alone] = take_screenshots(ws, [("password_reset", "en_basic")], tmp_path / "a", widths=(375,))
+    assert compare_pair(alone.path, shots[1].path, tmp_path / "d.png") == (0.0, None)
 
 
 @needs_chromium
