@@ -276,6 +276,25 @@ def test_help_imports_no_command_module() -> None:
     assert out.stdout.strip().splitlines()[-1] == "LOADED [] []"
 
 
+def test_lint_of_a_message_imports_no_dns(tmp_path: Path) -> None:
+    """``studio lint FILE.eml`` (a pre-commit hook runs it often) leaves the DNS stack,
+    which only ``check`` and ``dns`` use, unimported."""
+    eml = tmp_path / "m.eml"
+    eml.write_text("From: a@b.example\nSubject: s\n\nhello\n")
+    code = (
+        "import sys\n"
+        "from studio.cli import main\n"
+        "try:\n"
+        "    main(['lint', '--no-spam', sys.argv[1]])\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        "print('DNS', code, [m for m in ('dns', 'studio.core.dns') if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(eml)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "DNS 1 []"
+
+
 def test_help_lines_are_the_commands_own() -> None:
     """The table's one-line help of each command is its docstring's (they cannot drift)."""
     import click
