@@ -17,18 +17,37 @@ the tests build it with.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from ..send import SinkTransport, Transport, transport_for
-from .api import RouterServer
-from .engine import Outcome, Router, TriggerRequest
 from .stats import Stats, compute_stats, format_stats
 from .store import SmsOutbox, StoredSms, TriggerRecord, TriggerStore, read_log
 
 if TYPE_CHECKING:
+    from ..send import Transport
     from ..workspace import Workspace
+    from .api import RouterServer
+    from .engine import Outcome, Router, TriggerRequest
+
+# Loaded on first use: sending (DKIM, dnspython, HTTP) and the server are heavy, and
+# `studio lint` reaches this package only for `.validate`.
+_LAZY = {
+    "RouterServer": ".api",
+    "Outcome": ".engine",
+    "Router": ".engine",
+    "TriggerRequest": ".engine",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "Outcome",
@@ -74,6 +93,9 @@ def router_for(
         sink: the sink's host and port, instead of ``[sink]``'s (an embedded one).
         transport: any transport (tests, the benchmark), instead of both.
     """
+    from ..send import SinkTransport, transport_for
+    from .engine import Router
+
     if transport is None:
         name = relay or workspace.settings.router.relay
         if name:
