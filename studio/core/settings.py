@@ -13,11 +13,11 @@ import ipaddress
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.headerregistry import Address
-from email.utils import parseaddr
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
+from .settings_faults import parse_faults
+from .settings_reader import Reader, address, at_least, at_least_one, share
 
 if TYPE_CHECKING:
     from .sink.faults import FaultRule
@@ -211,102 +211,6 @@ class Settings:
             raise ConfigError(f"unknown relay {name!r} (known: {known})") from None
 
 
-class _Reader:
-    """Pulls typed values out of a TOML table, naming file and key on errors."""
-
-    def __init__(self, source: str, table: Mapping[str, Any], prefix: str):
-        self.source = source
-        self.table = table
-        self.prefix = prefix
-        self.used: set[str] = set()
-
-    def _key(self, key: str) -> str:
-        return f"{self.prefix}.{key}" if self.prefix else key
-
-    def fail(self, key: str, expected: str) -> ConfigError:
-        value = self.table.get(key)
-        return ConfigError(f"{self.source}: {self._key(key)} = {value!r}: expected {expected}")
-
-    def get(self, key: str, kind: type | tuple[type, ...], expected: str, default: Any) -> Any:
-        self.used.add(key)
-        if key not in self.table:
-            return default
-        value = self.table[key]
-        kinds = kind if isinstance(kind, tuple) else (kind,)
-        if isinstance(value, bool) and bool not in kinds:
-            raise self.fail(key, expected)
-        if not isinstance(value, kind):
-            raise self.fail(key, expected)
-        return value
-
-    def text(self, key: str, default: str | None = None) -> Any:
-        return self.get(key, str, "a string", default)
-
-    def number(self, key: str, default: float) -> float:
-        return float(self.get(key, (int, float), "a number", default))
-
-    def integer(self, key: str, default: Any) -> Any:
-        return self.get(key, int, "an integer", default)
-
-    def boolean(self, key: str, default: bool) -> bool:
-        return bool(self.get(key, bool, "true or false", default))
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        value = self.get(key, list, "a list of strings", [])
-        if not all(isinstance(v, str) for v in value):
-            raise self.fail(key, "a list of strings")
-        return tuple(value)
-
-    def sub(self, key: str) -> _Reader:
-        table = self.get(key, dict, "a table", {})
-        return _Reader(self.source, table, self._key(key))
-
-    def check_unknown(self) -> None:
-        unknown = sorted(set(self.table) - self.used)
-        if unknown:
-            raise ConfigError(
-                f"{self.source}: unknown setting {self._key(unknown[0])!r}"
-                " (see docs/settings.md for the keys Studio reads)"
-            )
-
-
-def _at_least(r: _Reader, key: str, default: int, least: int) -> int:
-    value: int = r.integer(key, default)
-    if value < least:
-        raise r.fail(key, f"an integer of at least {least}")
-    return value
-
-
-def _address(r: _Reader, key: str) -> str | None:
-    value = r.text(key)
-    if value is None:
-        return None
-    if "\r" in value or "\n" in value:
-        raise r.fail(key, "one line (no CR/LF)")
-    _, addr = parseaddr(value)
-    if "@" not in addr:
-        raise r.fail(key, 'an address such as "Shop <orders@mail.shop.example>"')
-    try:
-        Address(addr_spec=addr)
-    except (ValueError, IndexError):
-        raise r.fail(key, "a valid e-mail address") from None
-    return str(value)
-
-
-def _at_least_one(r: _Reader, key: str, default: int) -> int:
-    value = int(r.integer(key, default))
-    if value < 1:
-        raise r.fail(key, "an integer of at least 1")
-    return value
-
-
-def _share(r: _Reader, key: str, default: float) -> float:
-    value = r.number(key, default)
-    if not 0 < value <= 1:
-        raise r.fail(key, "a share between 0 and 1, such as 0.9")
-    return value
-
-
 def _nameserver_ok(value: str) -> bool:
     """``HOST``, ``HOST:PORT``, ``[V6]:PORT`` or ``V6``, with any port from 1 to 65535."""
     text = value.strip()
@@ -320,7 +224,7 @@ def _nameserver_ok(value: str) -> bool:
     return bool(host) and port.isdigit() and 0 < int(port) < 65536
 
 
-def _check_sink(s: _Reader, sink: SinkSettings) -> None:
+def _check_sink(s: Reader, sink: SinkSettings) -> None:
     """Ranges the types cannot say: a port the OS can bind, sizes and retention above 0."""
     if not 0 < sink.port < 65536:
         raise s.fail("port", "a port number from 1 to 65535")
@@ -343,68 +247,9 @@ def _check_sink(s: _Reader, sink: SinkSettings) -> None:
         raise s.fail("keep_days", "a positive number of days")
 
 
-_FAULT_KEYS = {
-    "rate-limit": {"per_minute"},
-    "greylist": {"seconds"},
-    "size": {"size"},
-    "slow": {"seconds", "at"},
-}
-_MATCH_KEYS = {"rule", "recipients", "senders", "every", "every_connection"}
-
-
-def _patterns(r: _Reader, key: str) -> tuple[str, ...]:
-    if isinstance(r.table.get(key), str):
-        return (r.text(key),)
-    return r.strings(key)
-
-
-def _faults(s: _Reader) -> tuple[FaultRule, ...]:
-    """``[[sink.faults]]``: one table per rule, ``rule`` naming it."""
-    entries = s.get("faults", list, "a list of tables ([[tool.studio.sink.faults]])", [])
-    if not entries:
-        return ()  # without importing the sink (aiosmtpd): the studio's start-up needs none
-    from .sink.faults import KINDS, FaultRule
-
-    rules: list[FaultRule] = []
-    for i, entry in enumerate(entries):
-        if not isinstance(entry, dict):
-            raise s.fail("faults", "a list of tables ([[tool.studio.sink.faults]])")
-        f = _Reader(s.source, entry, f"{s._key('faults')}[{i}]")
-        kind = f.text("rule")
-        if kind not in KINDS:
-            raise f.fail("rule", "one of " + ", ".join(KINDS))
-        for key in sorted(set(entry) - _MATCH_KEYS - _FAULT_KEYS.get(kind, set())):
-            if any(key in keys for keys in _FAULT_KEYS.values()):
-                raise f.fail(key, f"no {key} for rule {kind!r} (remove it)")
-        rule = FaultRule(
-            kind,
-            recipients=_patterns(f, "recipients"),
-            senders=_patterns(f, "senders"),
-            every=_at_least(f, "every", 1, 1) if "every" in entry else None,
-            every_connection=(
-                _at_least(f, "every_connection", 1, 1) if "every_connection" in entry else None
-            ),
-            per_minute=_at_least(f, "per_minute", 10, 1),
-            seconds=f.number("seconds", 30.0 if kind == "slow" else 300.0),
-            size=_at_least(f, "size", 1, 1) if kind == "size" else 0,
-            at=f.text("at", "data"),
-        )
-        if not (math.isfinite(rule.seconds) and rule.seconds >= 0):
-            raise f.fail("seconds", "a number of seconds from 0 up")
-        if rule.at not in ("greeting", "data"):
-            raise f.fail("at", '"greeting" or "data"')
-        if kind == "size" and "size" not in entry:
-            raise f.fail("size", "a size in bytes, such as 100000")
-        if kind == "unknown-user" and not rule.recipients:
-            raise f.fail("recipients", 'recipient patterns, such as ["*@nobody.example"]')
-        f.check_unknown()
-        rules.append(rule)
-    return tuple(rules)
-
-
 def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> Settings:
     """Validate a ``[tool.studio]`` (or ``studio.toml``) table into :class:`Settings`."""
-    r = _Reader(source, table, prefix)
+    r = Reader(source, table, prefix)
     transactional = r.text("transactional_domain")
     marketing = r.text("marketing_domain")
     if transactional and marketing and transactional.lower() == marketing.lower():
@@ -467,7 +312,7 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
         for key in ("username", "password"):
             if key in x.table:
                 raise ConfigError(
-                    f"{source}: {x._key(key)}: secrets are never read from settings;"
+                    f"{source}: {x.key(key)}: secrets are never read from settings;"
                     f" name an environment variable with {key}_env"
                 )
         relays[name] = Relay(
@@ -496,7 +341,7 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
     for check_id, sev in overrides.items():
         if sev not in ("error", "warning", "info", "off"):
             raise ConfigError(
-                f"{source}: {lint_r._key('severity')}.{check_id} = {sev!r}:"
+                f"{source}: {lint_r.key('severity')}.{check_id} = {sev!r}:"
                 " expected error, warning, info or off"
             )
     lint = LintSettings(
@@ -504,8 +349,8 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
         stale_review_days=lint_r.integer("stale_review_days", 365),
         max_sms_segments=lint_r.integer("max_sms_segments", 2),
         css_allow=tuple(p.lower() for p in lint_r.strings("css_allow")),
-        duplicate_similarity=_share(lint_r, "duplicate_similarity", 0.9),
-        max_findings_per_rule=_at_least_one(lint_r, "max_findings_per_rule", 25),
+        duplicate_similarity=share(lint_r, "duplicate_similarity", 0.9),
+        max_findings_per_rule=at_least_one(lint_r, "max_findings_per_rule", 25),
     )
     if lint.stale_review_days < 1:
         raise lint_r.fail("stale_review_days", "a number of days from 1 up")
@@ -519,10 +364,10 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
         port=s.integer("port", 1025),
         maildir=s.text("maildir", ".studio/maildir"),
         max_message_size=s.integer("max_message_size", 25 * 1024 * 1024),
-        max_recipients=_at_least(s, "max_recipients", 100, 1),
+        max_recipients=at_least(s, "max_recipients", 100, 1),
         keep_messages=s.integer("keep_messages", None),
         keep_days=s.get("keep_days", (int, float), "a number of days", None),
-        faults=_faults(s),
+        faults=parse_faults(s),
         starttls=s.boolean("starttls", True),
         tls_port=s.integer("tls_port", None),
         tls_cert=s.text("tls_cert"),
@@ -536,8 +381,8 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
     settings = Settings(
         transactional_domain=transactional.lower() if transactional else None,
         marketing_domain=marketing.lower() if marketing else None,
-        from_address=_address(r, "from"),
-        reply_to=_address(r, "reply_to"),
+        from_address=address(r, "from"),
+        reply_to=address(r, "reply_to"),
         default_locale=r.text("default_locale", "en"),
         dkim_selectors=r.strings("dkim_selectors"),
         marketing_dkim_selectors=r.strings("marketing_dkim_selectors"),
@@ -553,18 +398,18 @@ def parse_settings(table: Mapping[str, Any], source: str, prefix: str = "") -> S
     return settings
 
 
-def _name_table(x: _Reader, key: str, what: str) -> dict[str, str]:
+def _name_table(x: Reader, key: str, what: str) -> dict[str, str]:
     table = x.get(key, dict, f"a table of {what}", {})
     for k, v in table.items():
         if not (isinstance(v, str) and v.strip()):
-            raise ConfigError(f"{x.source}: {x._key(key)}.{k} = {v!r}: expected {what}")
+            raise ConfigError(f"{x.source}: {x.key(key)}.{k} = {v!r}: expected {what}")
     return {str(k): v for k, v in table.items()}
 
 
-def _router(x: _Reader, relays: Mapping[str, Relay]) -> RouterSettings:
+def _router(x: Reader, relays: Mapping[str, Relay]) -> RouterSettings:
     if "api_key" in x.table:
         raise ConfigError(
-            f"{x.source}: {x._key('api_key')}: secrets are never read from settings;"
+            f"{x.source}: {x.key('api_key')}: secrets are never read from settings;"
             " name an environment variable with api_key_env"
         )
     router = RouterSettings(
