@@ -169,11 +169,13 @@ def decoded(value: str) -> str:
         return value
 
 
-def body_text(msg: EmailMessage, subtype: str) -> str | None:
+def body_text(msg: EmailMessage, subtype: str, *, take: bool = False) -> str | None:
     """The text of the message's ``text/<subtype>`` body, or None if it has none.
 
     An unknown charset or a broken transfer encoding gives the bytes read as UTF-8
-    (with replacement characters), not an exception.
+    (with replacement characters), not an exception. With ``take`` the part's
+    payload is emptied once it is read, before the text is built where it can be:
+    the caller keeps the only copy of a big body (the message is not whole after).
     """
     try:
         part = msg.get_body((subtype,))
@@ -181,19 +183,23 @@ def body_text(msg: EmailMessage, subtype: str) -> str | None:
         return None
     if part is None:
         return None
-    quick = _quoted_printable_text(part)
+    quick = _quoted_printable_text(part, take)
     if quick is not None:
         return quick
     try:
-        return str(part.get_content())
+        text = str(part.get_content())
     except Exception:  # noqa: BLE001 - LookupError (charset), ValueError, ...
         payload = part.get_payload(decode=True)
-        return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+        text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+    if take:
+        part.set_payload("")
+    return text
 
 
-def _quoted_printable_text(part: MIMEPart) -> str | None:
+def _quoted_printable_text(part: MIMEPart, take: bool = False) -> str | None:
     """A quoted-printable ASCII payload decoded in one step, as ``get_content`` would
-    decode it (which copies it three times first); None for anything else."""
+    decode it (which copies it three times first); None for anything else. With
+    ``take`` the payload is emptied once decoded, before the bytes become text."""
     payload = part.get_payload()
     if (
         str(part.get("Content-Transfer-Encoding", "")).lower() != "quoted-printable"
@@ -201,9 +207,30 @@ def _quoted_printable_text(part: MIMEPart) -> str | None:
         or not payload.isascii()
     ):
         return None
-    data = binascii.a2b_qp(payload)
+    data = _a2b_qp(payload)
+    if take:
+        del payload
+        part.set_payload("")
     charset = str(part.get_param("charset", "ASCII"))
     try:
         return data.decode(charset, "replace")
     except LookupError:
         return data.decode("utf-8", "replace")
+
+
+QP_CHUNK = 1 << 20
+"""Characters of a quoted-printable body decoded at a time (``binascii.a2b_qp`` holds
+a buffer of its input's size beside the bytes it returns)."""
+
+
+def _a2b_qp(payload: str) -> bytearray:
+    """``binascii.a2b_qp(payload)``, decoded in runs of whole lines into one buffer
+    (an escape or a soft line break never spans a newline)."""
+    out = bytearray()
+    start = 0
+    while start < len(payload):
+        nl = payload.find("\n", start + QP_CHUNK)
+        stop = nl + 1 if nl >= 0 else len(payload)
+        out += binascii.a2b_qp(payload[start:stop])
+        start = stop
+    return out

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from studio.core import mailparse
 from studio.core.checks import context, html_view, lint_file
 from studio.core.checks.context import Sources
 from studio.core.checks.html_view import HtmlView
@@ -202,7 +203,11 @@ def _mixed(size: int) -> bytes:
     return msg.as_bytes()
 
 
-def test_a_message_fed_in_chunks_parses_as_the_email_package_parses_it() -> None:
+@pytest.mark.parametrize("qp_chunk", [mailparse.QP_CHUNK, 7])
+def test_a_message_fed_in_chunks_parses_as_the_email_package_parses_it(
+    qp_chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mailparse, "QP_CHUNK", qp_chunk)  # a body decoded in runs of lines
     raw = _mixed(3 * FEED_CHUNK)
     assert raw.isascii() and len(raw) > 2 * FEED_CHUNK
     whole = email.message_from_bytes(raw, policy=email.policy.default)

@@ -43,7 +43,7 @@ from .context import (
 )
 from .registry import RULES, rules_of
 from .rules.message import ENVELOPE_RULES
-from .rules.spam import SPAM_RULES, ScoreAhead, score_in_background
+from .rules.spam import SPAM_RULES, ScoreAhead, score_in_background, scored
 
 __all__ = [
     "RULES",
@@ -358,8 +358,13 @@ def message_from_eml(raw: bytes | str) -> RenderedMessage:
 
     ``raw`` may be the message's text when it is ASCII (see :func:`read_message`).
     """
-    parsed = read_message(raw)  # header fields bounded: a hostile .eml stays fast
-    html = body_text(parsed, "html") or ""
+    return _from_parsed(read_message(raw))  # header fields bounded: a hostile .eml stays fast
+
+
+def _from_parsed(parsed: EmailMessage, *, take_html: bool = False) -> RenderedMessage:
+    """``parsed`` as a message to check; with ``take_html`` its HTML body is read into
+    the message's ``html`` and emptied in ``parsed`` (one copy of a big body, not two)."""
+    html = body_text(parsed, "html", take=take_html) or ""
     text = body_text(parsed, "plain") or ""
 
     def same(msg: RenderedMessage, *, parsed: EmailMessage) -> EmailMessage:
@@ -402,10 +407,16 @@ def lint_file(
     else:
         if raw.isascii():  # the text is the message: the parser reads it
             del raw
-            msg = message_from_eml(text)
+            parsed = read_message(text)
         else:
-            msg = message_from_eml(raw)
+            parsed = read_message(raw)
             del raw
+        if spam:
+            scored(parsed)  # the spam rules' size and bytes, read while the message is whole
+        # The rules read the HTML body from msg.html: the parsed copy goes (past the
+        # spam rules' size, nothing reads it), so a big message is held twice, not three times.
+        msg = _from_parsed(parsed, take_html=True)
+        del parsed
     sources = file_sources(name, text, path) if suffix == ".mjml" else Sources.of_file(name, text)
     findings = lint_message(
         workspace,

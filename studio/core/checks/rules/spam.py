@@ -232,21 +232,28 @@ def stable_bytes(raw: bytes) -> bytes:
     return raw
 
 
-_last: tuple[object, int, bytes | None] = (None, 0, None)
-"""The scored size and bytes of the last context (both spam rules use them: built once)."""
+_last: tuple[EmailMessage | None, int, bytes | None] = (None, 0, None)
+"""The scored size and bytes of the last message (both spam rules use them: built once)."""
+
+
+def scored(email: EmailMessage) -> tuple[int, bytes | None]:
+    """The size of ``email`` as scored, and its scored bytes (None: too big to score).
+
+    Kept for the last message asked about: :func:`studio.core.checks.lint_file` asks
+    while a parsed ``.eml`` is whole, before its HTML body is taken out of it.
+    """
+    global _last
+    last = _last
+    if last[0] is email:
+        return last[1], last[2]
+    size = scored_size(email)
+    raw = scored_bytes(email) if size <= MAX_SIZE else None
+    _last = (email, size, raw)
+    return size, raw
 
 
 def _scored(ctx: MessageContext) -> tuple[int, bytes | None]:
-    """The size of ``ctx``'s message as scored, and its scored bytes (None: too big)."""
-    global _last
-    last = _last
-    if last[0] is ctx:
-        return last[1], last[2]
-    email = ctx.msg.email
-    size = scored_size(email)
-    raw = scored_bytes(email) if size <= MAX_SIZE else None
-    _last = (ctx, size, raw)
-    return size, raw
+    return scored(ctx.msg.email)
 
 
 def _scoring_copy(email: EmailMessage) -> EmailMessage:
