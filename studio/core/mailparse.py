@@ -27,6 +27,8 @@ from email.message import EmailMessage, MIMEPart
 from email.policy import EmailPolicy
 from typing import Any
 
+from .mailbodies import parse_with_runs_cut
+
 MAX_HEADER_LENGTH = 2000
 """Characters kept of one header field. RFC 5322 allows 998 per line; a folded field
 may be longer, but an application's transactional mail has no reason to be."""
@@ -85,20 +87,30 @@ def read_message(raw: bytes | str) -> EmailMessage:
     ``raw`` may be the message's text when it is ASCII (the same message, decoded
     once by the caller). Either way it is fed to the parser in chunks, the way the
     ``email`` package reads a file, so parsing holds one more copy of the message
-    (its parts' payloads), not several.
+    (its parts' payloads), not several; a text's long bodies are not even read line
+    by line (:mod:`studio.core.mailbodies`).
     """
-    policy = _BoundedPolicy(budget=[HEADER_BUDGET], cut=[])
     if isinstance(raw, str):
-        text_parser = FeedParser(policy=policy)
-        for start in range(0, len(raw), FEED_CHUNK):
-            text_parser.feed(raw[start : start + FEED_CHUNK])
-        msg = text_parser.close()
+        msg = parse_with_runs_cut(raw, _parse_text) or _parse_text(raw)
     else:
+        policy = _BoundedPolicy(budget=[HEADER_BUDGET], cut=[])
         parser = BytesFeedParser(policy=policy)
         view = memoryview(raw)
         for start in range(0, len(raw), FEED_CHUNK):
             parser.feed(bytes(view[start : start + FEED_CHUNK]))
-        msg = parser.close()
+        msg = _with_cuts(parser.close(), policy)
+    return msg
+
+
+def _parse_text(text: str) -> EmailMessage:
+    policy = _BoundedPolicy(budget=[HEADER_BUDGET], cut=[])
+    parser = FeedParser(policy=policy)
+    for start in range(0, len(text), FEED_CHUNK):
+        parser.feed(text[start : start + FEED_CHUNK])
+    return _with_cuts(parser.close(), policy)
+
+
+def _with_cuts(msg: object, policy: _BoundedPolicy) -> EmailMessage:
     assert isinstance(msg, EmailMessage)
     for name, length in policy.cut or []:
         msg.defects.append(HeaderTooLong(name, length))

@@ -49,6 +49,7 @@ class _CountingGenerator(BytesGenerator):
 
     _fp: _Counter
     _NL: str
+    _mangle_from_: bool
 
     def _new_buffer(self) -> _Counter:
         return _Counter()
@@ -62,6 +63,15 @@ class _CountingGenerator(BytesGenerator):
         cr = lines.count("\r") - crlf
         lf = lines.count("\n") - crlf
         self._fp.size += len(lines) - 2 * crlf - cr - lf + (crlf + cr + lf) * len(self._NL)
+
+    def _handle_text(self, msg: Message) -> None:
+        # An ASCII body is written as it is; the generator would first check it for
+        # escaped bytes (encoding a copy of it, three times for a text part).
+        payload = vars(msg).get("_payload")
+        if isinstance(payload, str) and payload.isascii() and not self._mangle_from_:
+            self._write_lines(payload)
+        else:
+            super()._handle_text(msg)  # type: ignore[misc]
 
     def _handle_multipart(self, msg: Message) -> None:
         # The generator picks a missing boundary by searching the joined parts (which
