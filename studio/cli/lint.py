@@ -21,6 +21,7 @@ from ._common import (
     report_findings,
     workspace_or_none,
 )
+from ._memory import map_big_blocks
 from ._progress import progress_bar
 
 
@@ -58,6 +59,8 @@ def lint(
     """
     part = _shard(shard)
     files = [t for t in targets if Path(t).suffix.lower() in (".mjml", ".html", ".htm", ".eml")]
+    if files:
+        map_big_blocks()  # a big message's copies, freed in turn, do not add up
     if part is not None:
         files = [f for f in files if part.holds(f)]
     names = [t for t in targets if t not in files]
