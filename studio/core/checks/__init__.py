@@ -32,6 +32,7 @@ from ..render.text import mjml_to_text
 from ..shard import Shard
 from ..templates import Template
 from ..workspace import Workspace
+from . import on_disk
 from .context import (
     MessageContext,
     SampleRender,
@@ -401,23 +402,29 @@ def lint_file(
     if suffix == ".mjml":
         del raw
         msg = render_mjml_file(path)
+        sources = file_sources(name, text, path)
     elif suffix in (".html", ".htm"):
         del raw
         msg = _html_message(text)
+        sources = Sources.of_file(name, text)  # the same string as msg.html
     else:
+        # A big ASCII message's findings are located in the file on disk: its text
+        # goes once parsed (held beside the HTML and its links, it was one copy more).
+        big = raw.isascii() and len(raw) > on_disk.BIG
         if raw.isascii():  # the text is the message: the parser reads it
             del raw
             parsed = read_message(text)
         else:
             parsed = read_message(raw)
             del raw
+        sources = Sources.of_file_on_disk(name, path) if big else Sources.of_file(name, text)
+        del text
         if spam:
             scored(parsed)  # the spam rules' size and bytes, read while the message is whole
         # The rules read the HTML body from msg.html: the parsed copy goes (past the
         # spam rules' size, nothing reads it), so a big message is held twice, not three times.
         msg = _from_parsed(parsed, take_html=True)
         del parsed
-    sources = file_sources(name, text, path) if suffix == ".mjml" else Sources.of_file(name, text)
     findings = lint_message(
         workspace,
         msg,
