@@ -219,10 +219,12 @@ def test_a_file_on_disk_is_located_as_its_text(
         held, disk = Sources.of_file("m.eml", text), Sources.of_file_on_disk("m.eml", path)
         assert [disk.locate(n) for n in needles] == [held.locate(n) for n in needles]
         assert ("m.eml" in disk.files) == (reads == 1)
-        image = re.compile(r"<img[^>]*>")
-        assert [(loc, m.group()) for loc, m in disk.search(image)] == [
-            (loc, m.group()) for loc, m in held.search(image)
-        ]
+        image = re.compile(r"<IMG[^>]*>", re.I)
+        for blank in (None, re.compile(r"<img src=.p1\.png.>")):  # a blank: read as text
+            assert [(loc, m.group(0)) for loc, m in disk.search(image, blank)] == [
+                (loc, m.group(0)) for loc, m in held.search(image, blank)
+            ]
+        assert len(held.search(image)) == 300 and len(held.search(image, blank)) == 299
     assert [loc.line for loc in (held.locate(n) for n in needles)] == [
         1, 15, 155, 599, None, 3, None, 1, None, 600
     ]

@@ -12,7 +12,7 @@ import posixpath
 import re
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -273,15 +273,21 @@ class Sources:
         return self._lines[name].line(pos)
 
     def search(
-        self, pattern: re.Pattern[str], prepare: Callable[[str], str] | None = None
+        self, pattern: re.Pattern[str], blank: re.Pattern[str] | None = None
     ) -> list[tuple[Location, re.Match[str]]]:
-        """Every match of ``pattern`` in every source file (after ``prepare``), located."""
+        """Every match of ``pattern`` in every source file, located; the matches of
+        ``blank`` are blanked first (line breaks kept, so lines stay where they were)."""
         found = []
-        texts = [*self.files.items()]
-        texts += [(name, on_disk.read_text(path)) for name, path in self.disk.items()]
-        for name, text in texts:
-            if prepare is not None:
-                text = prepare(text)
+        entries: list[tuple[str, str | Path]] = [*self.files.items(), *self.disk.items()]
+        for name, text in entries:
+            if isinstance(text, Path):  # a file on disk, searched in its bytes if it can be
+                hits = on_disk.search_file(text, pattern, blank)
+                if hits is not None:
+                    found += [(Location(name, line), m) for line, m in hits]
+                    continue
+                text = on_disk.read_text(text)
+            if blank is not None:
+                text = blank.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
             lines = _Lines(text)
             for m in pattern.finditer(text):
                 found.append((Location(name, lines.line(m.start())), m))

@@ -10,6 +10,7 @@ whose characters are its bytes: positions and line numbers are the text's.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 CHUNK = 1 << 18
@@ -70,6 +71,40 @@ class FileLines:
                 return self._before[n] + f.read(pos - n * CHUNK).count(b"\n") + 1
         except OSError:
             return 1
+
+
+def search_file(
+    path: Path, pattern: re.Pattern[str], blank: re.Pattern[str] | None = None
+) -> list[tuple[int, re.Match[str]]] | None:
+    """Each match of ``pattern`` in the file with its line, found in its bytes (a big
+    file searched without its text beside them); None when that cannot be done as
+    on the text (``blank`` matches, a pattern not ASCII, a match read otherwise)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return []
+    if not raw.isascii():
+        return None
+    try:
+        if blank is not None and _as_bytes(blank).search(raw):
+            return None
+        wanted = _as_bytes(pattern)
+    except UnicodeEncodeError:
+        return None
+    found, line, pos = [], 1, 0
+    for m in wanted.finditer(raw):
+        again = pattern.fullmatch(raw[m.start() : m.end()].decode("ascii"))
+        if again is None:
+            return None
+        line += raw.count(b"\n", pos, m.start())
+        pos = m.start()
+        found.append((line, again))
+    return found
+
+
+def _as_bytes(pattern: re.Pattern[str]) -> re.Pattern[bytes]:
+    """``pattern`` on ASCII bytes: the same matches as on the same text."""
+    return re.compile(pattern.pattern.encode("ascii"), pattern.flags & ~re.UNICODE)
 
 
 def size(path: Path) -> int:
