@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from ..core.catalogue import CATALOGUE, all_ids
-from ..core.check import check_steps, run_check
 from ..core.checks import lint_file, lint_targets, lint_workspace
 from ..core.findings import Finding
 from ..core.shard import Shard
@@ -95,6 +94,8 @@ def check(
     ctx: click.Context, fmt: str, fail_on: str, no_spam: bool, no_dns: bool, shard: str | None
 ) -> None:
     """The CI gate: lint every template and SMS, and preflight the sending domain's DNS."""
+    from ..core.check import check_steps, run_check  # DNS: not loaded for lint (40 MB)
+
     ws = open_workspace(ctx)
     part = _shard(shard)
     total = check_steps(ws, dns=not no_dns, shard=part)
