@@ -93,6 +93,15 @@ def spamd_cpu(state: Path) -> float:
     return total
 
 
+def _peak_rss(args: list[str], cwd: str) -> tuple[bytes, float]:
+    """The output and peak RSS (MiB) of one process (``wait4``: its own, not the run's)."""
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    out = proc.stdout.read() if proc.stdout else b""
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0  # reaped above
+    return out, usage.ru_maxrss / 1024
+
+
 def big_message(path: Path, megabytes: float) -> None:
     para = "".join(
         f'<p><a href="https://shop.example/item/{i}">item {i}</a> your order is on its way,'
@@ -115,7 +124,11 @@ def main() -> None:
     parser.add_argument("--lint-only", action="store_true", help="only the lint rows")
     parser.add_argument("--no-big", action="store_true", help="without the big message row")
     parser.add_argument("--big-only", action="store_true", help="only the big message's row")
+    parser.add_argument("--write-big", metavar="PATH", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.write_big:  # in a process of its own: see run_rows
+        big_message(Path(args.write_big), args.big_mb)
+        return
     print("load average %.2f %.2f %.2f" % os.getloadavg())
     spamd_env = {**os.environ, "STUDIO_SPAM_ENGINE": "spamd"}
     batch_env = {**os.environ, "STUDIO_SPAM_ENGINE": "batch"}
@@ -167,21 +180,26 @@ def run_rows(
         return
 
     if not args.no_big:
+        # Written by another process: a child's peak RSS counts what it shared with
+        # this one when it was started, and building the message here would be that.
         big = Path(tmp) / "big.eml"
-        big_message(big, args.big_mb)
+        script = [sys.executable, __file__, "--big-mb", str(args.big_mb)]
+        subprocess.run([*script, "--write-big", str(big)], check=True)
+        tiny = Path(tmp) / "tiny.eml"
+        big_message(tiny, 0.0001)
+        base_rss = _peak_rss(STUDIO + ["lint", "--no-spam", str(tiny)], tmp)[1]
         c0 = _children_cpu()
         t0 = time.perf_counter()
-        out = subprocess.run(
-            STUDIO + ["lint", str(big), "--format", "json"], cwd=tmp, capture_output=True
-        )
+        out, rss = _peak_rss(STUDIO + ["lint", str(big), "--format", "json"], tmp)
         took = time.perf_counter() - t0
         cpu = _children_cpu() - c0
-        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-        findings = len(json.loads(out.stdout)["findings"]) if out.stdout else -1
+        findings = len(json.loads(out)["findings"]) if out else -1
         size = big.stat().st_size / 1e6
+        mb = size / 1.048576
         print(
             f"lint {size:.0f} MB message    {took:6.2f} s  CPU {cpu:5.2f} s  {findings} findings,"
-            f" peak {rss} MB ({rss * 1.048576 / size:.1f}x the message)"
+            f" peak {rss:.0f} MB ({rss / mb:.1f}x the message;"
+            f" {(rss - base_rss) / mb:.1f}x above the {base_rss:.0f} MB of a tiny message's lint)"
         )
 
         if args.big_only:

@@ -27,6 +27,8 @@ from email.message import EmailMessage, MIMEPart
 from email.policy import EmailPolicy
 from typing import Any
 
+from .mailbodies import parse_with_runs_cut
+
 MAX_HEADER_LENGTH = 2000
 """Characters kept of one header field. RFC 5322 allows 998 per line; a folded field
 may be longer, but an application's transactional mail has no reason to be."""
@@ -85,20 +87,30 @@ def read_message(raw: bytes | str) -> EmailMessage:
     ``raw`` may be the message's text when it is ASCII (the same message, decoded
     once by the caller). Either way it is fed to the parser in chunks, the way the
     ``email`` package reads a file, so parsing holds one more copy of the message
-    (its parts' payloads), not several.
+    (its parts' payloads), not several; a text's long bodies are not even read line
+    by line (:mod:`studio.core.mailbodies`).
     """
-    policy = _BoundedPolicy(budget=[HEADER_BUDGET], cut=[])
     if isinstance(raw, str):
-        text_parser = FeedParser(policy=policy)
-        for start in range(0, len(raw), FEED_CHUNK):
-            text_parser.feed(raw[start : start + FEED_CHUNK])
-        msg = text_parser.close()
+        msg = parse_with_runs_cut(raw, _parse_text) or _parse_text(raw)
     else:
+        policy = _BoundedPolicy(budget=[HEADER_BUDGET], cut=[])
         parser = BytesFeedParser(policy=policy)
         view = memoryview(raw)
         for start in range(0, len(raw), FEED_CHUNK):
             parser.feed(bytes(view[start : start + FEED_CHUNK]))
-        msg = parser.close()
+        msg = _with_cuts(parser.close(), policy)
+    return msg
+
+
+def _parse_text(text: str) -> EmailMessage:
+    policy = _BoundedPolicy(budget=[HEADER_BUDGET], cut=[])
+    parser = FeedParser(policy=policy)
+    for start in range(0, len(text), FEED_CHUNK):
+        parser.feed(text[start : start + FEED_CHUNK])
+    return _with_cuts(parser.close(), policy)
+
+
+def _with_cuts(msg: object, policy: _BoundedPolicy) -> EmailMessage:
     assert isinstance(msg, EmailMessage)
     for name, length in policy.cut or []:
         msg.defects.append(HeaderTooLong(name, length))
@@ -169,11 +181,13 @@ def decoded(value: str) -> str:
         return value
 
 
-def body_text(msg: EmailMessage, subtype: str) -> str | None:
+def body_text(msg: EmailMessage, subtype: str, *, take: bool = False) -> str | None:
     """The text of the message's ``text/<subtype>`` body, or None if it has none.
 
     An unknown charset or a broken transfer encoding gives the bytes read as UTF-8
-    (with replacement characters), not an exception.
+    (with replacement characters), not an exception. With ``take`` the part's
+    payload is emptied once it is read, before the text is built where it can be:
+    the caller keeps the only copy of a big body (the message is not whole after).
     """
     try:
         part = msg.get_body((subtype,))
@@ -181,19 +195,23 @@ def body_text(msg: EmailMessage, subtype: str) -> str | None:
         return None
     if part is None:
         return None
-    quick = _quoted_printable_text(part)
+    quick = _quoted_printable_text(part, take)
     if quick is not None:
         return quick
     try:
-        return str(part.get_content())
+        text = str(part.get_content())
     except Exception:  # noqa: BLE001 - LookupError (charset), ValueError, ...
         payload = part.get_payload(decode=True)
-        return payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+        text = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
+    if take:
+        part.set_payload("")
+    return text
 
 
-def _quoted_printable_text(part: MIMEPart) -> str | None:
+def _quoted_printable_text(part: MIMEPart, take: bool = False) -> str | None:
     """A quoted-printable ASCII payload decoded in one step, as ``get_content`` would
-    decode it (which copies it three times first); None for anything else."""
+    decode it (which copies it three times first); None for anything else. With
+    ``take`` the payload is emptied once decoded, before the bytes become text."""
     payload = part.get_payload()
     if (
         str(part.get("Content-Transfer-Encoding", "")).lower() != "quoted-printable"
@@ -201,9 +219,30 @@ def _quoted_printable_text(part: MIMEPart) -> str | None:
         or not payload.isascii()
     ):
         return None
-    data = binascii.a2b_qp(payload)
+    data = _a2b_qp(payload)
+    if take:
+        del payload
+        part.set_payload("")
     charset = str(part.get_param("charset", "ASCII"))
     try:
         return data.decode(charset, "replace")
     except LookupError:
         return data.decode("utf-8", "replace")
+
+
+QP_CHUNK = 1 << 20
+"""Characters of a quoted-printable body decoded at a time (``binascii.a2b_qp`` holds
+a buffer of its input's size beside the bytes it returns)."""
+
+
+def _a2b_qp(payload: str) -> bytearray:
+    """``binascii.a2b_qp(payload)``, decoded in runs of whole lines into one buffer
+    (an escape or a soft line break never spans a newline)."""
+    out = bytearray()
+    start = 0
+    while start < len(payload):
+        nl = payload.find("\n", start + QP_CHUNK)
+        stop = nl + 1 if nl >= 0 else len(payload)
+        out += binascii.a2b_qp(payload[start:stop])
+        start = stop
+    return out

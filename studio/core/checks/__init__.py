@@ -32,6 +32,7 @@ from ..render.text import mjml_to_text
 from ..shard import Shard
 from ..templates import Template
 from ..workspace import Workspace
+from . import on_disk
 from .context import (
     MessageContext,
     SampleRender,
@@ -43,7 +44,7 @@ from .context import (
 )
 from .registry import RULES, rules_of
 from .rules.message import ENVELOPE_RULES
-from .rules.spam import SPAM_RULES, ScoreAhead, score_in_background
+from .rules.spam import SPAM_RULES, ScoreAhead, score_in_background, scored
 
 __all__ = [
     "RULES",
@@ -358,8 +359,13 @@ def message_from_eml(raw: bytes | str) -> RenderedMessage:
 
     ``raw`` may be the message's text when it is ASCII (see :func:`read_message`).
     """
-    parsed = read_message(raw)  # header fields bounded: a hostile .eml stays fast
-    html = body_text(parsed, "html") or ""
+    return _from_parsed(read_message(raw))  # header fields bounded: a hostile .eml stays fast
+
+
+def _from_parsed(parsed: EmailMessage, *, take_html: bool = False) -> RenderedMessage:
+    """``parsed`` as a message to check; with ``take_html`` its HTML body is read into
+    the message's ``html`` and emptied in ``parsed`` (one copy of a big body, not two)."""
+    html = body_text(parsed, "html", take=take_html) or ""
     text = body_text(parsed, "plain") or ""
 
     def same(msg: RenderedMessage, *, parsed: EmailMessage) -> EmailMessage:
@@ -396,17 +402,29 @@ def lint_file(
     if suffix == ".mjml":
         del raw
         msg = render_mjml_file(path)
+        sources = file_sources(name, text, path)
     elif suffix in (".html", ".htm"):
         del raw
         msg = _html_message(text)
+        sources = Sources.of_file(name, text)  # the same string as msg.html
     else:
+        # A big ASCII message's findings are located in the file on disk: its text
+        # goes once parsed (held beside the HTML and its links, it was one copy more).
+        big = raw.isascii() and len(raw) > on_disk.BIG
         if raw.isascii():  # the text is the message: the parser reads it
             del raw
-            msg = message_from_eml(text)
+            parsed = read_message(text)
         else:
-            msg = message_from_eml(raw)
+            parsed = read_message(raw)
             del raw
-    sources = file_sources(name, text, path) if suffix == ".mjml" else Sources.of_file(name, text)
+        sources = Sources.of_file_on_disk(name, path) if big else Sources.of_file(name, text)
+        del text
+        if spam:
+            scored(parsed)  # the spam rules' size and bytes, read while the message is whole
+        # The rules read the HTML body from msg.html: the parsed copy goes (past the
+        # spam rules' size, nothing reads it), so a big message is held twice, not three times.
+        msg = _from_parsed(parsed, take_html=True)
+        del parsed
     findings = lint_message(
         workspace,
         msg,

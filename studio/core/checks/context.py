@@ -12,7 +12,7 @@ import posixpath
 import re
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -26,6 +26,7 @@ from ..settings import Settings
 from ..templates import Template
 from ..variables import referenced
 from ..workspace import Workspace
+from . import on_disk
 from .html_view import HtmlView
 
 _HTTP = re.compile("http", re.I)
@@ -128,10 +129,14 @@ class Sources:
     """The text of a template and of every component it reaches, by workspace path."""
 
     files: dict[str, str] = field(default_factory=dict)
+    disk: dict[str, Path] = field(default_factory=dict, repr=False)
+    """Files whose text is not held: read in chunks where a finding is located
+    (:mod:`studio.core.checks.on_disk`; a big lone ASCII file), whole to be searched."""
     _urls: dict[str, UrlIndex] = field(default_factory=dict, init=False, repr=False)
     _lines: dict[str, _Lines] = field(default_factory=dict, init=False, repr=False)
     _scanned: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     _budget: int = field(default=FIND_BUDGET, init=False, repr=False)
+    _disk_lines: dict[str, on_disk.FileLines] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
     def of_template(cls, workspace: Workspace, tpl: Template) -> Sources:
@@ -159,9 +164,14 @@ class Sources:
     def of_file(cls, name: str, text: str) -> Sources:
         return cls({name: text})
 
+    @classmethod
+    def of_file_on_disk(cls, name: str, path: Path) -> Sources:
+        """A lone ASCII file read from disk when needed, its text not held."""
+        return cls(disk={name: path})
+
     @property
     def primary(self) -> str:
-        return next(iter(self.files))
+        return next(iter(self.files)) if self.files else next(iter(self.disk))
 
     def locate(self, *needles: str) -> Location:
         """The first file and line containing one of ``needles``; else the template."""
@@ -170,7 +180,34 @@ class Sources:
                 i = self._find(name, text, needle)
                 if i >= 0:
                     return Location(name, self._line(name, text, i))
+            for name, path in list(self.disk.items()):
+                found = self._find_on_disk(name, path, needle)
+                if found is not None:
+                    return found
         return Location(self.primary)
+
+    def _find_on_disk(self, name: str, path: Path, needle: str) -> Location | None:
+        """:meth:`_find` and :meth:`_line` on a file on disk, with the same limits;
+        past :data:`DIRECT_READS` reads of it, its text is read and indexed."""
+        size = on_disk.size(path)
+        if UrlIndex.indexable(needle):
+            scanned = self._scanned.get(name, 0)
+            if scanned >= DIRECT_READS * size:
+                text = self.files[name] = on_disk.read_text(path)
+                del self.disk[name]
+                i = self._find(name, text, needle)
+                return Location(name, self._line(name, text, i)) if i >= 0 else None
+            i = on_disk.find_in_file(path, needle)
+            self._scanned[name] = scanned + (i + len(needle) if i >= 0 else size)
+        else:
+            if self._budget <= 0:
+                return None
+            i = on_disk.find_in_file(path, needle)
+            self._budget -= i if i >= 0 else size
+        if i < 0:
+            return None
+        lines = self._disk_lines.setdefault(name, on_disk.FileLines(path))
+        return Location(name, lines.line(i))
 
     def locate_variable(self, path: str, *, _depth: int = 0) -> Location | None:
         """Where the template writes the variable ``path`` (``verification.url``) into
@@ -179,6 +216,9 @@ class Sources:
         that renders the link), else the ``set`` itself. None when it is not used.
         """
         use = re.compile(r"(?<![\w.])" + re.escape(path) + r"(?![\w])")
+        for name, on in list(self.disk.items()):  # a lone file has no variables: not met
+            self.files[name] = on_disk.read_text(on)
+            del self.disk[name]
         for name, text in self.files.items():
             for m in use.finditer(text):
                 tag = _jinja_tag_at(text, m.start())
@@ -233,13 +273,21 @@ class Sources:
         return self._lines[name].line(pos)
 
     def search(
-        self, pattern: re.Pattern[str], prepare: Callable[[str], str] | None = None
+        self, pattern: re.Pattern[str], blank: re.Pattern[str] | None = None
     ) -> list[tuple[Location, re.Match[str]]]:
-        """Every match of ``pattern`` in every source file (after ``prepare``), located."""
+        """Every match of ``pattern`` in every source file, located; the matches of
+        ``blank`` are blanked first (line breaks kept, so lines stay where they were)."""
         found = []
-        for name, text in self.files.items():
-            if prepare is not None:
-                text = prepare(text)
+        entries: list[tuple[str, str | Path]] = [*self.files.items(), *self.disk.items()]
+        for name, text in entries:
+            if isinstance(text, Path):  # a file on disk, searched in its bytes if it can be
+                hits = on_disk.search_file(text, pattern, blank)
+                if hits is not None:
+                    found += [(Location(name, line), m) for line, m in hits]
+                    continue
+                text = on_disk.read_text(text)
+            if blank is not None:
+                text = blank.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
             lines = _Lines(text)
             for m in pattern.finditer(text):
                 found.append((Location(name, lines.line(m.start())), m))

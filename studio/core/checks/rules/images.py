@@ -18,18 +18,14 @@ IMAGE_TAG = re.compile(
 ALT_ATTR = re.compile(r"\salt\s*=", re.I)
 
 
+# <mj-attributes> holds defaults, not images: blanked before the search.
 _DEFAULTS = re.compile(r"<mj-attributes\b.*?</mj-attributes>", re.S | re.I)
-
-
-def _blank_defaults(text: str) -> str:
-    """Blank <mj-attributes> (defaults, not images), keeping line numbers."""
-    return _DEFAULTS.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
 
 
 @rule("image.missing-alt")
 def missing_alt(ctx: MessageContext) -> Iterator[Hit]:
     seen = set()
-    for location, m in ctx.sources.search(IMAGE_TAG, prepare=_blank_defaults):
+    for location, m in ctx.sources.search(IMAGE_TAG, blank=_DEFAULTS):
         if ALT_ATTR.search(m.group(2)) or (location.file, location.line) in seen:
             continue
         seen.add((location.file, location.line))

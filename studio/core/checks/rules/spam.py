@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...findings import Severity
+from ...mailsize import serialised_size
 from ..context import MessageContext
 from ..registry import Hit, rule
 
@@ -231,33 +232,54 @@ def stable_bytes(raw: bytes) -> bytes:
     return raw
 
 
-_last: tuple[object, bytes] = (None, b"")
-"""The scored bytes of the last context (both spam rules use them: built once)."""
+_last: tuple[EmailMessage | None, int, bytes | None] = (None, 0, None)
+"""The scored size and bytes of the last message (both spam rules use them: built once)."""
 
 
-def _scored_bytes(ctx: MessageContext) -> bytes:
+def scored(email: EmailMessage) -> tuple[int, bytes | None]:
+    """The size of ``email`` as scored, and its scored bytes (None: too big to score).
+
+    Kept for the last message asked about: :func:`studio.core.checks.lint_file` asks
+    while a parsed ``.eml`` is whole, before its HTML body is taken out of it.
+    """
     global _last
     last = _last
-    if last[0] is ctx:
-        return last[1]
-    raw = _build_scored_bytes(ctx)
-    _last = (ctx, raw)
-    return raw
+    if last[0] is email:
+        return last[1], last[2]
+    size = scored_size(email)
+    raw = scored_bytes(email) if size <= MAX_SIZE else None
+    _last = (email, size, raw)
+    return size, raw
 
 
-def _build_scored_bytes(ctx: MessageContext) -> bytes:
-    return scored_bytes(ctx.msg.email)
+def _scored(ctx: MessageContext) -> tuple[int, bytes | None]:
+    return scored(ctx.msg.email)
 
 
-def scored_bytes(email: EmailMessage) -> bytes:
-    """The bytes SpamAssassin scores: a placeholder To, stable Date, Message-ID, boundaries."""
+def _scoring_copy(email: EmailMessage) -> EmailMessage:
     msg = copy.copy(email)
     if "To" not in msg:
         msg["To"] = "customer@example.test"
     for name, value in STABLE.items():
         if name in msg:
             msg.replace_header(name, value)
-    raw = msg.as_bytes()
+    return msg
+
+
+def scored_size(email: EmailMessage) -> int:
+    """The size of the bytes :func:`scored_bytes` builds before its boundaries are
+    fixed (what :data:`MAX_SIZE` is compared with), counted without building them."""
+    return serialised_size(_scoring_copy(email))
+
+
+def scorable_bytes(email: EmailMessage) -> bytes | None:
+    """:func:`scored_bytes`, or None without serialising when it is above :data:`MAX_SIZE`."""
+    return scored_bytes(email) if scored_size(email) <= MAX_SIZE else None
+
+
+def scored_bytes(email: EmailMessage) -> bytes:
+    """The bytes SpamAssassin scores: a placeholder To, stable Date, Message-ID, boundaries."""
+    raw = _scoring_copy(email).as_bytes()
     return raw if len(raw) > MAX_SIZE else stable_bytes(raw)  # too big: not scored
 
 
@@ -273,9 +295,9 @@ def spam_score(ctx: MessageContext) -> Iterator[Hit]:
             severity=Severity.INFO,
         )
         return
-    raw = _scored_bytes(ctx)
-    if len(raw) > MAX_SIZE:
-        return  # message.spam-not-scored says so
+    raw = _scored(ctx)[1]
+    if raw is None:
+        return  # too big: message.spam-not-scored says so
     if raw in _BACKGROUND:
         verdict = _BACKGROUND.pop(raw)
     else:
@@ -309,9 +331,9 @@ def score_in_background(ctx: MessageContext) -> threading.Thread | None:
     """
     if not ctx.spam or spamassassin_path() is None:
         return None
-    raw = _scored_bytes(ctx)
+    raw = _scored(ctx)[1]
     where = cache_dir(ctx)
-    if not uncached(raw, where):
+    if raw is None or not uncached(raw, where):
         return None
 
     keep = _keep_state(ctx.workspace)
@@ -341,7 +363,7 @@ def _cache_root(workspace: Workspace | None) -> Path | None:
 def spam_not_scored(ctx: MessageContext) -> Iterator[Hit]:
     if not ctx.spam or spamassassin_path() is None:
         return
-    size = len(_scored_bytes(ctx))
+    size = _scored(ctx)[0]
     if size > MAX_SIZE:
         yield Hit(
             ctx.subject,
@@ -362,9 +384,9 @@ def score_ahead(workspace: Workspace | None, emails: Sequence[EmailMessage]) -> 
     """
     if spamassassin_path() is None:
         return
-    raws = [scored_bytes(e) for e in emails]
+    raws = [scorable_bytes(e) for e in emails]
     score_messages(
-        [r for r in raws if len(r) <= MAX_SIZE],
+        [r for r in raws if r is not None],
         cache_dir=_cache_root(workspace),
         keep=_keep_state(workspace),
     )
@@ -408,7 +430,7 @@ class ScoreAhead:
         """
         if not self.installed or self.spamd or self._prefetch is not None:
             return
-        raws = [scored_bytes(e) for e in emails]
+        raws = [r for r in map(scorable_bytes, emails) if r is not None]
         todo = [r for r in raws if uncached(r, self.cache_dir)]
         self._prefetched = set(raws)
         if not todo:
@@ -424,11 +446,13 @@ class ScoreAhead:
     def add(self, email: EmailMessage) -> None:
         if not self.installed:
             return
+        raw = scorable_bytes(email)
+        if raw is None:
+            return  # too big to score
         if not self.spamd:
-            if scored_bytes(email) not in self._prefetched:
+            if raw not in self._prefetched:
                 self.emails.append(email)
             return
-        raw = scored_bytes(email)
         if not uncached(raw, self.cache_dir):
             return
         if self._run is None:
