@@ -10,6 +10,7 @@ after a change the same way.
 
 from __future__ import annotations
 
+import random
 import re
 import sys
 from collections.abc import Callable
@@ -21,6 +22,7 @@ import jinja2
 import pytest
 
 from studio.core import message
+from studio.core.render import text as text_stage
 from studio.core.render import tracking
 from studio.core.render.pipeline import RenderedMessage, render_mjml_file, renderer_for
 from studio.core.render.sandbox import StudioSandbox
@@ -272,3 +274,65 @@ def test_a_bad_sample_is_named_by_its_workspace_path(
         path.write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         example_copy.render("order_confirmation", sample="en_basic")
+
+
+# -- the text stage ---------------------------------------------------------------------
+
+_TEXT_PIECES = [
+    "<", ">", "</", "/>", " ", "  ", "\n", "\t", "word ", "x" * 90, "&amp;", "&nbsp;", "\xa0",
+    "<!--", "-->", "<!doctype html>", "<?xml?>", "< b", "<b >", "</ b>", "< /b>", "é", "\x01",
+    '<a href="https://x.example/?a=1&amp;b">', "</a>", '<a href="#top">',
+    "<a href=mailto:a@b.example>",
+    '<mj-button href="h">', "</mj-button>", '<mj-button href="https://b.example/" />',
+    "<mj-text>", "</mj-text>", "<P>", "</P>", "<br/>", "<br>", "<hr>", "<mj-divider/>",
+    "<style>", "</style>", "<Mj-Head>", "</MJ-HEAD>", "<mj-head>", "</mj-head>", "<mj-title>",
+    '<div style="display:none">', '<div style="DISPLAY:NONE">', "</div>", "<display:none>",
+    '<span style="mso-hide:all">', "</span>", "<x-none>", "<table>", "</table>", "<ul>",
+    "<tr>", "<td>", "</td>", "<th>", "</tr>", "<li>", "</li>",
+    '<mj-image alt="A &amp; B" href="https://i.example" />', '<img alt="pic" src="x">',
+    '<mj-navbar base-url="https://n.example">', '<mj-navbar-link href="/p">',
+    "</mj-navbar-link>", "</mj-navbar>", '<mj-social-element name="twitter" href="https://s.example">',
+    "</mj-social-element>",
+]  # fmt: skip
+
+
+def _text_inputs() -> list[str]:
+    """Every example and corpus render's MJML and HTML, and seeded random tag soup."""
+    sources = []
+    for msg in _example_renders() + _corpus_renders():
+        sources += [msg.mjml_source.text if msg.mjml_source else msg.mjml, msg.html]
+    rnd = random.Random(18)
+    for _ in range(3000):
+        sources.append("".join(rnd.choice(_TEXT_PIECES) for _ in range(rnd.randint(0, 40))))
+    return sources
+
+
+def test_text_stage_is_the_same_as_the_reference_walk() -> None:
+    """Cold (no tag seen before) and warm, at the default width and narrow ones."""
+    sources = _text_inputs()
+    for clear in (True, False):
+        if clear:
+            text_stage.clear_cache()
+        for source in sources:
+            for width in (76, 9):
+                assert text_stage.mjml_to_text(source, width=width) == ref.mjml_to_text(
+                    source, width=width
+                ), (source[:200], width)
+
+
+@pytest.mark.parametrize("width", [1, 5, 12, 76])
+def test_wrap_cuts_where_the_word_loop_does(width: int) -> None:
+    rnd = random.Random(width)
+    words = ["a", "bb", "ccc", "dddd", "e" * 11, "f" * 80, "g\xa0h", "é" * 6]
+    for _ in range(500):
+        text = " ".join(rnd.choice(words) for _ in range(rnd.randint(1, 30)))
+        assert text_stage._wrap(text, width) == text_stage._wrap_loop(text, width), text
+
+
+def test_the_tag_table_stays_bounded() -> None:
+    text_stage.clear_cache()
+    many = "".join(f'<a href="https://x.example/{i}">{i}</a>' for i in range(5000))
+    long_tag = '<a href="https://x.example/' + "y" * 600 + '">long</a>'
+    assert text_stage.mjml_to_text(many + long_tag) == ref.mjml_to_text(many + long_tag)
+    assert 0 < len(text_stage._TAGS) <= text_stage._TAGS_MAX
+    assert all(len(key) <= text_stage._TAG_KEPT_MAX for key in text_stage._TAGS)

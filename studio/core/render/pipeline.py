@@ -20,7 +20,7 @@ import threading
 import time
 import tomllib
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from email.message import EmailMessage
 from email.utils import parseaddr
 from functools import partial
@@ -37,7 +37,9 @@ from ..sms import analyze
 from ..templates import Template, parse_template
 from ..variables import control_character
 from ..workspace import Sample, Workspace, parse_sample
+from . import memo
 from .jinja import CodeStore, SharedCodeCache, Translations, build_environment, parse_locale
+from .memo import MacroMemo
 from .mjml import compile_mjml
 from .origin import OutputMap
 from .result import RenderedMessage as RenderedMessage
@@ -81,6 +83,7 @@ class RenderCaches:
         self.brand: tuple[int, dict[str, Any]] | None = None
         self.variants: OrderedDict[frozenset[tuple[str, str]], Renderer] = OrderedDict()
         self.lock = threading.Lock()
+        self.macros = MacroMemo()  # component output by its inputs (:mod:`.memo`)
 
 
 class Renderer:
@@ -180,6 +183,15 @@ class Renderer:
             cached = (mtime, self.workspace.brand())
             self.caches.brand = cached
         return cached[1]
+
+    def _brand_version(self, brand: dict[str, Any]) -> Hashable | None:
+        """What stands for ``brand`` (as :meth:`brand` gave it) in a kept output's key."""
+        if BRAND_FILE in self.buffers:
+            return ("brand buffer", self.buffers[BRAND_FILE])
+        cached = self.caches.brand
+        if cached is not None and cached[1] is brand:
+            return ("brand file", cached[0])
+        return None
 
     def template(self, name: str) -> Template:
         """The e-mail template ``name``, from its buffer if there is one."""
@@ -438,6 +450,20 @@ class Renderer:
     ) -> tuple[str, str, str]:
         """Subject, preheader and MJML body of a template, from Jinja."""
         context = self._context(tpl, variables, locale_tag)
+        macros = self.caches.macros
+        if macros.enabled:
+            version = self._brand_version(context["brand"])
+            versions = {id(context["brand"]): version} if version is not None else {}
+            token = memo.ACTIVE.set(memo.Render(macros, versions))
+            try:
+                return self._jinja_renders(tpl, context, sample_name)
+            finally:
+                memo.ACTIVE.reset(token)
+        return self._jinja_renders(tpl, context, sample_name)
+
+    def _jinja_renders(
+        self, tpl: Template, context: dict[str, Any], sample_name: str | None
+    ) -> tuple[str, str, str]:
         where = f"template {tpl.name!r}" + (f", sample {sample_name!r}" if sample_name else "")
         with self._jinja_errors(self.buffers, tpl, where, field="subject"):
             raw_subject = self._string(tpl.meta.subject).render(context)

@@ -45,6 +45,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import generate_lorem_ipsum
 from jinja2.visitor import NodeTransformer
 
+from . import memo
+
 MAX_STRING = 1_000_000
 """Characters (or items) one operation may build."""
 MAX_BUILT = 20_000_000
@@ -315,7 +317,9 @@ class StudioSandbox(ImmutableSandboxedEnvironment):
     ) -> str:
         # Jinja's documented hook between parsing and code generation (2.5+).
         _Guards().visit(source)
-        return super()._generate(source, name, filename, defer_init=defer_init)
+        code = super()._generate(source, name, filename, defer_init=defer_init)
+        # The macros whose output may be kept (:mod:`.memo`), in the code they describe.
+        return f"{code}\n{memo.INPUTS_NAME} = {memo.macro_inputs(source, self)!r}\n"
 
     def concat(self, chunks: Iterable[str]) -> str:
         parts = chunks if isinstance(chunks, list) else list(chunks)
@@ -366,12 +370,29 @@ class StudioSandbox(ImmutableSandboxedEnvironment):
             # what Context.call() would do comes down to this.
             kwargs.pop("_block_vars", None)
             kwargs.pop("_loop_vars", None)
+            render = memo.ACTIVE.get()
+            key = None
+            if render is not None:
+                names = __obj._func.__globals__.get(memo.INPUTS_NAME, {}).get(__obj.name)
+                if names is not None:
+                    key = memo.key_of(__obj, names, args, kwargs, render)
+                    if key is not None:
+                        kept = render.memo.get(key)
+                        if kept is not None:
+                            render.memo.hits += 1
+                            if budget is not None:
+                                budget.charge(len(kept))
+                            return kept
             try:
-                return __obj(*args, **kwargs)
+                output = __obj(*args, **kwargs)
             except StopIteration:
                 return __self.undefined(
                     "value was undefined because a callable raised a StopIteration exception"
                 )
+            if key is not None and render is not None and isinstance(output, str):
+                render.memo.misses += 1
+                render.memo.keep(key, output, __obj._func.__code__)
+            return output
         if kind is types.BuiltinMethodType and isinstance(__obj.__self__, str):
             _built(_str_method_size(__obj.__self__, __obj.__name__, args), "a string method")
         # What Jinja's sandbox does, inlined (this runs on every call of a render).
