@@ -463,6 +463,12 @@ def test_studio_sink_fault_option_refuses_and_prints_its_rules(tmp_path: Path) -
             c.mail("app@shop.example")
             assert c.rcpt("a@nobody.example")[0] == 550
             assert c.rcpt("a@x.example")[0] == 451
+        # the rules are printed once the sink listens, by the main thread: under load
+        # that can come after this test's whole SMTP session
+        deadline = time.monotonic() + 60
+        while "fault rule: greylist" not in out.read_text() and process.poll() is None:
+            assert time.monotonic() < deadline, out.read_text()
+            time.sleep(0.05)
     finally:
         process.terminate()
         process.wait(60)
