@@ -18,7 +18,7 @@ import gc
 from pathlib import Path
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
@@ -44,6 +44,29 @@ from .widgets.highlight import language_of
 from .workspace_actions import WorkspaceActions, WorkspaceCommands
 
 __all__ = ["FINDINGS_DELAY", "NARROW", "StudioApp", "language_of"]
+
+
+class HomeScreen(Screen[object]):
+    """The studio's own screen (the tree, the editor, the preview), under every dialog.
+
+    When a screen becomes active, Textual styles all of its widgets again (its
+    ``ScreenResume`` asks for it): right for a screen coming back from under a
+    dialog, where the theme may have changed meanwhile, but the first time it is
+    only a second pass over widgets styled a moment before, as they were mounted,
+    with the same stylesheet: a tenth of the work between the app's start and its
+    first frame (75 of 750 million instructions, counted with callgrind). That
+    first pass is skipped.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="_default")  # Textual's own name for the default screen
+        self._resumed = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Screen's own handler, which reads the flag.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
 
 class StudioApp(
@@ -84,6 +107,9 @@ class StudioApp(
         self.sink = None  # the embedded sink, once started from the inbox
         self.last_recipient = ""  # the send dialog offers the address last sent to
         self.browser = BrowserPreview(workspace)  # ctrl+o: its server starts on first use
+
+    def get_default_screen(self) -> Screen[object]:
+        return HomeScreen()
 
     @property
     def home(self) -> Screen[object]:
@@ -137,8 +163,10 @@ class StudioApp(
             self.set_interval(self.watch_interval, self.check_disk)
 
     def on_ready(self) -> None:
-        # The first frame is on screen: the preview asked for meanwhile renders now.
+        # The first frame is on screen: the preview asked for meanwhile renders now,
+        # and the editor's file is highlighted.
         self.painted = True
+        self.pane.start_highlighting()
         if self.render_deferred:
             self.render_deferred = False
             self.request_render()

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 from rich.console import RenderableType
+from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Static, TextArea
 
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
-from studio.tui.widgets import PreviewPane
+from studio.tui.widgets import EditorPane, PreviewPane
 from tests.pilot import quiet
 
 ROOT = Path(__file__).resolve().parents[2]  # the example workspace: no [[sink.faults]]
@@ -79,11 +80,20 @@ class FirstFrame(StudioApp):
         super().__init__(workspace, watch_interval=0)
         self.at_first_frame: dict[str, bool] | None = None
         self.render_started_after_frame: list[bool] = []
+        self.home_restyles: list[bool] = []  # passes over the home screen: after the frame?
+        self.editor_at_first_frame: tuple[str | None, int] | None = None  # language, highlights
 
     def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
         if self.at_first_frame is None and screen is self.screen_stack[0]:
             self.at_first_frame = {q: bool(screen.query(q)) for q in HIDDEN_UNTIL_PAINTED}
+            editor = screen.query_one("#editor", TextArea)
+            self.editor_at_first_frame = (editor.language, len(editor._highlights))
         super()._display(screen, renderable)
+
+    def update_styles(self, node: DOMNode, animate: bool = True) -> None:
+        if self.screen_stack and node is self.screen_stack[0]:
+            self.home_restyles.append(self.at_first_frame is not None)
+        super().update_styles(node, animate)
 
     def start_render(self, generation: int) -> None:
         self.render_started_after_frame.append(self.at_first_frame is not None)
@@ -125,3 +135,50 @@ async def test_the_first_frame_sets_the_studios_own_collector_thresholds(
     async with app.run_test(size=(120, 40)) as pilot:
         await quiet(pilot)
         assert gc.get_threshold() == (2_000, 10, 100)
+
+
+async def test_the_first_frame_styles_each_widget_once(example: Workspace) -> None:
+    """Textual styles a screen's widgets again whenever the screen becomes active; the
+    first time, the studio's were styled a moment before as they mounted, so that
+    second pass over every widget is skipped (``app.HomeScreen``)."""
+    app = FirstFrame(example)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await quiet(pilot)
+        assert app.at_first_frame is not None
+        assert False not in app.home_restyles
+
+
+async def test_the_editor_is_highlighted_after_the_first_frame(example: Workspace) -> None:
+    """The first frame shows the template as plain text (no tree-sitter parse, no
+    highlight query before it); highlighting follows at once."""
+    app = FirstFrame(example)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await quiet(pilot)
+        assert app.editor_at_first_frame == (None, 0)
+        editor = app.pane.editor
+        assert editor.language == "html"
+        assert any(
+            name.startswith("jinja.") for spans in editor._highlights.values() for *_, name in spans
+        )
+
+
+async def test_highlighting_keeps_the_cursor_of_keys_typed_before_it(
+    example: Workspace,
+) -> None:
+    app = FirstFrame(example)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await quiet(pilot)
+        pane = app.home.query_one(EditorPane)
+        pane.highlighting = False  # as before the first frame
+        app.open_file(example.template_path("order_confirmation"))
+        editor = pane.editor
+        assert editor.language is None
+        editor.move_cursor((12, 4))
+        await pilot.press("x", "y")
+        assert editor.cursor_location == (12, 6)
+        pane.start_highlighting()
+        assert editor.language == "html"
+        assert editor.cursor_location == (12, 6)
+        assert editor.document.get_line(12)[4:6] == "xy"
+        await pilot.press("z")
+        assert editor.document.get_line(12)[4:7] == "xyz"

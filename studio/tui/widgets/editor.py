@@ -68,6 +68,11 @@ class EditorPane(Vertical):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.find_bar = FindBar(id="find-bar")
+        # Highlighting starts after the studio's first frame (start_highlighting):
+        # parsing a template with tree-sitter and querying its highlights is work the
+        # first frame need not wait for. Until then a file shows as plain text.
+        self.highlighting = False
+        self._highlight: tuple[str | None, bool] = (None, False)  # the file's (language, jinja)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="toolbar"):
@@ -94,13 +99,39 @@ class EditorPane(Vertical):
         """Show a file's text (its buffer) in the editor, highlighted if possible
         (with Jinja's tags laid over the language's when ``jinja``)."""
         editor = self.editor
+        self._highlight = (language, jinja)
+        if not self.highlighting:
+            language, jinja = None, False
         editor.jinja = jinja
         editor.load_text(text)
         editor.read_only = read_only
+        self._set_language(language)
+
+    def _set_language(self, language: str | None) -> None:
+        editor = self.editor
         try:
             editor.language = language
         except Exception:  # noqa: BLE001 - no highlighting for this language here
             editor.language = None
+
+    def start_highlighting(self) -> None:
+        """Highlight from now on, the file already in the editor too (its cursor,
+        selection and scroll kept: keys typed meanwhile stay where they went)."""
+        if self.highlighting:
+            return
+        self.highlighting = True
+        language, jinja = self._highlight
+        if language is None and not jinja:
+            return
+        editor = self.editor
+        selection, (x, y) = editor.selection, editor.scroll_offset
+        editor.jinja = jinja
+        if language is None:
+            editor.rehighlight()
+        else:
+            self._set_language(language)  # parses the text again, cursor at the start
+        editor.selection = selection
+        editor.scroll_to(x, y, animate=False, immediate=True)
 
     def set_status(self, status: Text) -> None:
         self.query_one("#status", Label).update(status)
