@@ -23,7 +23,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Select, TabbedContent, TextArea, Tree
+from textual.widgets import Footer, Header, Select, TextArea, Tree
 
 from ..core.buffers import Buffers
 from ..core.safe_text import printable
@@ -122,7 +122,7 @@ class StudioApp(
             return None
         found = self.screen_stack[0].query(PreviewPane)
         pane = found.first() if found else None
-        if pane is None or not pane.query("#tabs"):  # its children already removed
+        if pane is None or not pane.alive:  # its children already removed
             return None
         return pane
 
@@ -229,11 +229,11 @@ class StudioApp(
         template would show its preview), so the next finding is one key away.
         """
         path = self.workspace.root / event.file
-        tabs = self.home.query_one("#tabs", TabbedContent)
-        shown = tabs.active
+        preview = self.home.query_one(PreviewPane)
+        shown = preview.active_tab
         if not path.is_file() or not self.open_file(path):
             self.warn(f"{event.file}: no such file in the workspace")
             return
-        tabs.active = shown
+        preview.show_tab(shown)
         if event.line:
             self.pane.go_to(event.line - 1)

@@ -20,7 +20,7 @@ from textual.widgets import TabbedContent
 from .base import StudioBase
 from .messages import PixelDrawn
 from .scheduler import render_preview
-from .widgets import PixelView
+from .widgets import PixelView, PreviewPane
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -180,7 +180,7 @@ class PixelFlow(StudioBase):
 
     def action_show_pixel(self) -> None:
         self.show_preview()
-        self.home.query_one(TabbedContent).active = PIXEL_TAB
+        self.home.query_one(PreviewPane).show_tab(PIXEL_TAB)
 
     def action_pixel_width(self) -> None:
         self.pixel_width = 375 if self.pixel_width == 600 else 600

@@ -11,14 +11,16 @@ from pathlib import Path
 
 import pytest
 from rich.console import RenderableType
+from textual.app import App, ComposeResult
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import DataTable, Static, TextArea
+from textual.widgets import DataTable, Static, TabbedContent, Tabs, TextArea
 
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
 from studio.tui.widgets import EditorPane, PreviewPane
-from tests.pilot import quiet
+from studio.tui.widgets.preview import TabsSketch
+from tests.pilot import quiet, until
 
 ROOT = Path(__file__).resolve().parents[2]  # the example workspace: no [[sink.faults]]
 LATER = (
@@ -70,7 +72,7 @@ def test_screens_resolve_on_first_use() -> None:
 
 # -- what the first frame waits for (issue 18, first paint) ------------------------
 
-HIDDEN_UNTIL_PAINTED = ("#text-part", "#html-source", "#findings", "#pixel", "#find-bar")
+HIDDEN_UNTIL_PAINTED = ("#text-part", "#html-source", "#findings", "#pixel", "#find-bar", "#tabs")
 
 
 class FirstFrame(StudioApp):
@@ -182,3 +184,27 @@ async def test_highlighting_keeps_the_cursor_of_keys_typed_before_it(
         assert editor.document.get_line(12)[4:6] == "xy"
         await pilot.press("z")
         assert editor.document.get_line(12)[4:7] == "xyz"
+
+
+class PaneOnly(App[None]):
+    """The preview pane alone, asked for a tab and the focus before its tabs are mounted."""
+
+    def compose(self) -> ComposeResult:
+        yield PreviewPane(id="preview")
+
+    def on_mount(self) -> None:
+        pane = self.query_one(PreviewPane)
+        assert not pane.tabs_mounted and not self.query("#tabs")
+        pane.show_tab("tab-sms")
+        assert pane.active_tab == "tab-sms"
+        pane.focus_tabs()
+
+
+async def test_a_tab_asked_for_before_the_tabs_are_mounted_is_shown_after() -> None:
+    app = PaneOnly()
+    async with app.run_test(size=(80, 20)) as pilot:
+        await until(pilot, lambda: app.query_one(PreviewPane).tabs_mounted, "the tabs")
+        await pilot.pause()
+        assert not app.query(TabsSketch)
+        assert app.query_one("#tabs", TabbedContent).active == "tab-sms"
+        assert isinstance(app.focused, Tabs)
