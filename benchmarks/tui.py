@@ -18,11 +18,8 @@ With Textual's pilot (headless, 120×40) on each example template:
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import importlib
-import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -149,6 +146,8 @@ async def typing(ws: Workspace, template: str, keys: int) -> tuple[list[float], 
 
 
 def core_render_ms(ws: Workspace, template: str, rounds: int = 30) -> float:
+    import statistics
+
     sample = (ws.sample_names(template) or [None])[0]
     text = ws.template_path(template).read_text("utf-8")
     buffers = {ws.relpath(ws.template_path(template)): text}  # as the studio renders it
@@ -218,6 +217,8 @@ asyncio.run(main())
 
 def process_startup(which: str) -> list[str]:
     """One fresh process: the bare app imports Textual only; the studio its own modules."""
+    import subprocess
+
     script = BARE_CHILD if which == "bare" else STUDIO_CHILD
     return subprocess.run(
         [sys.executable, "-c", script, str(time.time()), str(ROOT)],
@@ -235,7 +236,10 @@ def fresh_process_startup(rounds: int) -> None:
     as Textual's are): with ``PYTHONDONTWRITEBYTECODE`` set, every studio process
     would otherwise compile them from source again, which no user's start pays.
     """
-    import compileall  # here: the studio's child process imports this module
+    # here, not at the top: the studio's child process imports this module, and the
+    # bare app's child imports none of them
+    import compileall
+    import statistics
 
     compileall.compile_dir(ROOT / "studio", quiet=1)
     compileall.compile_file(ROOT / "benchmarks" / "tui.py", quiet=1)
@@ -264,6 +268,9 @@ def fresh_process_startup(rounds: int) -> None:
 
 
 def main() -> None:
+    import argparse
+    import statistics
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--keys", type=int, default=20, help="keystrokes per template and mode")
     ap.add_argument("--process", action="store_true", help="also time fresh processes")

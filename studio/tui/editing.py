@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from textual.widgets import Select
 
 from ..core.files import SaveError
 from ..core.safe_text import printable
@@ -90,14 +89,13 @@ class EditingActions(StudioBase):
     def set_template(self, name: str, sample: str | None = None) -> None:
         changed = name != self.template
         self.template = name
-        select = self.home.query_one("#sample", Select)
         samples = self.workspace.sample_names(name)
-        if changed:
-            select.set_options([(Text(s), s) for s in samples])
         if sample is None and changed and samples:
             sample = "en_basic" if "en_basic" in samples else samples[0]
-        if sample is not None:
-            select.value = sample
+        if changed:
+            self.pane.set_samples(samples, sample)
+        elif sample is not None:
+            self.pane.set_sample(sample)
 
     def sync_editor(self) -> None:
         """Take the editor's text into its buffer now (its Changed event may still be queued)."""

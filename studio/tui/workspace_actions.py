@@ -12,9 +12,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.widgets import Select, TextArea
+from textual.widgets import TextArea
 
 from ..core.workspace_files import (
     Match,
@@ -54,7 +53,7 @@ class WorkspaceActions(StudioBase):
         self.home.query_one(WorkspaceTree).rebuild()
         if self.template is not None:
             samples = self.workspace.sample_names(self.template)
-            self.home.query_one("#sample", Select).set_options([(Text(s), s) for s in samples])
+            self.pane.set_samples(samples)
 
     def forget(self, paths: list[Path]) -> None:
         """Drop what the app holds of files that were moved or removed."""

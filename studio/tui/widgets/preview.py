@@ -127,7 +127,8 @@ class TabsSketch(Widget):
 
     Textual's tabs are some twenty widgets (the tab strip, its underline, the
     switcher and a pane per tab), and mounting, styling and drawing them was a
-    fifth of the work from the app's start to its first frame. The first frame
+    fifth of the work from the app's start to its first frame (159 of 754 million
+    instructions, counted with callgrind). The first frame
     shows this sketch instead, in the same places, colours (the tab's and the
     underline's rules, with the same variables) and text; the real tabs replace it
     right after (:meth:`PreviewPane.mount_tabs`).
