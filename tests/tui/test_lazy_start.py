@@ -35,6 +35,15 @@ LATER = (
     "studio.tui.screens.deliverability",
     "studio.tui.screens.inbox",
     "studio.tui.screens.send",
+    # not needed by the first frame either (issue 18, first paint)
+    "studio.tui.rendition",
+    "studio.tui.screens.confirm",
+    "studio.tui.screens.diff",
+    "studio.tui.screens.line",
+    "studio.tui.screens.prompt",
+    "studio.tui.screens.quit",
+    "studio.tui.screens.search",
+    "webbrowser",
 )
 
 

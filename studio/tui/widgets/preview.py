@@ -22,7 +22,6 @@ from ...core.findings import Finding
 from ...core.safe_text import printable
 from ...errors import StudioError
 from ..messages import LocationChosen
-from ..rendition import rendition as message_rendition
 from .pixel import PixelView
 
 if TYPE_CHECKING:  # the renderer is imported on first render, after the first paint
@@ -41,6 +40,7 @@ TAB_IDS = ("tab-preview", "tab-text", "tab-html", "tab-sms", "tab-findings", "ta
 def rendition(msg: RenderedMessage) -> Group:
     """The inbox line and the size against Gmail's clip, then the message itself."""
     from ...core.message import GMAIL_CLIP_BYTES  # loaded by the render already
+    from ..rendition import rendition as message_rendition  # not needed by the first frame
 
     head = Text()
     head.append(msg.subject, style="bold")
