@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.widgets import TabbedContent
-
 from .base import StudioBase
 from .messages import PixelDrawn
 from .scheduler import render_preview
@@ -24,6 +22,7 @@ from .widgets import PixelView, PreviewPane
 
 if TYPE_CHECKING:
     from textual.timer import Timer
+    from textual.widgets import TabbedContent
 
     from ..core.pixel import Picture, PixelEngine
 
@@ -51,8 +50,10 @@ class PixelFlow(StudioBase):
 
     @property
     def pixel_visible(self) -> bool:
-        tabs = self.home.query(TabbedContent)
-        return bool(tabs) and tabs.first().active == PIXEL_TAB
+        panes = self.home.query(PreviewPane)
+        if not panes or not panes.first().tabs_mounted:
+            return False
+        return panes.first().active_tab == PIXEL_TAB
 
     @property
     def pixel_settling(self) -> bool:

@@ -44,6 +44,8 @@ LATER = (
     "studio.tui.screens.quit",
     "studio.tui.screens.search",
     "webbrowser",
+    "textual.widgets._data_table",  # the findings table's and the tabs' modules
+    "textual.widgets._tabbed_content",
 )
 
 

@@ -9,13 +9,11 @@ from rich.console import Group
 from rich.rule import Rule
 from rich.style import Style
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.lazy import Lazy
 from textual.widget import Widget
-from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
-from textual.widgets.data_table import ColumnKey
+from textual.widgets import Static, TextArea
 
 from ...core.catalogue import explain
 from ...core.findings import Finding
@@ -25,6 +23,8 @@ from ..messages import LocationChosen
 from .pixel import PixelView
 
 if TYPE_CHECKING:  # the renderer is imported on first render, after the first paint
+    from textual.widgets import DataTable, TabbedContent
+
     from ...core.render.pipeline import RenderedMessage, RenderedSms
 
 
@@ -177,16 +177,24 @@ class PreviewPane(Vertical):
         self._error = Static("", id="preview-error")
         self._error.display = False
         self._rendition = Static(EMPTY_PREVIEW, id="rendition")
-        self._tabs = TabbedContent(id="tabs")
         self._text_part = TextArea("", read_only=True, id="text-part", soft_wrap=True)
         self._html_source = TextArea("", read_only=True, id="html-source", soft_wrap=True)
         self._sms = Static("No SMS template for this message.", id="sms")
         self._findings_empty = Static("Checking…", id="findings-empty")
-        self._table = DataTable[Text](id="findings", cursor_type="row")
-        self._table.display = False
         self._finding_detail = Static("", id="finding-detail")
         self._finding_box = VerticalScroll(self._finding_detail, id="finding-box")
-        table = self._table
+        self._built: tuple[TabbedContent, DataTable[Text]] | None = None
+
+    def _build(self) -> tuple[TabbedContent, DataTable[Text]]:
+        """The tabs and the findings table, made on first use: after the first frame
+        (their modules too), or when a result needs them sooner."""
+        if self._built is not None:
+            return self._built
+        from textual.widgets import DataTable, TabbedContent, TabPane
+
+        tabs = TabbedContent(id="tabs")
+        table = DataTable[Text](id="findings", cursor_type="row")
+        table.display = False
         table.add_column("", key="severity")
         table.add_column("where", key="where")
         table.add_column("message", key="message", width=MESSAGE_WIDTH)
@@ -200,7 +208,17 @@ class PreviewPane(Vertical):
             ("tab-findings", Lazy(self._findings_empty), Lazy(table), Lazy(self._finding_box)),
             ("tab-pixel", Lazy(PixelView(id="pixel"))),
         ):
-            self._tabs.compose_add_child(TabPane(titles[tab], *content, id=tab))
+            tabs.compose_add_child(TabPane(titles[tab], *content, id=tab))
+        self._built = tabs, table
+        return self._built
+
+    @property
+    def _tabs(self) -> TabbedContent:
+        return self._build()[0]
+
+    @property
+    def _table(self) -> DataTable[Text]:
+        return self._build()[1]
 
     def compose(self) -> ComposeResult:
         yield self._error
@@ -256,9 +274,8 @@ class PreviewPane(Vertical):
         text = self.shown.text if tab == "tab-text" else self.shown.html
         (self._text_part if tab == "tab-text" else self._html_source).load_text(text)
 
-    @on(TabbedContent.TabActivated, "#tabs")
-    def tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id is not None:
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.tabbed_content is self._tabs and event.pane.id is not None:
             self._load_tab(event.pane.id)
 
     def show_error(self, error: StudioError) -> None:
@@ -314,6 +331,10 @@ class PreviewPane(Vertical):
         room for it beside a readable message. The details box below holds the
         full text and the id.
         """
+        if self._built is None:  # no findings yet (a resize before the first frame)
+            return
+        from textual.widgets.data_table import ColumnKey
+
         table = self._table
         columns = table.columns
         if not columns:
@@ -349,13 +370,14 @@ class PreviewPane(Vertical):
         else:
             detail.update("")
 
-    @on(DataTable.RowHighlighted, "#findings")
-    def finding_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_details(event.row_key.value)
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table is self._table:
+            self._show_details(event.row_key.value)
 
-    @on(DataTable.RowSelected, "#findings")
-    def finding_selected(self, event: DataTable.RowSelected) -> None:
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a finding or the render error: go to its file and line."""
+        if event.data_table is not self._table:
+            return
         event.stop()
         key = event.row_key.value
         if key == ERROR_ROW and self.error is not None:
