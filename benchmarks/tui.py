@@ -1,6 +1,7 @@
 """Studio TUI benchmark: keystroke-to-preview latency and startup time.
 
     python benchmarks/tui.py [--keys 20] [--process] [--startup-only --rounds 5]
+    python benchmarks/tui.py --startup-only --instructions
 
 With Textual's pilot (headless, 120×40) on each example template:
 
@@ -14,15 +15,16 @@ With Textual's pilot (headless, 120×40) on each example template:
   preview, against a bare Textual app with one label (the framework's floor), and
   the same for fresh processes (imports included) with ``--process``; the bare
   app's process imports Textual alone. ``--startup-only`` times just those.
+* ``--instructions``: the instructions each fresh process (the studio, the bare
+  app) runs up to its first paint, counted by valgrind's callgrind (the processes
+  exit there). Unlike times, the count does not move with the machine's load.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import importlib
-import statistics
-import subprocess
+import os
 import sys
 import time
 from pathlib import Path
@@ -40,6 +42,7 @@ from studio.core.workspace import Workspace  # noqa: E402
 from studio.tui.app import StudioApp  # noqa: E402
 from studio.tui.messages import PreviewRendered  # noqa: E402
 
+EXIT_AT_PAINT = "STUDIO_BENCH_EXIT_AT_PAINT"
 PROBE = "<mj-section><mj-column><mj-text></mj-text></mj-column></mj-section>"
 SIZE = (120, 40)
 
@@ -70,6 +73,8 @@ class ProbeApp(StudioApp):
         if self.first_paint is None:
             self.first_paint = now
             self.first_paint_cpu = time.process_time()
+            if os.environ.get(EXIT_AT_PAINT):
+                os._exit(0)  # --instructions: count up to here
         if self._unpainted is not None and renderable is not None:
             self.shown.append((now, self._unpainted))
             self._unpainted = None
@@ -149,6 +154,8 @@ async def typing(ws: Workspace, template: str, keys: int) -> tuple[list[float], 
 
 
 def core_render_ms(ws: Workspace, template: str, rounds: int = 30) -> float:
+    import statistics
+
     sample = (ws.sample_names(template) or [None])[0]
     text = ws.template_path(template).read_text("utf-8")
     buffers = {ws.relpath(ws.template_path(template)): text}  # as the studio renders it
@@ -174,7 +181,7 @@ async def startup(ws: Workspace) -> tuple[float, float, float]:
 
 
 BARE_CHILD = """
-import asyncio, sys, time
+import asyncio, os, sys, time
 t_spawn = float(sys.argv[1])
 from textual.app import App
 from textual.widgets import Label
@@ -187,6 +194,8 @@ class Bare(App):
         if self.first_paint is None:
             self.first_paint = time.perf_counter()
             self.cpu = time.process_time()
+            if os.environ.get("STUDIO_BENCH_EXIT_AT_PAINT"):
+                os._exit(0)
 async def main():
     app = Bare()
     async with app.run_test(size=(120, 40)):
@@ -218,6 +227,8 @@ asyncio.run(main())
 
 def process_startup(which: str) -> list[str]:
     """One fresh process: the bare app imports Textual only; the studio its own modules."""
+    import subprocess
+
     script = BARE_CHILD if which == "bare" else STUDIO_CHILD
     return subprocess.run(
         [sys.executable, "-c", script, str(time.time()), str(ROOT)],
@@ -228,6 +239,43 @@ def process_startup(which: str) -> list[str]:
     ).stdout.split()
 
 
+def instructions(which: str) -> int:
+    """Instructions a fresh process runs up to its first paint (callgrind's count)."""
+    import re
+    import subprocess
+
+    script = BARE_CHILD if which == "bare" else STUDIO_CHILD
+    env = dict(os.environ, PYTHONHASHSEED="0", **{EXIT_AT_PAINT: "1"})
+    out = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+        + [sys.executable, "-c", script, str(time.time()), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=env,
+    ).stderr
+    found = re.search(r"Collected : (\d+)", out)
+    if found is None:
+        raise SystemExit(f"no instruction count from valgrind:\n{out[-2000:]}")
+    return int(found.group(1))
+
+
+def fresh_process_instructions() -> None:
+    import compileall
+    import shutil
+
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+    compileall.compile_dir(ROOT / "studio", quiet=1)
+    compileall.compile_file(ROOT / "benchmarks" / "tui.py", quiet=1)
+    bare, studio = instructions("bare"), instructions("studio")
+    print(
+        f"instructions to the first paint, fresh process (callgrind): studio"
+        f" {studio / 1e6:.0f} M, bare Textual app {bare / 1e6:.0f} M ({studio / bare:.2f}x)"
+    )
+
+
 def fresh_process_startup(rounds: int) -> None:
     """Median first paint of fresh processes, studio and bare app taking turns.
 
@@ -235,7 +283,10 @@ def fresh_process_startup(rounds: int) -> None:
     as Textual's are): with ``PYTHONDONTWRITEBYTECODE`` set, every studio process
     would otherwise compile them from source again, which no user's start pays.
     """
-    import compileall  # here: the studio's child process imports this module
+    # here, not at the top: the studio's child process imports this module, and the
+    # bare app's child imports none of them
+    import compileall
+    import statistics
 
     compileall.compile_dir(ROOT / "studio", quiet=1)
     compileall.compile_file(ROOT / "benchmarks" / "tui.py", quiet=1)
@@ -264,14 +315,23 @@ def fresh_process_startup(rounds: int) -> None:
 
 
 def main() -> None:
+    import argparse
+    import statistics
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--keys", type=int, default=20, help="keystrokes per template and mode")
     ap.add_argument("--process", action="store_true", help="also time fresh processes")
     ap.add_argument("--startup-only", action="store_true", help="fresh-process start-up only")
     ap.add_argument("--rounds", type=int, default=5, help="fresh processes of each kind")
+    ap.add_argument(
+        "--instructions", action="store_true", help="count instructions to the first paint"
+    )
     args = ap.parse_args()
+    if args.instructions:
+        fresh_process_instructions()
     if args.startup_only:
-        fresh_process_startup(args.rounds)
+        if not args.instructions:
+            fresh_process_startup(args.rounds)
         return
     ws = Workspace.open(ROOT)
     all_paced: list[float] = []

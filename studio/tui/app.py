@@ -18,12 +18,12 @@ import gc
 from pathlib import Path
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Select, TabbedContent, TextArea, Tree
+from textual.widgets import Footer, Header, Select, TextArea, Tree
 
 from ..core.buffers import Buffers
 from ..core.safe_text import printable
@@ -44,6 +44,29 @@ from .widgets.highlight import language_of
 from .workspace_actions import WorkspaceActions, WorkspaceCommands
 
 __all__ = ["FINDINGS_DELAY", "NARROW", "StudioApp", "language_of"]
+
+
+class HomeScreen(Screen[object]):
+    """The studio's own screen (the tree, the editor, the preview), under every dialog.
+
+    When a screen becomes active, Textual styles all of its widgets again (its
+    ``ScreenResume`` asks for it): right for a screen coming back from under a
+    dialog, where the theme may have changed meanwhile, but the first time it is
+    only a second pass over widgets styled a moment before, as they were mounted,
+    with the same stylesheet: a tenth of the work between the app's start and its
+    first frame (75 of 750 million instructions, counted with callgrind). That
+    first pass is skipped.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(id="_default")  # Textual's own name for the default screen
+        self._resumed = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # Runs before Screen's own handler, which reads the flag.
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
 
 class StudioApp(
@@ -85,6 +108,9 @@ class StudioApp(
         self.last_recipient = ""  # the send dialog offers the address last sent to
         self.browser = BrowserPreview(workspace)  # ctrl+o: its server starts on first use
 
+    def get_default_screen(self) -> Screen[object]:
+        return HomeScreen()
+
     @property
     def home(self) -> Screen[object]:
         """The studio's own screen, under any dialog or screen pushed on top of it."""
@@ -96,7 +122,7 @@ class StudioApp(
             return None
         found = self.screen_stack[0].query(PreviewPane)
         pane = found.first() if found else None
-        if pane is None or not pane.query("#tabs"):  # its children already removed
+        if pane is None or not pane.alive:  # its children already removed
             return None
         return pane
 
@@ -137,8 +163,10 @@ class StudioApp(
             self.set_interval(self.watch_interval, self.check_disk)
 
     def on_ready(self) -> None:
-        # The first frame is on screen: the preview asked for meanwhile renders now.
+        # The first frame is on screen: the preview asked for meanwhile renders now,
+        # and the editor's file is highlighted.
         self.painted = True
+        self.pane.start_highlighting()
         if self.render_deferred:
             self.render_deferred = False
             self.request_render()
@@ -201,11 +229,11 @@ class StudioApp(
         template would show its preview), so the next finding is one key away.
         """
         path = self.workspace.root / event.file
-        tabs = self.home.query_one("#tabs", TabbedContent)
-        shown = tabs.active
+        preview = self.home.query_one(PreviewPane)
+        shown = preview.active_tab
         if not path.is_file() or not self.open_file(path):
             self.warn(f"{event.file}: no such file in the workspace")
             return
-        tabs.active = shown
+        preview.show_tab(shown)
         if event.line:
             self.pane.go_to(event.line - 1)

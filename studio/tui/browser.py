@@ -10,7 +10,6 @@ server stops with the studio.
 
 from __future__ import annotations
 
-import webbrowser
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,8 @@ if TYPE_CHECKING:  # the server (http.server, the include resolver) loads on fir
 
 
 def _open_in_browser(url: str) -> bool:
+    import webbrowser  # on first use: not needed by the studio's first frame
+
     try:
         return webbrowser.open(url)
     except webbrowser.Error:

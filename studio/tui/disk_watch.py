@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..core.buffers import Change
+from . import screens  # each screen is imported when first shown
 from .base import StudioBase
-from .screens import ConfirmScreen
 
 
 class DiskWatch(StudioBase):
@@ -56,7 +56,7 @@ class DiskWatch(StudioBase):
                 self.disk_loaded(path)
 
         self.push_screen(
-            ConfirmScreen(
+            screens.ConfirmScreen(
                 f"{self.rel(path)} changed on disk and you have unsaved edits. Reload it"
                 " (your edits are lost)?",
                 yes="Reload",

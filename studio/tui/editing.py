@@ -8,17 +8,19 @@ keeps the buffer, revert and quit ask first, and quit offers to save everything.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.widgets import Select
 
 from ..core.files import SaveError
 from ..core.safe_text import printable
+from . import screens  # each screen is imported when first shown
 from .base import StudioBase
-from .screens import ConfirmScreen, DiffScreen, GoToLineScreen, QuitScreen
-from .screens.quit import QuitAnswer
 from .widgets import PreviewPane, WorkspaceTree
 from .widgets.highlight import is_jinja, language_of
+
+if TYPE_CHECKING:
+    from .screens.quit import QuitAnswer
 
 
 class EditingActions(StudioBase):
@@ -90,14 +92,13 @@ class EditingActions(StudioBase):
     def set_template(self, name: str, sample: str | None = None) -> None:
         changed = name != self.template
         self.template = name
-        select = self.home.query_one("#sample", Select)
         samples = self.workspace.sample_names(name)
-        if changed:
-            select.set_options([(Text(s), s) for s in samples])
         if sample is None and changed and samples:
             sample = "en_basic" if "en_basic" in samples else samples[0]
-        if sample is not None:
-            select.value = sample
+        if changed:
+            self.pane.set_samples(samples, sample)
+        elif sample is not None:
+            self.pane.set_sample(sample)
 
     def sync_editor(self) -> None:
         """Take the editor's text into its buffer now (its Changed event may still be queued)."""
@@ -171,7 +172,7 @@ class EditingActions(StudioBase):
             self.notify(f"reverted {self.rel(path)}", markup=False)
 
         self.push_screen(
-            ConfirmScreen(
+            screens.ConfirmScreen(
                 f"Revert {self.rel(path)} to the file on disk? Your unsaved edits are lost.",
                 yes="Revert",
                 no="Keep my edits",
@@ -185,7 +186,9 @@ class EditingActions(StudioBase):
             return
         self.sync_editor()
         rel = self.rel(self.current)
-        self.push_screen(DiffScreen(f"{rel}: unsaved changes", self.buffers.diff(self.current)))
+        self.push_screen(
+            screens.DiffScreen(f"{rel}: unsaved changes", self.buffers.diff(self.current))
+        )
 
     # -- finding -------------------------------------------------------------
 
@@ -202,7 +205,7 @@ class EditingActions(StudioBase):
             if where is not None:
                 self.pane.go_to(*where)
 
-        self.push_screen(GoToLineScreen(editor.document.line_count), answer)
+        self.push_screen(screens.GoToLineScreen(editor.document.line_count), answer)
 
     # -- leaving ---------------------------------------------------------------
 
@@ -226,4 +229,4 @@ class EditingActions(StudioBase):
                 for _, exc in failed:  # the app stays, with these buffers
                     self.notify(printable(str(exc), one_line=True), severity="error", markup=False)
 
-        self.push_screen(QuitScreen(unsaved), answer)
+        self.push_screen(screens.QuitScreen(unsaved), answer)

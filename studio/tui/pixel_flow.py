@@ -15,15 +15,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.widgets import TabbedContent
-
 from .base import StudioBase
 from .messages import PixelDrawn
 from .scheduler import render_preview
-from .widgets import PixelView
+from .widgets import PixelView, PreviewPane
 
 if TYPE_CHECKING:
     from textual.timer import Timer
+    from textual.widgets import TabbedContent
 
     from ..core.pixel import Picture, PixelEngine
 
@@ -51,8 +50,10 @@ class PixelFlow(StudioBase):
 
     @property
     def pixel_visible(self) -> bool:
-        tabs = self.home.query(TabbedContent)
-        return bool(tabs) and tabs.first().active == PIXEL_TAB
+        panes = self.home.query(PreviewPane)
+        if not panes or not panes.first().tabs_mounted:
+            return False
+        return panes.first().active_tab == PIXEL_TAB
 
     @property
     def pixel_settling(self) -> bool:
@@ -180,7 +181,7 @@ class PixelFlow(StudioBase):
 
     def action_show_pixel(self) -> None:
         self.show_preview()
-        self.home.query_one(TabbedContent).active = PIXEL_TAB
+        self.home.query_one(PreviewPane).show_tab(PIXEL_TAB)
 
     def action_pixel_width(self) -> None:
         self.pixel_width = 375 if self.pixel_width == 600 else 600

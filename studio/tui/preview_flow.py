@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.widgets import Select
 
 from .base import StudioBase
 from .messages import FindingsComputed, PreviewRendered, RenderFinished
@@ -46,8 +45,7 @@ class PreviewFlow(StudioBase):
 
     def choice(self, select_id: str) -> str | None:
         """The sample or locale picked (``#sample``, ``#locale``), or None."""
-        value = self.home.query_one(select_id, Select).value
-        return value if isinstance(value, str) else None
+        return self.pane.choice(select_id.removeprefix("#"))
 
     def start_render(self, generation: int) -> None:
         assert self.template is not None

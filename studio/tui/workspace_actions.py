@@ -12,9 +12,8 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.widgets import Select, TextArea
+from textual.widgets import TextArea
 
 from ..core.workspace_files import (
     Match,
@@ -29,10 +28,8 @@ from ..core.workspace_files import (
     template_files,
 )
 from ..errors import ConfigError, StudioError
+from . import screens  # each screen is imported when first shown
 from .base import StudioBase
-from .screens.confirm import ConfirmScreen
-from .screens.prompt import NamePrompt
-from .screens.search import SearchScreen
 from .widgets import WorkspaceTree
 
 if TYPE_CHECKING:
@@ -54,7 +51,7 @@ class WorkspaceActions(StudioBase):
         self.home.query_one(WorkspaceTree).rebuild()
         if self.template is not None:
             samples = self.workspace.sample_names(self.template)
-            self.home.query_one("#sample", Select).set_options([(Text(s), s) for s in samples])
+            self.pane.set_samples(samples)
 
     def forget(self, paths: list[Path]) -> None:
         """Drop what the app holds of files that were moved or removed."""
@@ -97,7 +94,7 @@ class WorkspaceActions(StudioBase):
             self.open_file(written[0])
             self.notify(f"created {', '.join(self.rel(p) for p in written)}", markup=False)
 
-        self.push_screen(NamePrompt("New template name:", self._free_template), made)
+        self.push_screen(screens.NamePrompt("New template name:", self._free_template), made)
 
     def action_duplicate_template(self) -> None:
         source = self.template
@@ -117,7 +114,9 @@ class WorkspaceActions(StudioBase):
             self.notify(f"duplicated {source} as {name}", markup=False)
 
         self.push_screen(
-            NamePrompt(f"Duplicate {source} as:", self._free_template, value=f"{source}_copy"),
+            screens.NamePrompt(
+                f"Duplicate {source} as:", self._free_template, value=f"{source}_copy"
+            ),
             made,
         )
 
@@ -144,7 +143,9 @@ class WorkspaceActions(StudioBase):
             self.open_file(self.workspace.template_path(name))
             self.notify(f"renamed {old} to {name} (samples and SMS follow)", markup=False)
 
-        self.push_screen(NamePrompt(f"Rename {old} to:", self._free_template, value=old), renamed)
+        self.push_screen(
+            screens.NamePrompt(f"Rename {old} to:", self._free_template, value=old), renamed
+        )
 
     def action_delete_template(self) -> None:
         name = self.template
@@ -168,7 +169,7 @@ class WorkspaceActions(StudioBase):
             self.notify(f"deleted {name} ({len(removed)} files)", markup=False)
 
         self.push_screen(
-            ConfirmScreen(
+            screens.ConfirmScreen(
                 f"Delete template {name} and its files ({', '.join(files)})? This cannot"
                 " be undone.",
                 yes="Delete",
@@ -208,7 +209,9 @@ class WorkspaceActions(StudioBase):
             self.open_file(path)
             self.notify(f"created {self.rel(path)} from the template's variables", markup=False)
 
-        self.push_screen(NamePrompt(f"New sample of {template}:", check, value=f"new_{n}"), made)
+        self.push_screen(
+            screens.NamePrompt(f"New sample of {template}:", check, value=f"new_{n}"), made
+        )
 
     # -- search --------------------------------------------------------------
 
@@ -219,7 +222,7 @@ class WorkspaceActions(StudioBase):
             if match is not None:
                 self.open_at(match.file, match.line)
 
-        self.push_screen(SearchScreen(self.workspace, self.unsaved_texts), chosen)
+        self.push_screen(screens.SearchScreen(self.workspace, self.unsaved_texts), chosen)
 
     def open_at(self, rel: str, line: int | None = None) -> None:
         """Open a workspace file (relative path) in the editor, at ``line`` if given."""

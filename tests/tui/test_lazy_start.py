@@ -11,13 +11,16 @@ from pathlib import Path
 
 import pytest
 from rich.console import RenderableType
+from textual.app import App, ComposeResult
+from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Static, TabbedContent, Tabs, TextArea
 
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
-from studio.tui.widgets import PreviewPane
-from tests.pilot import quiet
+from studio.tui.widgets import EditorPane, PreviewPane
+from studio.tui.widgets.preview import TabsSketch
+from tests.pilot import quiet, until
 
 ROOT = Path(__file__).resolve().parents[2]  # the example workspace: no [[sink.faults]]
 LATER = (
@@ -32,6 +35,17 @@ LATER = (
     "studio.tui.screens.deliverability",
     "studio.tui.screens.inbox",
     "studio.tui.screens.send",
+    # not needed by the first frame either (issue 18, first paint)
+    "studio.tui.rendition",
+    "studio.tui.screens.confirm",
+    "studio.tui.screens.diff",
+    "studio.tui.screens.line",
+    "studio.tui.screens.prompt",
+    "studio.tui.screens.quit",
+    "studio.tui.screens.search",
+    "webbrowser",
+    "textual.widgets._data_table",  # the findings table's and the tabs' modules
+    "textual.widgets._tabbed_content",
 )
 
 
@@ -69,7 +83,16 @@ def test_screens_resolve_on_first_use() -> None:
 
 # -- what the first frame waits for (issue 18, first paint) ------------------------
 
-HIDDEN_UNTIL_PAINTED = ("#text-part", "#html-source", "#findings", "#pixel", "#find-bar")
+HIDDEN_UNTIL_PAINTED = (
+    "#text-part",
+    "#html-source",
+    "#findings",
+    "#pixel",
+    "#find-bar",
+    "#tabs",
+    "#sample",
+    "#locale",
+)
 
 
 class FirstFrame(StudioApp):
@@ -79,11 +102,20 @@ class FirstFrame(StudioApp):
         super().__init__(workspace, watch_interval=0)
         self.at_first_frame: dict[str, bool] | None = None
         self.render_started_after_frame: list[bool] = []
+        self.home_restyles: list[bool] = []  # passes over the home screen: after the frame?
+        self.editor_at_first_frame: tuple[str | None, int] | None = None  # language, highlights
 
     def _display(self, screen: Screen[object], renderable: RenderableType | None) -> None:
         if self.at_first_frame is None and screen is self.screen_stack[0]:
             self.at_first_frame = {q: bool(screen.query(q)) for q in HIDDEN_UNTIL_PAINTED}
+            editor = screen.query_one("#editor", TextArea)
+            self.editor_at_first_frame = (editor.language, len(editor._highlights))
         super()._display(screen, renderable)
+
+    def update_styles(self, node: DOMNode, animate: bool = True) -> None:
+        if self.screen_stack and node is self.screen_stack[0]:
+            self.home_restyles.append(self.at_first_frame is not None)
+        super().update_styles(node, animate)
 
     def start_render(self, generation: int) -> None:
         self.render_started_after_frame.append(self.at_first_frame is not None)
@@ -100,7 +132,8 @@ async def test_the_first_frame_does_not_wait_for_hidden_widgets_or_the_render(
     async with app.run_test(size=(120, 40)) as pilot:
         await quiet(pilot)
         assert app.at_first_frame == dict.fromkeys(HIDDEN_UNTIL_PAINTED, False)
-        assert app.render_started_after_frame and all(app.render_started_after_frame)
+        # one render: the pickers taking their values as they mount ask for none
+        assert app.render_started_after_frame == [True]
         for query in HIDDEN_UNTIL_PAINTED:
             assert app.home.query(query), query
         pane = app.home.query_one(PreviewPane)
@@ -125,3 +158,74 @@ async def test_the_first_frame_sets_the_studios_own_collector_thresholds(
     async with app.run_test(size=(120, 40)) as pilot:
         await quiet(pilot)
         assert gc.get_threshold() == (2_000, 10, 100)
+
+
+async def test_the_first_frame_styles_each_widget_once(example: Workspace) -> None:
+    """Textual styles a screen's widgets again whenever the screen becomes active; the
+    first time, the studio's were styled a moment before as they mounted, so that
+    second pass over every widget is skipped (``app.HomeScreen``)."""
+    app = FirstFrame(example)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await quiet(pilot)
+        assert app.at_first_frame is not None
+        assert False not in app.home_restyles
+
+
+async def test_the_editor_is_highlighted_after_the_first_frame(example: Workspace) -> None:
+    """The first frame shows the template as plain text (no tree-sitter parse, no
+    highlight query before it); highlighting follows at once."""
+    app = FirstFrame(example)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await quiet(pilot)
+        assert app.editor_at_first_frame == (None, 0)
+        editor = app.pane.editor
+        assert editor.language == "html"
+        assert any(
+            name.startswith("jinja.") for spans in editor._highlights.values() for *_, name in spans
+        )
+
+
+async def test_highlighting_keeps_the_cursor_of_keys_typed_before_it(
+    example: Workspace,
+) -> None:
+    app = FirstFrame(example)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await quiet(pilot)
+        pane = app.home.query_one(EditorPane)
+        pane.highlighting = False  # as before the first frame
+        app.open_file(example.template_path("order_confirmation"))
+        editor = pane.editor
+        assert editor.language is None
+        editor.move_cursor((12, 4))
+        await pilot.press("x", "y")
+        assert editor.cursor_location == (12, 6)
+        pane.start_highlighting()
+        assert editor.language == "html"
+        assert editor.cursor_location == (12, 6)
+        assert editor.document.get_line(12)[4:6] == "xy"
+        await pilot.press("z")
+        assert editor.document.get_line(12)[4:7] == "xyz"
+
+
+class PaneOnly(App[None]):
+    """The preview pane alone, asked for a tab and the focus before its tabs are mounted."""
+
+    def compose(self) -> ComposeResult:
+        yield PreviewPane(id="preview")
+
+    def on_mount(self) -> None:
+        pane = self.query_one(PreviewPane)
+        assert not pane.tabs_mounted and not self.query("#tabs")
+        pane.show_tab("tab-sms")
+        assert pane.active_tab == "tab-sms"
+        pane.focus_tabs()
+
+
+async def test_a_tab_asked_for_before_the_tabs_are_mounted_is_shown_after() -> None:
+    app = PaneOnly()
+    async with app.run_test(size=(80, 20)) as pilot:
+        await until(pilot, lambda: app.query_one(PreviewPane).tabs_mounted, "the tabs")
+        await pilot.pause()
+        assert not app.query(TabsSketch)
+        assert app.query_one("#tabs", TabbedContent).active == "tab-sms"
+        assert isinstance(app.focused, Tabs)

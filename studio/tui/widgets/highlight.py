@@ -181,6 +181,11 @@ class TemplateEditor(TextArea):
         for row, spans in line_spans(self.document.lines, self._jinja_lines).items():
             highlights[row].extend(spans)
 
+    def rehighlight(self) -> None:
+        """Build the highlights again (after :attr:`jinja` changed) and repaint."""
+        self._build_highlight_map()
+        self.refresh()
+
     def _set_theme(self, theme: str) -> None:
         super()._set_theme(theme)
         # the theme object is a shallow copy: give it a dictionary of its own

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.rule import Rule
+from rich.style import Style
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.lazy import Lazy
-from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
-from textual.widgets.data_table import ColumnKey
+from textual.widget import Widget
+from textual.widgets import Static, TextArea
 
 from ...core.catalogue import explain
 from ...core.findings import Finding
 from ...core.safe_text import printable
 from ...errors import StudioError
 from ..messages import LocationChosen
-from ..rendition import rendition as message_rendition
 from .pixel import PixelView
 
 if TYPE_CHECKING:  # the renderer is imported on first render, after the first paint
+    from textual.widgets import DataTable, TabbedContent
+
     from ...core.render.pipeline import RenderedMessage, RenderedSms
 
 
@@ -32,11 +34,13 @@ MESSAGE_WIDTH = 44  # the message column before the pane's width is known
 MIN_MESSAGE = 8  # the message column never narrower (the details below hold all of it)
 READABLE_MESSAGE = 30  # the id column shows only beside a message at least this wide
 ERROR_ROW = "render-error"
+TAB_IDS = ("tab-preview", "tab-text", "tab-html", "tab-sms", "tab-findings", "tab-pixel")
 
 
 def rendition(msg: RenderedMessage) -> Group:
     """The inbox line and the size against Gmail's clip, then the message itself."""
     from ...core.message import GMAIL_CLIP_BYTES  # loaded by the render already
+    from ..rendition import rendition as message_rendition  # not needed by the first frame
 
     head = Text()
     head.append(msg.subject, style="bold")
@@ -114,54 +118,139 @@ def error_location(error: StudioError) -> tuple[str, int | None] | None:
     return file, line if isinstance(line, int) else None
 
 
+TAB_TITLES = ("Preview", "Text", "HTML", "SMS", "Findings", "Pixel")
+EMPTY_PREVIEW = "Pick a template in the tree."
+
+
+class TabsSketch(Widget):
+    """The preview's tabs as the studio's first frame shows them, drawn by one widget.
+
+    Textual's tabs are some twenty widgets (the tab strip, its underline, the
+    switcher and a pane per tab), and mounting, styling and drawing them was a
+    fifth of the work from the app's start to its first frame (159 of 754 million
+    instructions, counted with callgrind). The first frame
+    shows this sketch instead, in the same places, colours (the tab's and the
+    underline's rules, with the same variables) and text; the real tabs replace it
+    right after (:meth:`PreviewPane.mount_tabs`).
+    """
+
+    DEFAULT_CSS = """
+    TabsSketch { height: 1fr; }
+    TabsSketch > .sketch--tab { color: $foreground 50%; }
+    TabsSketch > .sketch--active { color: $foreground; }
+    TabsSketch > .sketch--bar { color: $block-cursor-background; background: $foreground 10%; }
+    """
+    COMPONENT_CLASSES = {"sketch--tab", "sketch--active", "sketch--bar"}
+
+    def render(self) -> Group:
+        from textual.renderables.bar import Bar
+
+        strip = Text(no_wrap=True, overflow="crop")
+        for i, title in enumerate(TAB_TITLES):
+            style = self.get_component_rich_style("sketch--active" if i == 0 else "sketch--tab")
+            strip.append(f" {title} ", style)
+        bar = self.get_component_rich_style("sketch--bar")
+        underline = Bar(  # no highlight yet: Textual's tabs place it after their first frame
+            highlight_range=(0, 0),
+            highlight_style=Style.from_color(bar.color),
+            background_style=Style.from_color(bar.bgcolor),
+        )
+        return Group(strip, underline, Text("\n" + EMPTY_PREVIEW))  # the bar ends no line
+
+
 class PreviewPane(Vertical):
-    """The tabs of the preview. Only the first tab's widgets are mounted before the
-    studio's first paint: the hidden tabs' (``Lazy``) right after it. The pane keeps
-    its own references to them, so a result arriving before they are mounted is
-    still shown."""
+    """The tabs of the preview. The studio's first frame shows a sketch of them
+    (:class:`TabsSketch`); the tabs themselves are mounted right after it, the
+    hidden tabs' widgets (``Lazy``) after that. The pane keeps its own references
+    to them, so a result arriving before they are mounted is still shown; the tab
+    asked for before then is shown once they are."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._sketch: TabsSketch | None = TabsSketch()
+        self._wanted_tab = "tab-preview"  # shown once the tabs are mounted
+        self._when_mounted: list[Callable[[], object]] = []
         self.shown: RenderedMessage | None = None
         self._stale: set[str] = set()  # lazy tabs not yet loaded with `shown`
         self.findings: list[Finding] = []
         self.error: StudioError | None = None  # the render error shown, if any
         self._error = Static("", id="preview-error")
         self._error.display = False
-        self._rendition = Static("Pick a template in the tree.", id="rendition")
-        self._tabs = TabbedContent(id="tabs")
+        self._rendition = Static(EMPTY_PREVIEW, id="rendition")
         self._text_part = TextArea("", read_only=True, id="text-part", soft_wrap=True)
         self._html_source = TextArea("", read_only=True, id="html-source", soft_wrap=True)
         self._sms = Static("No SMS template for this message.", id="sms")
         self._findings_empty = Static("Checking…", id="findings-empty")
-        self._table = DataTable[Text](id="findings", cursor_type="row")
-        self._table.display = False
-        self._finding_box = VerticalScroll(id="finding-box")
         self._finding_detail = Static("", id="finding-detail")
+        self._finding_box = VerticalScroll(self._finding_detail, id="finding-box")
+        self._built: tuple[TabbedContent, DataTable[Text]] | None = None
 
-    def compose(self) -> ComposeResult:
-        yield self._error
-        table = self._table
+    def _build(self) -> tuple[TabbedContent, DataTable[Text]]:
+        """The tabs and the findings table, made on first use: after the first frame
+        (their modules too), or when a result needs them sooner."""
+        if self._built is not None:
+            return self._built
+        from textual.widgets import DataTable, TabbedContent, TabPane
+
+        tabs = TabbedContent(id="tabs")
+        table = DataTable[Text](id="findings", cursor_type="row")
+        table.display = False
         table.add_column("", key="severity")
         table.add_column("where", key="where")
         table.add_column("message", key="message", width=MESSAGE_WIDTH)
         table.add_column("id", key="id")
-        with self._tabs:
-            with TabPane("Preview", id="tab-preview"), VerticalScroll():
-                yield self._rendition
-            with TabPane("Text", id="tab-text"):
-                yield Lazy(self._text_part)
-            with TabPane("HTML", id="tab-html"):
-                yield Lazy(self._html_source)
-            with TabPane("SMS", id="tab-sms"), Lazy(VerticalScroll()):
-                yield self._sms
-            with TabPane("Findings", id="tab-findings"):
-                yield Lazy(self._findings_empty)
-                yield Lazy(table)
-                with Lazy(self._finding_box):
-                    yield self._finding_detail
-            with TabPane("Pixel", id="tab-pixel"):
-                yield Lazy(PixelView(id="pixel"))
+        titles = dict(zip(TAB_IDS, TAB_TITLES, strict=True))
+        for tab, *content in (
+            ("tab-preview", VerticalScroll(self._rendition)),
+            ("tab-text", Lazy(self._text_part)),
+            ("tab-html", Lazy(self._html_source)),
+            ("tab-sms", Lazy(VerticalScroll(self._sms))),
+            ("tab-findings", Lazy(self._findings_empty), Lazy(table), Lazy(self._finding_box)),
+            ("tab-pixel", Lazy(PixelView(id="pixel"))),
+        ):
+            tabs.compose_add_child(TabPane(titles[tab], *content, id=tab))
+        self._built = tabs, table
+        return self._built
+
+    @property
+    def _tabs(self) -> TabbedContent:
+        return self._build()[0]
+
+    @property
+    def _table(self) -> DataTable[Text]:
+        return self._build()[1]
+
+    def compose(self) -> ComposeResult:
+        yield self._error
+        yield self._sketch or self._tabs
+
+    def on_mount(self) -> None:
+        if self._sketch is not None:
+            self.call_after_refresh(self.mount_tabs)
+
+    async def mount_tabs(self) -> None:
+        """Put the tabs in the sketch's place (in one screen update), then show the
+        tab asked for meanwhile and do what waited for them (focus)."""
+        sketch = self._sketch
+        if sketch is None or not self.is_attached:
+            return
+        with self.app.batch_update():
+            await self.mount(self._tabs, after=sketch)
+            await sketch.remove()
+            self._sketch = None
+        self._tabs.active = self._wanted_tab
+        for call in self._when_mounted:
+            call()
+        self._when_mounted.clear()
+
+    @property
+    def tabs_mounted(self) -> bool:
+        return self._sketch is None
+
+    @property
+    def alive(self) -> bool:
+        """False once the app is closing (its widgets removed): late results are dropped."""
+        return self._error.is_attached
 
     # The text and HTML tabs hold long documents that are costly to lay out (the
     # HTML is tens of KB, wrapped): they are loaded when shown, not on each render.
@@ -176,7 +265,7 @@ class PreviewPane(Vertical):
         self._rendition.update(rendition(msg))
         self._sms.update(sms_rendition(sms) if sms else "No SMS template for this message.")
         self._stale = set(self._LAZY)
-        self._load_tab(self._tabs.active)
+        self._load_tab(self.active_tab)
 
     def _load_tab(self, tab: str) -> None:
         if tab not in self._stale or self.shown is None:
@@ -185,9 +274,8 @@ class PreviewPane(Vertical):
         text = self.shown.text if tab == "tab-text" else self.shown.html
         (self._text_part if tab == "tab-text" else self._html_source).load_text(text)
 
-    @on(TabbedContent.TabActivated, "#tabs")
-    def tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id is not None:
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.tabbed_content is self._tabs and event.pane.id is not None:
             self._load_tab(event.pane.id)
 
     def show_error(self, error: StudioError) -> None:
@@ -243,6 +331,10 @@ class PreviewPane(Vertical):
         room for it beside a readable message. The details box below holds the
         full text and the id.
         """
+        if self._built is None:  # no findings yet (a resize before the first frame)
+            return
+        from textual.widgets.data_table import ColumnKey
+
         table = self._table
         columns = table.columns
         if not columns:
@@ -278,13 +370,14 @@ class PreviewPane(Vertical):
         else:
             detail.update("")
 
-    @on(DataTable.RowHighlighted, "#findings")
-    def finding_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_details(event.row_key.value)
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table is self._table:
+            self._show_details(event.row_key.value)
 
-    @on(DataTable.RowSelected, "#findings")
-    def finding_selected(self, event: DataTable.RowSelected) -> None:
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a finding or the render error: go to its file and line."""
+        if event.data_table is not self._table:
+            return
         event.stop()
         key = event.row_key.value
         if key == ERROR_ROW and self.error is not None:
@@ -305,6 +398,10 @@ class PreviewPane(Vertical):
                 self.post_message(LocationChosen(*where))
 
     def focus_findings(self) -> None:
+        if not self.tabs_mounted:
+            self._wanted_tab = "tab-findings"
+            self._when_mounted.append(self.focus_findings)
+            return
         self._tabs.active = "tab-findings"
         table = self._table
         if table.display and table.is_mounted:
@@ -314,11 +411,17 @@ class PreviewPane(Vertical):
             self._tabs.query_one("Tabs").focus()
 
     def focus_tabs(self) -> None:
+        if not self.tabs_mounted:
+            self._when_mounted.append(self.focus_tabs)
+            return
         self._tabs.query_one("Tabs").focus()
 
     @property
     def active_tab(self) -> str:
-        return self._tabs.active
+        return self._tabs.active if self.tabs_mounted else self._wanted_tab
 
     def show_tab(self, tab: str) -> None:
-        self._tabs.active = tab
+        if self.tabs_mounted:
+            self._tabs.active = tab
+        else:
+            self._wanted_tab = tab
