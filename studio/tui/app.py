@@ -107,6 +107,20 @@ class StudioApp(
         self.sink = None  # the embedded sink, once started from the inbox
         self.last_recipient = ""  # the send dialog offers the address last sent to
         self.browser = BrowserPreview(workspace)  # ctrl+o: its server starts on first use
+        # Keys that come before the first file is open in the editor: what was typed
+        # while the studio started (the terminal keeps it), played once it is.
+        self.early_keys: list[events.Key] | None = []
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.early_keys is not None and isinstance(event, events.Key):
+            self.early_keys.append(event)  # else the screen gets it with nothing focused
+            return
+        await super().on_event(event)
+
+    def play_early_keys(self) -> None:
+        keys, self.early_keys = self.early_keys or [], None
+        for key in keys:
+            self.post_message(events.Key(key.key, key.character))
 
     def get_default_screen(self) -> Screen[object]:
         return HomeScreen()
@@ -159,6 +173,7 @@ class StudioApp(
         names = self.workspace.template_names()
         if names:
             self.open_file(self.workspace.template_path(names[0]))
+        self.call_after_refresh(self.play_early_keys)  # the editor has the focus by then
         if self.watch_interval:
             self.set_interval(self.watch_interval, self.check_disk)
 

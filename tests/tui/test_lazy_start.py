@@ -5,6 +5,7 @@ hidden tabs' widgets nor for the first render (issue 18, lazy start-up)."""
 from __future__ import annotations
 
 import gc
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -229,3 +230,23 @@ async def test_a_tab_asked_for_before_the_tabs_are_mounted_is_shown_after() -> N
         assert not app.query(TabsSketch)
         assert app.query_one("#tabs", TabbedContent).active == "tab-sms"
         assert isinstance(app.focused, Tabs)
+
+
+def test_half_blocks_import_no_textual_image() -> None:
+    """Where the Pixel tab draws half-blocks (tmux, no terminal), textual-image is not
+    imported: importing it asks the terminal what it can draw, and in tmux its answer
+    could reach the editor as typed text after the studio took the terminal."""
+    code = (
+        "import sys\n"
+        "import studio.tui.widgets.pixel as p\n"
+        "print(p.IMAGE_CLASS.__name__, 'textual_image' in sys.modules)\n"
+    )
+    for env in ({"TMUX": "/tmp/tmux-0/default,1,0"}, {}):
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env={**os.environ, **env},
+        )
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.split() == ["HalfcellImage", "False"], (env, out.stdout)

@@ -1,11 +1,13 @@
 """The Pixel tab: the message as Chromium draws it, in the terminal.
 
-Drawn by ``textual-image``: the Kitty graphics protocol or Sixel where the terminal
-answers that it has them (asked once, before the studio takes the terminal, which
-is why this module imports it at once), coloured half-blocks (two pixels a cell)
-everywhere else. Inside tmux, and when the output is not a terminal (tests, pipes),
-half-blocks are used without asking: tmux passes neither protocol through Textual's
-screen updates. ``STUDIO_PIXELS=halfcell`` forces half-blocks anywhere.
+Drawn with the Kitty graphics protocol or Sixel (by ``textual-image``) where the
+terminal answers that it has them (asked once, before the studio takes the terminal,
+which is why this module imports it at once), in coloured half-blocks (two pixels a
+cell, :class:`HalfcellImage`) everywhere else. Inside tmux, and when the output is not
+a terminal (tests, pipes), half-blocks are used without asking and textual-image is
+not imported: tmux passes neither protocol through Textual's screen updates, and its
+answer to the question could come after the studio has taken the terminal.
+``STUDIO_PIXELS=halfcell`` forces half-blocks anywhere.
 
 The picture sits in a scrolling container whose position is kept when a newer
 picture replaces it; the line above says width, scheme and view, or why there is
@@ -31,56 +33,106 @@ if TYPE_CHECKING:
     from ...core.pixel import Picture
 
 
-def _halfcell_class() -> type[Widget]:
-    """textual-image's half-block widget with a faster renderable: the same picture,
-    but one Rich style per colour pair (a message has few) and runs of equal cells
-    merged into one segment, where textual-image builds two colours and a style for
-    every cell (same cells; measured 1.9x faster on a 60-column picture)."""
-    from rich.color import Color
-    from rich.segment import Segment
-    from rich.style import Style
-    from textual_image.renderable.halfcell import Image as HalfcellRenderable
-    from textual_image.widget import HalfcellImage
+class HalfcellRenderable:
+    """A picture in coloured half-blocks: each cell is ``▀``, the upper pixel its
+    colour and the lower one its background (two pixels a cell). The cells are
+    textual-image's half-block renderable's (a test compares them), drawn with one Rich
+    style per colour pair (a message has few) and runs of equal cells merged into one
+    segment, where textual-image builds two colours and a style for every cell
+    (measured 1.9x faster on a 60-column picture).
 
-    class Renderable(HalfcellRenderable):
-        def __rich_console__(self, console: Any, options: Any) -> Iterator[Segment]:
-            from textual_image._terminal import get_cell_size
+    ``width`` and ``height`` are cells (None or "auto": the space given, the height
+    then following the picture's proportions, a cell being twice as tall as wide).
+    """
 
-            width, height = self._render_size.get_cell_size(
-                options.max_width, options.max_height, get_cell_size()
-            )
-            image = self._image_data.pil_image.convert("RGB").resize((width, height * 2))
-            pixels: Any = image.load()
-            styles: dict[tuple[Any, Any], Style] = {}
-            for y in range(0, height * 2, 2):
-                run_style: Style | None = None
-                run = 0
-                for x in range(width):
-                    key: tuple[Any, Any] = (pixels[x, y], pixels[x, y + 1])
-                    style = styles.get(key)
-                    if style is None:
-                        style = styles[key] = Style(
-                            color=Color.from_rgb(*key[0]), bgcolor=Color.from_rgb(*key[1])
-                        )
-                    if style is run_style:
-                        run += 1
-                        continue
-                    if run:
-                        yield Segment("▀" * run, run_style)
-                    run_style, run = style, 1
+    def __init__(
+        self, image: Image, width: int | str | None = None, height: int | str | None = None
+    ):
+        self.image = image
+        self.width = width
+        self.height = height
+
+    def cells(self, max_width: int, max_height: int) -> tuple[int, int]:
+        width = self.width if isinstance(self.width, int) else max_width
+        if isinstance(self.height, int):
+            return width, self.height
+        if self.height == "auto" and self.image.width:
+            return width, round(self.image.height / self.image.width * width / 2)
+        return width, max_height
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterator[Any]:
+        from rich.color import Color
+        from rich.segment import Segment
+        from rich.style import Style
+
+        width, height = self.cells(options.max_width, options.height or options.max_height)
+        if width < 1 or height < 1:
+            return
+        image = self.image.convert("RGB").resize((width, height * 2))
+        pixels: Any = image.load()
+        styles: dict[tuple[Any, Any], Style] = {}
+        for y in range(0, height * 2, 2):
+            run_style: Style | None = None
+            run = 0
+            for x in range(width):
+                key: tuple[Any, Any] = (pixels[x, y], pixels[x, y + 1])
+                style = styles.get(key)
+                if style is None:
+                    style = styles[key] = Style(
+                        color=Color.from_rgb(*key[0]), bgcolor=Color.from_rgb(*key[1])
+                    )
+                if style is run_style:
+                    run += 1
+                    continue
                 if run:
                     yield Segment("▀" * run, run_style)
-                yield Segment.line()
-
-    class FastHalfcellImage(HalfcellImage, Renderable=Renderable):
-        pass
-
-    FastHalfcellImage.__name__ = "HalfcellImage"
-    return FastHalfcellImage
+                run_style, run = style, 1
+            if run:
+                yield Segment("▀" * run, run_style)
+            yield Segment.line()
 
 
-def _image_class() -> type[Widget] | None:
-    """The textual-image widget for this terminal, or None when it is not installed."""
+class HalfcellImage(Widget):
+    """A picture in half-blocks, sized by the pane (``styles.width``/``height`` in
+    cells). The studio's own, not textual-image's: importing textual-image asks the
+    terminal what it can draw, and in tmux the answer can come after the studio has
+    taken the terminal (it then reached the editor as typed text, ``[?1;2c``), while
+    the keys typed during the question were lost."""
+
+    DEFAULT_CSS = "HalfcellImage { width: auto; height: auto; }"
+    _Renderable = HalfcellRenderable
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._image: Image | None = None
+
+    @property
+    def image(self) -> Image | None:
+        return self._image
+
+    @image.setter
+    def image(self, value: Image | None) -> None:
+        self._image = value
+        self.refresh(layout=True)
+
+    def get_content_width(self, container: Any, viewport: Any) -> int:
+        return container.width if self._image is not None else 0
+
+    def get_content_height(self, container: Any, viewport: Any, width: int) -> int:
+        if self._image is None:
+            return 0
+        return HalfcellRenderable(self._image, width, "auto").cells(width, 0)[1]
+
+    def render(self) -> Any:
+        if self._image is None:
+            return ""
+        size = self.content_size
+        return HalfcellRenderable(self._image, size.width, size.height)
+
+
+def _image_class() -> type[Widget]:
+    """The picture widget for this terminal: textual-image's Kitty or Sixel one where the
+    terminal has them, else half-blocks (textual-image not installed included)."""
     try:
         out = sys.__stdout__
         if (
@@ -89,7 +141,7 @@ def _image_class() -> type[Widget] | None:
             or out is None
             or not out.isatty()
         ):
-            return _halfcell_class()
+            return HalfcellImage
         from textual_image.widget import Image as AutoImage
 
         renderable = getattr(AutoImage, "_Renderable", None)
@@ -97,10 +149,10 @@ def _image_class() -> type[Widget] | None:
             "halfcell",
             "unicode",
         ):
-            return _halfcell_class()  # neither Kitty nor Sixel answered
+            return HalfcellImage  # neither Kitty nor Sixel answered
         return AutoImage
     except ImportError:
-        return None
+        return HalfcellImage
 
 
 IMAGE_CLASS = _image_class()
@@ -108,7 +160,7 @@ IMAGE_CLASS = _image_class()
 
 def _cell_size() -> tuple[int, int]:
     """A terminal cell in pixels, as textual-image measured it (half-blocks: 1 by 2)."""
-    if IMAGE_CLASS is None or IMAGE_CLASS.__name__ == "HalfcellImage":
+    if IMAGE_CLASS is HalfcellImage:
         return 1, 2
     from textual_image._terminal import get_cell_size  # what its widgets measure with
 
@@ -137,10 +189,7 @@ class PixelView(Vertical):
     def compose(self) -> ComposeResult:
         yield Static("", id="pixel-status", markup=False)
         with VerticalScroll(id="pixel-scroll"):
-            if IMAGE_CLASS is not None:
-                yield IMAGE_CLASS(id="pixel-image")
-            else:
-                yield Static("", id="pixel-image")
+            yield IMAGE_CLASS(id="pixel-image")
 
     @property
     def scroller(self) -> VerticalScroll:
@@ -157,7 +206,7 @@ class PixelView(Vertical):
         """Device pixels per CSS px worth drawing: half-blocks show one pixel a column,
         so twice the pane's columns is plenty (at least a quarter of the page's pixels);
         Kitty and Sixel show real pixels (all of them)."""
-        if IMAGE_CLASS is None or IMAGE_CLASS.__name__ != "HalfcellImage":
+        if IMAGE_CLASS is not HalfcellImage:
             return 1.0
         available = self.scroller.content_size.width or self.size.width or 80
         return min(1.0, max(MIN_SCALE, round(2 * available / DESKTOP, 2)))
@@ -190,7 +239,7 @@ class PixelView(Vertical):
         self.showing_changes = changes and picture.changed is not None
         image = picture.changed if self.showing_changes else picture.image
         widget = self.query_one("#pixel-image")
-        if image is None or IMAGE_CLASS is None:
+        if image is None:
             return
         widget.image = image  # type: ignore[attr-defined]
         self._fit()

@@ -1,0 +1,38 @@
+"""Keys typed while the studio starts, in a real terminal (tmux): the terminal keeps
+them until the studio reads it, and they reach the editor in order once the first
+file is open there, instead of going to a screen with nothing focused."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+def _tasks_module():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("tmux_tasks", REPO / "scripts" / "tmux_tasks.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_keys_typed_at_start_reach_the_editor_in_order() -> None:
+    tasks = _tasks_module()
+    with tempfile.TemporaryDirectory(prefix="studio-keys-") as tmp:
+        ws = tasks.workspace_copy(Path(tmp) / "example")
+        session = tasks.Session(f"studio-keys-{Path(tmp).name[-6:]}", (100, 30), ws)
+        try:
+            session.type("Qz")  # at once: the studio is not running yet
+            session.type("Rw")
+            session.wait(r"1\s+QzRw---", "the keys are in the editor, in order")
+            assert "[?" not in session.pane()  # no terminal answer typed into the editor
+        finally:
+            session.close()
