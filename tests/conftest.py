@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -33,6 +34,18 @@ def scratch(tmp_path: Path) -> Workspace:
     """A fresh workspace made by ``studio init`` (safe to modify)."""
     init_workspace(tmp_path / "ws")
     return Workspace.open(tmp_path / "ws")
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (the README's test command): one worker more than there are CPUs.
+    The tests wait on the servers, browsers and terminals they start for about a third
+    of their time, which a third worker on two CPUs fills: the suite measured 302 s
+    against 363 s with two (idle, 2 CPUs, 2026-12-03)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return cpus + 1
 
 
 def copy_example(dest: Path) -> Path:
