@@ -4,28 +4,19 @@ file is open there, instead of going to a screen with nothing focused."""
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.tui.tmux import tasks_module
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
-def _tasks_module():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("tmux_tasks", REPO / "scripts" / "tmux_tasks.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_keys_typed_at_start_reach_the_editor_in_order() -> None:
-    tasks = _tasks_module()
+    tasks = tasks_module()
     with tempfile.TemporaryDirectory(prefix="studio-keys-") as tmp:
         ws = tasks.workspace_copy(Path(tmp) / "example")
         session = tasks.Session(f"studio-keys-{Path(tmp).name[-6:]}", (100, 30), ws)

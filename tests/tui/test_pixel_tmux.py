@@ -4,7 +4,6 @@ coloured half-blocks (the drive and the polling are those of ``scripts/tmux_task
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import shutil
 import tempfile
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from studio.core.pixel import install_hint
-from tests.conftest import REPO
+from tests.tui.tmux import tasks_module
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
@@ -22,16 +21,8 @@ pytestmark = [
 ]
 
 
-def _tasks_module():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("tmux_tasks", REPO / "scripts" / "tmux_tasks.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_pixel_tab_draws_half_blocks_in_tmux_at_120x40() -> None:
-    tasks = _tasks_module()
+    tasks = tasks_module()
     with tempfile.TemporaryDirectory(prefix="studio-pixel-") as tmp:
         ws = tasks.workspace_copy(Path(tmp) / "example")
         session = tasks.Session(f"studio-pixel-{Path(tmp).name[-6:]}", (120, 40), ws)
