@@ -9,7 +9,8 @@ Stages, each timed (``RenderedMessage.timings``, read by the benchmark):
 5. ``mime``   – the ``multipart/alternative`` message.
 
 Errors become :class:`~studio.errors.RenderError` naming the file and line (for
-Jinja) or the template (for MJML), and the template and sample being rendered.
+Jinja, :mod:`.jinja_errors`) or the template (for MJML), and the template and sample
+being rendered.
 """
 
 from __future__ import annotations
@@ -25,11 +26,10 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 from functools import partial
 from pathlib import Path
-from types import CodeType, MappingProxyType, TracebackType
+from types import CodeType, MappingProxyType
 from typing import Any
 
 import jinja2
-from jinja2.exceptions import SecurityError
 
 from ...errors import ConfigError, RenderError, TemplateNotFound
 from ..message import build_message
@@ -39,6 +39,7 @@ from ..variables import control_character
 from ..workspace import Sample, Workspace, parse_sample
 from . import memo
 from .jinja import CodeStore, SharedCodeCache, Translations, build_environment, parse_locale
+from .jinja_errors import JinjaErrors
 from .memo import MacroMemo
 from .mjml import compile_mjml
 from .origin import OutputMap
@@ -50,17 +51,6 @@ from .tracking import UtmPolicy, tag_links, tag_text_urls
 STAGES = ("jinja", "track", "mjml", "text", "mime")
 BRAND_FILE = "brand/brand.toml"  # the buffer that stands in for the brand tokens
 LOCALES_DIR = "brand/locales/"  # buffers of <language>.toml here stand in for the strings
-
-
-def _template_frame(tb: TracebackType | None, root: Path) -> tuple[str, int] | None:
-    """The innermost traceback frame that is in a workspace template file."""
-    found = None
-    while tb is not None:
-        filename = tb.tb_frame.f_code.co_filename
-        if not filename.endswith(".py") and filename.startswith(str(root)):
-            found = (filename, tb.tb_lineno)
-        tb = tb.tb_next
-    return found
 
 
 class RenderCaches:
@@ -206,9 +196,7 @@ class Renderer:
         if self.buffers:  # (resolving the path costs a system call per folder)
             relname = self.workspace.relpath(path)
             if relname in self.buffers:
-                return parse_template(
-                    self.buffers[relname], name=name, path=path, relname=relname
-                )
+                return parse_template(self.buffers[relname], name=name, path=path, relname=relname)
         return load(name)
 
     def sample(self, template: str, name: str) -> Sample:
@@ -217,9 +205,7 @@ class Renderer:
             path = self.workspace.samples_dir / template / f"{name}.json"
             relname = self.workspace.relpath(path)
             if relname in self.buffers:
-                return parse_sample(
-                    self.buffers[relname], path, template=template, relname=relname
-                )
+                return parse_sample(self.buffers[relname], path, template=template, relname=relname)
         return self.workspace.sample(template, name)
 
     def utm_policy(self, template: str | None, *, sms: bool = False) -> UtmPolicy | None:
@@ -314,7 +300,7 @@ class Renderer:
         locale_tag = locale or self.workspace.settings.default_locale
         context = self._context(tpl, variables, locale_tag)
         where = f"SMS template {tpl.name!r}" + (f", sample {sample_name!r}" if sample_name else "")
-        with self._jinja_errors(self.buffers, tpl, where):
+        with JinjaErrors(self.buffers, tpl, where):
             raw = self.text_env.get_template(tpl.relname).render(context)
         lines = [line.rstrip() for line in raw.strip().splitlines()]
         text = "\n".join(lines)
@@ -363,7 +349,10 @@ class Renderer:
         t2 = time.perf_counter()
         try:
             out = compile_mjml(
-                tagged, name=f"{tpl.relname} ({where})", file=tpl.relname, root=self.root,
+                tagged,
+                name=f"{tpl.relname} ({where})",
+                file=tpl.relname,
+                root=self.root,
                 read=self.read,
             )
         except RenderError as exc:
@@ -465,7 +454,7 @@ class Renderer:
         self, tpl: Template, context: dict[str, Any], sample_name: str | None
     ) -> tuple[str, str, str]:
         where = f"template {tpl.name!r}" + (f", sample {sample_name!r}" if sample_name else "")
-        with self._jinja_errors(self.buffers, tpl, where, field="subject"):
+        with JinjaErrors(self.buffers, tpl, where, field="subject"):
             raw_subject = self._string(tpl.meta.subject).render(context)
         if "\r" in raw_subject or "\n" in raw_subject:
             line = tpl.meta.lines.get("subject")
@@ -476,10 +465,10 @@ class Renderer:
                 line=line,
             )
         subject = " ".join(raw_subject.split())
-        with self._jinja_errors(self.buffers, tpl, where, field="preheader"):
+        with JinjaErrors(self.buffers, tpl, where, field="preheader"):
             preheader = " ".join(self._string(tpl.meta.preheader).render(context).split())
         context.update(subject=subject, preheader=preheader)
-        with self._jinja_errors(self.buffers, tpl, where):
+        with JinjaErrors(self.buffers, tpl, where):
             body = self.env.get_template(tpl.relname).render(context)
         return subject, preheader, body
 
@@ -493,77 +482,6 @@ class Renderer:
         locale_tag = sample_locale or self.workspace.settings.default_locale
         _, _, body = self._jinja_stage(tpl, merged, locale_tag, sample)
         return mjml_to_text(body)
-
-    class _jinja_errors:
-        """Turns Jinja's exceptions into one-line RenderErrors with file and line."""
-
-        def __init__(
-            self, buffers: Mapping[str, str], tpl: Template, where: str, field: str | None = None
-        ):
-            self.buffers = buffers  # the text of a file with an error may be a buffer
-            self.tpl = tpl
-            self.where = where
-            self.field = field  # a front-matter key being rendered (subject, preheader)
-
-        def __enter__(self) -> None:
-            return None
-
-        def __exit__(
-            self,
-            kind: type[BaseException] | None,
-            exc: BaseException | None,
-            tb: TracebackType | None,
-        ) -> None:
-            if exc is None or not isinstance(exc, Exception) or isinstance(exc, ConfigError):
-                return
-            if isinstance(exc, RenderError) and exc.file is not None:
-                return
-            root = self.tpl.path.parent.parent.resolve()
-            rel = self.tpl.relname
-            if isinstance(exc, jinja2.TemplateSyntaxError):
-                file = _rel(exc.filename, root) if exc.filename else rel
-                line = exc.lineno
-                raise RenderError(
-                    f"{file}:{line}: Jinja syntax error: {exc.message} ({self.where})",
-                    file=file,
-                    line=line,
-                    kind="syntax",
-                ) from None
-            if isinstance(exc, jinja2.TemplateNotFound):
-                frame = _template_frame(tb, root)
-                file, line = (_rel(frame[0], root), frame[1]) if frame else (rel, 0)
-                what = f"no such component or template {exc.name!r}"
-                if exc.message != exc.name:  # a reason: a name outside the template folders
-                    what = str(exc.message)
-                raise TemplateNotFound(
-                    f"{file}:{line}: {what} ({self.where})",
-                    file=file,
-                    line=line,
-                    kind="missing",
-                ) from None
-            frame = _template_frame(tb, root)
-            file, line = (_rel(frame[0], root), frame[1]) if frame else (rel, 0)
-            if frame is None and self.field:
-                line = self.tpl.meta.lines.get(self.field, 0)
-            loc = f"{file}:{line}" if line else file
-            variable = None
-            if isinstance(exc, SecurityError) or "unsafe" in str(exc):
-                category, what = "sandbox", f"sandbox refused: {exc}"
-            elif isinstance(exc, jinja2.UndefinedError):
-                text = frame_line_text(root, file, line, self.buffers)
-                variable = _undefined_name(str(exc), text)
-                category, what = "undefined", f"undefined variable {variable}: {exc}"
-            elif isinstance(exc, RenderError):
-                category, what = exc.kind, str(exc)
-            else:
-                category, what = "error", f"{type(exc).__name__}: {exc}"
-            raise RenderError(
-                f"{loc}: {what} ({self.where})",
-                file=file,
-                line=line,
-                kind=category,
-                variable=variable,
-            ) from None
 
 
 def deep_merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -607,44 +525,6 @@ def _email_of(
         domain=domain,
         extra_headers=headers,
     )
-
-
-_UNDEFINED = re.compile(r"^'([^']+)' is undefined")
-_NO_ATTR = re.compile(r"has no attribute '([^']+)'")
-
-
-def frame_line_text(
-    root: Path, file: str, line: int | None, buffers: Mapping[str, str] | None = None
-) -> str:
-    """The text of ``file``'s line ``line`` (for naming an undefined attribute)."""
-    if not line:
-        return ""
-    try:
-        text = buffers[file] if buffers and file in buffers else (root / file).read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return ""
-    lines = text.splitlines()
-    return lines[line - 1] if 0 < line <= len(lines) else ""
-
-
-def _undefined_name(message: str, line_text: str) -> str:
-    """``'order' is undefined`` → ``order``; a missing attribute → its dotted path."""
-    m = _UNDEFINED.match(message)
-    if m:
-        return m.group(1)
-    m = _NO_ATTR.search(message)
-    if m:
-        attr = m.group(1)
-        path = re.search(rf"([A-Za-z_][\w.]*)\.{re.escape(attr)}\b", line_text)
-        return f"{path.group(1)}.{attr}" if path else attr
-    return message
-
-
-def _rel(filename: str, root: Path) -> str:
-    try:
-        return Path(filename).resolve().relative_to(root).as_posix()
-    except ValueError:
-        return filename
 
 
 def _domain_of(address: str | None) -> str | None:
