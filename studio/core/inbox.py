@@ -37,7 +37,7 @@ from .mailparse import body_text, decoded, first, header_fields, read_message
 from .preheader import INBOX_LINE_CHARS, PreviewText, preview_text
 from .send import SendResult, transport_for
 from .sink.faults import Refusal, clear_refusals, read_refusals
-from .sink.store import MaildirStore, StoredFile
+from .sink.store import MaildirStore, StoredFile, delivered_at
 from .sink.trace import original, read_trace
 from .workspace import Workspace
 
@@ -232,7 +232,7 @@ class Inbox:
     def timeline(self) -> builtins.list[Summary | Refusal]:
         """Stored messages, bounces and refused attempts together, oldest first."""
         entries: builtins.list[tuple[float, int, Summary | Refusal]] = [
-            (s.received, 0, s) for s in self.list()
+            (delivered_at(s.id) or s.received, 0, s) for s in self.list()
         ]
         for r in self.refusals():
             try:

@@ -23,6 +23,7 @@ from studio.core.inbox import Inbox
 from studio.core.settings import parse_settings
 from studio.core.sink import Sink, SinkConfig
 from studio.core.sink.faults import FaultRule, Faults, parse_fault, read_refusals
+from studio.core.sink.store import MaildirStore
 from studio.core.workspace import Workspace
 from studio.errors import ConfigError
 from tests.sink.conftest import free_port, wait_for_smtp
@@ -441,6 +442,31 @@ def test_inbox_list_marks_refused_attempts_and_bounces(every_rule: Sink) -> None
     assert listed[1]["reply"].startswith("550 5.1.1") and listed[1]["client"] == "127.0.0.1"
     cleared = runner.invoke(cli, ["inbox", "--maildir", str(maildir), "clear"])
     assert cleared.exit_code == 0 and read_refusals(maildir) == []
+
+
+def test_the_timeline_follows_delivery_not_the_coarse_file_times(tmp_path: Path) -> None:
+    """Messages a few milliseconds apart can share an mtime (the kernel's coarse clock);
+    the timeline orders them, and the refusals between them, by the time the sink put
+    in each file's name, to the microsecond."""
+    import datetime as dt
+    import os
+
+    from studio.core.sink.faults import Refusal, refusals_path
+
+    maildir = tmp_path / "md"
+    MaildirStore(maildir)
+    names = ["1000.M000100P1Q1.host", "1000.M000300P1Q2.host"]
+    for i, name in enumerate(names):
+        path = maildir / "new" / name
+        path.write_bytes(MSG)
+        os.utime(path, (999.0 - i, 999.0 - i))  # mtimes in the other order
+    between = dt.datetime.fromtimestamp(1000.0002, dt.timezone.utc).isoformat(
+        timespec="microseconds"
+    )
+    refusal = Refusal(between, "127.0.0.1", "a@x.example", ("b@y.example",), "r", "550", "rcpt")
+    refusals_path(maildir).write_text(json.dumps(refusal.to_dict()) + "\n")
+    order = [getattr(e, "id", "refused") for e in Inbox(maildir).timeline()]
+    assert order == [names[0], "refused", names[1]]
 
 
 def test_studio_sink_fault_option_refuses_and_prints_its_rules(tmp_path: Path) -> None:

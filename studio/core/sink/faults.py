@@ -385,7 +385,7 @@ class Faults:
         stage: str,
     ) -> Refusal:
         entry = Refusal(
-            dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
+            dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds"),
             client,
             sender,
             tuple(recipients),

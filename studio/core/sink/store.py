@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import socket
 import stat
 import threading
@@ -21,6 +22,16 @@ from pathlib import Path
 from ...errors import SinkError
 
 _counter = itertools.count()
+_NAME_TIME = re.compile(r"(\d+)\.M(\d{1,6})P")
+
+
+def delivered_at(name: str) -> float | None:
+    """When the sink delivered the message of file ``name`` (seconds, to the
+    microsecond, from the name it gave the file), or None for a name of another
+    form. Finer than the file's mtime, which the kernel's coarse clock stamps: two
+    messages a few milliseconds apart can share one."""
+    m = _NAME_TIME.match(name)
+    return int(m.group(1)) + int(m.group(2)) / 1e6 if m else None
 
 
 @dataclass(frozen=True)

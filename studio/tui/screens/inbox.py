@@ -32,6 +32,7 @@ from ...core.report import render_report
 from ...core.safe_text import printable
 from ...core.sink import Sink, SinkConfig
 from ...core.sink.faults import Refusal
+from ...core.sink.store import delivered_at
 from ...core.workspace import Workspace
 from ...errors import StudioError
 from ..messages import (
@@ -173,7 +174,7 @@ class InboxScreen(Screen[None]):
         if refused:  # placed among the messages by time
             for f in stored:
                 try:
-                    times[f.id] = f.path.stat().st_mtime
+                    times[f.id] = delivered_at(f.id) or f.path.stat().st_mtime
                 except OSError:
                     times[f.id] = 0.0
         # The first listing comes in two steps: the rows at once, then their verdicts
