@@ -27,12 +27,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEADLINE = 40.0  # seconds a task may take to show its result (a loaded CI machine)
-RETRY = 3.0  # seconds before an action whose effect did not show is done again
 POLL = 0.1  # seconds between reads of the pane (the polling rate, not a synchronisation)
 
 
@@ -67,6 +67,7 @@ class Session:
     ) -> None:
         self.name = name
         self.deadline = deadline
+        self.seen: deque[tuple[float, str]] = deque(maxlen=60)  # the screens seen last
         self.width, self.height = size
         command = (
             # COLUMNS/LINES (pytest's Textual plugin sets 80x24) would fix Textual's size
@@ -95,14 +96,31 @@ class Session:
         return done.stdout
 
     def pane(self) -> str:
-        return self.tmux("capture-pane", "-p", "-t", self.name)
+        screen = self.tmux("capture-pane", "-p", "-t", self.name)
+        if not self.seen or self.seen[-1][1] != screen:
+            self.seen.append((time.monotonic(), screen))
+        return screen
+
+    def history(self) -> str:
+        """The screens seen last (title, first lines and footer of each): what led to a
+        failure, as the pane at the deadline alone may not say."""
+        out = []
+        start = self.seen[0][0] if self.seen else 0.0
+        for at, screen in self.seen:
+            lines = [ln.rstrip() for ln in screen.splitlines()]
+            shown = [ln for ln in lines if ln.strip()]
+            out.append(f"--- {at - start:7.2f} s")
+            out.extend(shown[:3] + (shown[-1:] if len(shown) > 3 else []))
+        return "\n".join(out)
 
     def keys(self, *keys: str) -> None:
         """Named keys (``C-p``, ``Enter``, ``Escape``, ``F1``)."""
+        self.seen.append((time.monotonic(), f"[keys: {' '.join(keys)}]"))
         self.tmux("send-keys", "-t", self.name, *keys)
 
     def type(self, text: str) -> None:
         """Literal text, as typed."""
+        self.seen.append((time.monotonic(), f"[type: {text}]"))
         self.tmux("send-keys", "-t", self.name, "-l", text)
 
     def wait(
@@ -119,18 +137,6 @@ class Session:
                     f"{what}: {pattern!r} never {'left' if gone else 'showed'}\n{screen}"
                 )
             time.sleep(POLL)
-
-    def retry(self, act: Callable[[], None], pattern: str, what: str) -> None:
-        """Do ``act`` until ``pattern`` shows (keys can reach a widget about to lose the focus)."""
-        deadline = time.monotonic() + self.deadline
-        while True:
-            act()
-            try:
-                self.wait(pattern, what, deadline=min(RETRY, deadline - time.monotonic()))
-                return
-            except TaskFailed:
-                if time.monotonic() > deadline:
-                    raise
 
     def palette(self, query: str, expect: str) -> None:
         """Run a palette entry: ctrl+p, type, wait until the whole query is in the input
@@ -183,16 +189,18 @@ def tasks(s: Session) -> list[tuple[str, Callable[[], None]]]:
         s.wait(r"Search in workspace", "the search opens")
         s.type("{{ order_totals(order, currency) }}")
         s.wait(r"templates/order_confirmation\.mjml:\d+", "the search finds the line")
-        s.keys("Enter")
+        # Enter, then type at once: the keys typed before the studio is at the match's
+        # line are held until it is, and typed there.
+        s.keys("Enter", "End", "Enter")
+        s.type("{# a note #}")
         s.wait(r"Search in workspace", "the search closes", gone=True)
-        # The jump to the match's line is a message the studio handles after the search
-        # closes (as Enter on a finding below): type until the edit shows.
-        s.keys("End", "Enter")
-        s.retry(lambda: s.type("{# a note #}"), r"\(unsaved\)|●", "the edit shows as unsaved")
+        s.wait(r"\(unsaved\)|●", "the edit shows as unsaved")
+        s.wait(r"\d+ +\{# a note #\} *▎", "the note is on a line of its own")
 
     def break_mjml() -> None:
         s.keys("Enter")
         s.type("<mj-text>{% if %}</mj-text>")
+        s.wait(r"<mj-text>\{% if %\}</mj-text>", "the broken line is typed")
         s.wait(r"⚠", "a broken template shows its error")
         s.keys("Home", "S-End", "BSpace")  # select the broken line (the cursor is on it)
         s.wait(r"⚠", "the error goes once the template is fixed", gone=True)
@@ -216,16 +224,10 @@ def tasks(s: Session) -> list[tuple[str, Callable[[], None]]]:
         s.wait(r"\(enter: go", "where it is and how to go there show")
 
         # F5 again (the table takes the focus once it has rows), Enter on the finding
-        # goes to its line; typing then edits its file. Enter's jump is a message the
-        # studio handles after the key: type until the edit shows (text typed into
-        # the table before the jump is ignored there).
-        s.keys("F5")
-        s.keys("Enter")
-        s.retry(
-            lambda: s.type("{# seen #}"),
-            r"● templates/password_reset\.mjml",
-            "Enter took the cursor to the file",
-        )
+        # goes to its line; what is typed at once after it edits the file there.
+        s.keys("F5", "Enter")
+        s.type("{# seen #}")
+        s.wait(r"● templates/password_reset\.mjml", "Enter took the cursor to the file")
 
     def dns() -> None:
         s.palette("Deliverability", r"DNS preflight of the sending domain")
@@ -233,7 +235,8 @@ def tasks(s: Session) -> list[tuple[str, Callable[[], None]]]:
         s.wait(r"p=reject", "DMARC's policy shows")
         s.wait(r"pass", "what passed shows")
         s.keys("Escape")
-        s.wait(r"DNS preflight of", "back from DNS", gone=True)
+        # The footer says which screen is up (a screen's own lines can scroll away).
+        s.wait(r"esc Back", "back from DNS", gone=True)
 
     def send_and_inbox() -> None:
         s.open("templates/account_verification.mjml")
@@ -287,11 +290,13 @@ def run(size: tuple[int, int], keep: bool, deadline: float) -> bool:
         try:
             for name, task in tasks(session):
                 started = time.monotonic()
+                session.seen.append((started, f"[task: {name}]"))
                 task()
                 print(f"{label}  ok    {name} ({time.monotonic() - started:.1f} s)", flush=True)
             return True
         except TaskFailed as exc:
             print(f"{label}  FAIL  {name}: {exc}", flush=True)
+            print(f"the screens seen last:\n{session.history()}", flush=True)
             return False
         finally:
             if keep:

@@ -32,6 +32,7 @@ from .browser import BrowserPreview
 from .commands import StudioCommands, UnsavedFiles
 from .disk_watch import DiskWatch
 from .editing import EditingActions
+from .key_hold import KeyHold
 from .keys import KEYS, app_bindings
 from .layout import NARROW, LayoutActions
 from .messages import LocationChosen
@@ -77,6 +78,7 @@ class StudioApp(
     PixelFlow,
     ToolActions,
     WorkspaceActions,
+    KeyHold,
 ):
     """Edit templates with a live preview."""
 
@@ -98,6 +100,7 @@ class StudioApp(
         # are coalesced into the next render, started as soon as this one is shown.
         self.renders = RenderScheduler()
         self.edits = 0  # edits made in the editor so far
+        self.synced_edit = False  # sync_editor took an edit its Changed event has not told
         self.preview_edits = 0  # the edits the preview (or its error) reflects
         self._findings_timer = None
         self.painted = False  # the first frame is on screen (Ready): renders may start
@@ -107,20 +110,7 @@ class StudioApp(
         self.sink = None  # the embedded sink, once started from the inbox
         self.last_recipient = ""  # the send dialog offers the address last sent to
         self.browser = BrowserPreview(workspace)  # ctrl+o: its server starts on first use
-        # Keys that come before the first file is open in the editor: what was typed
-        # while the studio started (the terminal keeps it), played once it is.
-        self.early_keys: list[events.Key] | None = []
-
-    async def on_event(self, event: events.Event) -> None:
-        if self.early_keys is not None and isinstance(event, events.Key):
-            self.early_keys.append(event)  # else the screen gets it with nothing focused
-            return
-        await super().on_event(event)
-
-    def play_early_keys(self) -> None:
-        keys, self.early_keys = self.early_keys or [], None
-        for key in keys:
-            self.post_message(events.Key(key.key, key.character))
+        self.init_key_hold()  # key_hold.py: what is typed before the first file is open
 
     def get_default_screen(self) -> Screen[object]:
         return HomeScreen()
@@ -173,7 +163,7 @@ class StudioApp(
         names = self.workspace.template_names()
         if names:
             self.open_file(self.workspace.template_path(names[0]))
-        self.call_after_refresh(self.play_early_keys)  # the editor has the focus by then
+        self.call_after_refresh(self.release_keys)  # the editor has the focus by then
         if self.watch_interval:
             self.set_interval(self.watch_interval, self.check_disk)
 
@@ -219,8 +209,9 @@ class StudioApp(
         if path is None or path not in self.buffers:
             return
         text = event.text_area.text
-        if text == self.buffers[path].text:
+        if text == self.buffers[path].text and not self.synced_edit:
             return  # a file loaded into the editor, not an edit
+        self.synced_edit = False  # (an edit already taken into the buffer by sync_editor)
         self.buffers.edit(path, text)
         self.update_status()
         self.edits += 1
@@ -243,12 +234,15 @@ class StudioApp(
         The preview stays on the tab the finding was chosen from (opening a
         template would show its preview), so the next finding is one key away.
         """
-        path = self.workspace.root / event.file
-        preview = self.home.query_one(PreviewPane)
-        shown = preview.active_tab
-        if not path.is_file() or not self.open_file(path):
-            self.warn(f"{event.file}: no such file in the workspace")
-            return
-        preview.show_tab(shown)
-        if event.line:
-            self.pane.go_to(event.line - 1)
+        try:
+            path = self.workspace.root / event.file
+            preview = self.home.query_one(PreviewPane)
+            shown = preview.active_tab
+            if not path.is_file() or not self.open_file(path):
+                self.warn(f"{event.file}: no such file in the workspace")
+                return
+            preview.show_tab(shown)
+            if event.line:
+                self.pane.go_to(event.line - 1)
+        finally:
+            self.release_keys()  # held by the findings' Enter: typed on at the line

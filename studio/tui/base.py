@@ -38,6 +38,7 @@ class StudioBase(App[None]):
         last_sms: RenderedSms | None
         renders: RenderScheduler
         edits: int
+        synced_edit: bool
         preview_edits: int
         _findings_timer: Timer | None
         painted: bool
@@ -57,6 +58,7 @@ class StudioBase(App[None]):
         def _live_pane(self) -> PreviewPane | None: ...
         def rel(self, path: Path) -> str: ...
         def warn(self, text: str, severity: SeverityLevel = "warning") -> None: ...
+        def release_keys(self) -> None: ...
         # editing.py
         def open_file(self, path: Path) -> bool: ...
         def sync_editor(self) -> None: ...
@@ -72,3 +74,16 @@ class StudioBase(App[None]):
         def pixel_cancel(self) -> None: ...
         def pixel_follow(self) -> None: ...
         def pixel_failed(self) -> None: ...
+
+
+class HoldsKeysOnEnter:
+    """A widget whose Enter may take the studio elsewhere (a search match, a finding):
+    the studio holds the keys typed after that Enter (``StudioApp.on_event``), so they
+    are typed where the jump lands, not here. Such a widget must call
+    :func:`release_keys` once its Enter is handled, whatever it did."""
+
+
+def release_keys(app: object) -> None:
+    """Play the keys held since an Enter (a no-op in an app that is not the studio)."""
+    if isinstance(app, StudioBase):
+        app.release_keys()

@@ -104,7 +104,10 @@ class EditingActions(StudioBase):
         """Take the editor's text into its buffer now (its Changed event may still be queued)."""
         path = self.current
         if path is not None and path in self.buffers and not self.buffers[path].read_only:
-            self.buffers.edit(path, self.pane.editor.text)
+            text = self.pane.editor.text
+            if text != self.buffers[path].text:
+                self.buffers.edit(path, text)
+                self.synced_edit = True  # the edit's Changed event, still queued, says so
 
     def dirty(self, path: Path) -> bool:
         self.sync_editor()

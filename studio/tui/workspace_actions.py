@@ -219,8 +219,11 @@ class WorkspaceActions(StudioBase):
         """Search every workspace file (unsaved text included); open a match at its line."""
 
         def chosen(match: Match | None) -> None:
-            if match is not None:
-                self.open_at(match.file, match.line)
+            try:
+                if match is not None:
+                    self.open_at(match.file, match.line)
+            finally:
+                self.release_keys()  # held since Enter: what was typed goes to the line
 
         self.push_screen(screens.SearchScreen(self.workspace, self.unsaved_texts), chosen)
 
@@ -231,8 +234,8 @@ class WorkspaceActions(StudioBase):
         editor = self.home.query_one("#editor", TextArea)
         if line:
             editor.move_cursor((line - 1, 0), center=True)
-        # After the palette or the search dialog has closed and given focus back.
-        self.call_after_refresh(editor.focus)
+        # Now, not after a refresh: the keys that follow go to the editor.
+        self.home.set_focus(editor)
 
 
 ACTIONS: tuple[tuple[str, str, str], ...] = (

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 from ...core.safe_text import printable
 from ...core.workspace import Workspace
 from ...core.workspace_files import Match, search_workspace
+from ..base import HoldsKeysOnEnter, release_keys
 
 
 class SearchDone(Message):
@@ -40,8 +41,8 @@ class SearchScreen(ModalScreen[Match | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="search-dialog"):
             yield Label("Search in workspace (Enter: first match; ↓ then Enter: a match)")
-            yield Input(placeholder="text to find", id="search-query")
-            yield OptionList(id="search-results")
+            yield SearchInput(placeholder="text to find", id="search-query")
+            yield SearchResults(id="search-results")
             yield Label("", id="search-count")
 
     def on_mount(self) -> None:
@@ -72,12 +73,34 @@ class SearchScreen(ModalScreen[Match | None]):
         count = f"{len(event.matches)} match(es)" if event.query else ""
         self.query_one("#search-count", Label).update(count)
 
-    @on(Input.Submitted, "#search-query")
-    def first(self) -> None:
+    def open_match(self) -> None:
+        """Enter in the query: the highlighted match (the first one) if any."""
         if self.matches:
             results = self.query_one("#search-results", OptionList)
-            self.dismiss(self.matches[results.highlighted or 0])
+            self.dismiss(self.matches[results.highlighted or 0])  # the studio releases
+        else:
+            release_keys(self.app)  # nothing to open (yet): typing goes on here
 
     @on(OptionList.OptionSelected, "#search-results")
     def chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.matches[int(event.option_id or 0)])
+
+
+class SearchInput(HoldsKeysOnEnter, Input):
+    """The query: Enter opens the highlighted match."""
+
+    async def action_submit(self) -> None:
+        screen = self.screen
+        if isinstance(screen, SearchScreen):
+            screen.open_match()
+        else:
+            release_keys(self.app)
+
+
+class SearchResults(HoldsKeysOnEnter, OptionList):
+    """The matches: Enter opens the highlighted one."""
+
+    def action_select(self) -> None:
+        if self.highlighted is None:
+            release_keys(self.app)  # nothing highlighted: Enter does nothing
+        super().action_select()  # OptionSelected: the screen closes on the match

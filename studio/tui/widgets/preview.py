@@ -19,6 +19,7 @@ from ...core.catalogue import explain
 from ...core.findings import Finding
 from ...core.safe_text import printable
 from ...errors import StudioError
+from ..base import release_keys
 from ..messages import LocationChosen
 from .pixel import PixelView
 
@@ -190,10 +191,12 @@ class PreviewPane(Vertical):
         (their modules too), or when a result needs them sooner."""
         if self._built is not None:
             return self._built
-        from textual.widgets import DataTable, TabbedContent, TabPane
+        from textual.widgets import TabbedContent, TabPane
+
+        from .findings_table import FindingsTable
 
         tabs = TabbedContent(id="tabs")
-        table = DataTable[Text](id="findings", cursor_type="row")
+        table = FindingsTable(self.go_to_row, id="findings", cursor_type="row")
         table.display = False
         table.add_column("", key="severity")
         table.add_column("where", key="where")
@@ -374,20 +377,34 @@ class PreviewPane(Vertical):
         if event.data_table is self._table:
             self._show_details(event.row_key.value)
 
+    def _location(self, key: str | None) -> tuple[str, int | None] | None:
+        """The file and line of a row of the findings table (a finding or the error)."""
+        if key == ERROR_ROW and self.error is not None:
+            return error_location(self.error)
+        if key is not None and key.isdigit() and int(key) < len(self.findings):
+            f = self.findings[int(key)]
+            if f.location is not None:
+                return f.location.file, f.location.line
+        return None
+
+    def go_to_row(self, key: str | None) -> None:
+        """Enter on the findings table: go to the row's file and line. The keys typed
+        after Enter are held until the studio is there (``LocationChosen``)."""
+        where = self._location(key)
+        if where is None:
+            release_keys(self.app)  # nowhere to go: typing goes on here
+        else:
+            self.post_message(LocationChosen(*where))  # the studio releases them
+
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        """Enter on a finding or the render error: go to its file and line."""
+        """A click on a finding or the render error: go to its file and line
+        (Enter is :meth:`go_to_row`)."""
         if event.data_table is not self._table:
             return
         event.stop()
-        key = event.row_key.value
-        if key == ERROR_ROW and self.error is not None:
-            where = error_location(self.error)
-            if where is not None:
-                self.post_message(LocationChosen(*where))
-        elif key is not None and key.isdigit():
-            f = self.findings[int(key)]
-            if f.location is not None:
-                self.post_message(LocationChosen(f.location.file, f.location.line))
+        where = self._location(event.row_key.value)
+        if where is not None:
+            self.post_message(LocationChosen(*where))
 
     def on_click(self, event: object) -> None:
         """A click on the render error above the preview goes to its line."""
