@@ -10,6 +10,7 @@ import click
 from ..core.dns import DnsReport, preflight_for
 from ..core.dns.drift import (
     apply_baseline,
+    load_baseline,
     missing_baseline,
     save_baseline,
     settings_baseline,
@@ -17,6 +18,7 @@ from ..core.dns.drift import (
 from ..core.dns.summary import by_protocol, summarize
 from ..core.report import format_sections
 from ..core.workspace import Workspace
+from ..errors import ConfigError
 from . import cli
 from ._common import (
     fail_on_option,
@@ -44,6 +46,23 @@ def _report_text(report: DnsReport, color: bool) -> str:
     # records and findings by protocol: each finding under its protocol's records
     grouped = format_sections(by_protocol(report), report.findings, color=color)
     return "\n".join(lines) + "\n\n" + grouped
+
+
+def _check_drift_files(
+    ws: Workspace | None, domain: str | None, baseline: Path | None, save: Path | None
+) -> None:
+    """Refuse a bad baseline, or a baseline to save where none can be, before any DNS
+    query: a wrong file name costs no preflight. (The report's domain is checked
+    against the baseline again once known.)"""
+    target = domain or (ws.settings.transactional_domain if ws is not None else None)
+    if baseline is None and ws is not None and target:
+        configured = settings_baseline(ws, target)
+        if configured is not None and not configured.exists() and save is None:
+            raise missing_baseline(ws, configured)
+    if baseline is not None and target:
+        load_baseline(baseline, target.rstrip("."))
+    if save is not None and not save.parent.is_dir():
+        raise ConfigError(f"{save}: cannot write the baseline: {save.parent} is not a folder")
 
 
 def _drift(
@@ -141,6 +160,7 @@ def dns_cmd(
     zone files; options typed on the command line override the settings.
     """
     ws = open_workspace(ctx) if domain is None else workspace_or_none(ctx)
+    _check_drift_files(ws, domain, baseline, save_baseline)
     report = preflight_for(
         ws,
         domain,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -457,3 +458,31 @@ def test_docs_list_every_drift_id_in_its_severity_column() -> None:
         [row] = [r for r in rows if f"`{i}`" in r]
         error_column = row.split("|")[1]
         assert (f"`{i}`" in error_column) == (CATALOGUE[i].severity == Severity.ERROR), i
+
+
+def test_a_bad_baseline_is_refused_before_any_dns_query(tmp_path: Path) -> None:
+    """A broken or foreign baseline, or nowhere to save one, is a one-line exit 2 before
+    the preflight: a nameserver that never answers sees no query (the old order
+    queried first and would wait out the timeout)."""
+    (tmp_path / "broken.json").write_text("{not json")
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.setblocking(False)
+        port = silent.getsockname()[1]
+        for args in (
+            ["--baseline", str(tmp_path / "broken.json")],
+            ["--baseline", str(tmp_path / "missing.json")],
+            ["--save-baseline", str(tmp_path / "no" / "b.json")],
+        ):
+            out = subprocess.run(
+                [sys.executable, "-m", "studio", "dns", "drift.test", "-s", "s1"]
+                + ["--nameserver", f"127.0.0.1:{port}", "--timeout", "600", *args],
+                capture_output=True,
+                text=True,
+                cwd=tmp_path,
+                timeout=300,
+            )
+            assert out.returncode == 2, (args, out.stderr)
+            assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+        with pytest.raises(BlockingIOError):
+            silent.recv(512)  # no query was sent
