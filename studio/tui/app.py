@@ -47,6 +47,8 @@ from .workspace_actions import WorkspaceActions, WorkspaceCommands
 __all__ = ["FINDINGS_DELAY", "NARROW", "StudioApp", "language_of"]
 
 
+SCREENS_CSS = Path(__file__).with_name("screens.tcss")  # read with the first screen pushed
+
 class HomeScreen(Screen[object]):
     """The studio's own screen (the tree, the editor, the preview), under every dialog.
 
@@ -111,6 +113,15 @@ class StudioApp(
         self.last_recipient = ""  # the send dialog offers the address last sent to
         self.browser = BrowserPreview(workspace)  # ctrl+o: its server starts on first use
         self.init_key_hold()  # key_hold.py: what is typed before the first file is open
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self.stylesheet.has_source(str(SCREENS_CSS)):
+            # The dialogs' and screens' styles, read with the first of them (not
+            # parsed and matched for the first paint). Parsing now also drops the
+            # stylesheet's selector map; the rules parsed before are cached.
+            self.stylesheet.read(SCREENS_CSS)
+            self.stylesheet.parse()
+        return super().push_screen(screen, *args, **kwargs)
 
     def get_default_screen(self) -> Screen[object]:
         return HomeScreen()

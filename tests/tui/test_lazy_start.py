@@ -250,3 +250,24 @@ def test_half_blocks_import_no_textual_image() -> None:
         )
         assert out.returncode == 0, out.stderr
         assert out.stdout.split() == ["HalfcellImage", "False"], (env, out.stdout)
+
+
+async def test_the_screens_styles_are_read_with_the_first_screen(example: Workspace) -> None:
+    """The dialogs' and screens' styles (screens.tcss) are neither parsed nor matched
+    for the first paint; the first screen pushed reads them, and is styled by them."""
+    from studio.tui.app import SCREENS_CSS
+    from studio.tui.screens import SearchScreen
+
+    app = StudioApp(example, watch_interval=0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await quiet(pilot)
+        assert not app.stylesheet.has_source(str(SCREENS_CSS))
+        names = {name for rule in app.stylesheet.rules for name in rule.selector_names}
+        assert not any("search-dialog" in name for name in names), names
+        await pilot.press("f10")
+        await until(pilot, lambda: isinstance(app.screen, SearchScreen), "the search opens")
+        await pilot.pause()
+        dialog = app.screen.query_one("#search-dialog")
+        assert app.stylesheet.has_source(str(SCREENS_CSS))
+        assert dialog.styles.border_top[0] == "thick"  # screens.tcss: #search-dialog
+        assert dialog.outer_size.width == int(app.size.width * 0.9)
