@@ -44,3 +44,17 @@ async def quiet(pilot: Any) -> None:
     )
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def open_search(pilot: Any, query: str = "") -> Any:
+    """F10: the studio's search dialog, with ``query`` typed and its matches listed
+    (none asked for without a query). Returns the dialog."""
+    from studio.tui.screens import SearchScreen
+
+    await pilot.press("f10")
+    await until(pilot, lambda: isinstance(pilot.app.screen, SearchScreen), "the search opens")
+    screen = pilot.app.screen
+    if query:
+        await pilot.press(*query)
+        await until(pilot, lambda: bool(screen.matches), f"matches of {query!r}")
+    return screen

@@ -16,7 +16,7 @@ from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
 from studio.tui.screens import SearchScreen
 from studio.tui.widgets import PreviewPane
-from tests.pilot import quiet, settle, until
+from tests.pilot import open_search, quiet, settle, until
 
 
 def burst(app: StudioApp, keys: list[str]) -> None:
@@ -30,12 +30,7 @@ async def test_keys_after_enter_on_a_search_match_edit_its_line(example_copy: Wo
     app = StudioApp(example_copy, watch_interval=0)
     async with app.run_test(size=(140, 45)) as pilot:
         await quiet(pilot)
-        await pilot.press("f10")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, SearchScreen)
-        await pilot.press(*"order_totals(order")
-        await until(pilot, lambda: bool(screen.matches), "matches")
+        screen = await open_search(pilot, "order_totals(order")
         target = screen.matches[0]
         burst(app, ["enter", "end", "enter", "x", "y"])
         await until(pilot, lambda: not isinstance(app.screen, SearchScreen), "search closed")
@@ -80,10 +75,7 @@ async def test_enter_with_nothing_found_keeps_the_keys_flowing(example_copy: Wor
     app = StudioApp(example_copy, watch_interval=0)
     async with app.run_test(size=(140, 45)) as pilot:
         await quiet(pilot)
-        await pilot.press("f10")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, SearchScreen)
+        screen = await open_search(pilot)
         burst(app, ["enter", "a", "b"])
         await settle(pilot)
         assert app.keys_waiting == 0

@@ -9,8 +9,8 @@ from textual.widgets import Input, Select, Static, TextArea
 
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
-from studio.tui.screens import ConfirmScreen, NamePrompt, SearchScreen
-from tests.pilot import quiet, until
+from studio.tui.screens import ConfirmScreen, NamePrompt
+from tests.pilot import open_search, quiet, until
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
@@ -125,12 +125,7 @@ async def test_search_opens_a_match_at_its_line(example_copy: Workspace) -> None
     app = StudioApp(example_copy, watch_interval=0)
     async with app.run_test(size=(140, 45)) as pilot:
         await settle(pilot)
-        await pilot.press("f10")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, SearchScreen)
-        await pilot.press(*"order_totals(order")
-        await until(pilot, lambda: bool(screen.matches), "matches")
+        screen = await open_search(pilot, "order_totals(order")
         target = screen.matches[0]
         await pilot.press("enter")
         await settle(pilot)
