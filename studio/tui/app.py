@@ -49,6 +49,7 @@ __all__ = ["FINDINGS_DELAY", "NARROW", "StudioApp", "language_of"]
 
 SCREENS_CSS = Path(__file__).with_name("screens.tcss")  # read with the first screen pushed
 
+
 class HomeScreen(Screen[object]):
     """The studio's own screen (the tree, the editor, the preview), under every dialog.
 

@@ -78,7 +78,7 @@ class StudioBase(App[None]):
 
 class HoldsKeysOnEnter:
     """A widget whose Enter may take the studio elsewhere (a search match, a finding):
-    the studio holds the keys typed after that Enter (``StudioApp.on_event``), so they
+    the studio holds the keys typed after that Enter (``KeyHold.on_event``), so they
     are typed where the jump lands, not here. Such a widget must call
     :func:`release_keys` once its Enter is handled, whatever it did."""
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.widgets import TextArea
 
 from ..core.workspace_files import (
     Match,
@@ -231,11 +230,11 @@ class WorkspaceActions(StudioBase):
         """Open a workspace file (relative path) in the editor, at ``line`` if given."""
         if not self.open_file(self.workspace.root / rel):
             return
-        editor = self.home.query_one("#editor", TextArea)
+        # The focus moves now, not after a refresh: the keys that follow go to the editor.
         if line:
-            editor.move_cursor((line - 1, 0), center=True)
-        # Now, not after a refresh: the keys that follow go to the editor.
-        self.home.set_focus(editor)
+            self.pane.go_to(line - 1)
+        else:
+            self.home.set_focus(self.pane.editor)
 
 
 ACTIONS: tuple[tuple[str, str, str], ...] = (
