@@ -28,7 +28,13 @@ MIN_MESSAGE_SIZE = 65536  # RFC 5321 4.5.3.1.7: servers take messages of at leas
 
 def _encodable_host(host: str) -> bool:
     """True when ``host`` can be sent to a resolver: Python's IDNA codec raises
-    UnicodeError for an empty label (``bad..example``) or one over 63 characters."""
+    UnicodeError for an empty label (``bad..example``) or one over 63 characters.
+    An ASCII name is checked here as the codec checks it, without loading the codec
+    (and ``stringprep``) when the settings are read."""
+    name = host.rstrip(".")
+    if name.isascii():
+        *labels, last = name.split(".")
+        return all(0 < len(label) < 64 for label in labels) and len(last) < 64
     try:
         host.rstrip(".").encode("idna")
     except UnicodeError:

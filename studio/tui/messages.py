@@ -1,7 +1,9 @@
-"""Messages the studio's widgets, screens and workers post (past tense: something happened).
+"""Messages the studio's own widgets and workers post (past tense: something happened).
 
 Workers never touch widgets from their thread: they post one of these and the
-screen or the app updates its widgets when it handles it, on the UI thread.
+screen or the app updates its widgets when it handles it, on the UI thread. The
+messages of a screen opened on demand (inbox, send, deliverability, changes) and of
+the embedded sink are defined beside the code that posts them, and load with it.
 """
 
 from __future__ import annotations
@@ -12,10 +14,7 @@ from typing import TYPE_CHECKING, Any
 from textual.message import Message
 
 if TYPE_CHECKING:  # types only: the studio loads DNS and the inbox on first use
-    from ..core.diff import DiffReport
-    from ..core.dns import DnsReport
     from ..core.findings import Finding
-    from ..core.inbox import CapturedMessage
     from ..core.render.pipeline import RenderedMessage, RenderedSms
     from ..errors import StudioError
 
@@ -59,81 +58,3 @@ class LocationChosen(Message):
 
     file: str
     line: int | None
-
-
-@dataclass
-class MessageCaptured(Message):
-    """The embedded sink stored a message (posted from the sink's thread)."""
-
-    id: str
-
-
-@dataclass(frozen=True)
-class InboxRow:
-    """One line of the inbox list, every field already as it is shown."""
-
-    id: str
-    time: str
-    from_: str
-    to: str
-    size: str
-    subject: str
-    verdict: str
-
-
-@dataclass
-class InboxListed(Message):
-    """The inbox was read: its rows, how many messages could not be read, or why none could."""
-
-    rows: list[InboxRow]
-    unreadable: int
-    error: str  # the Maildir itself could not be read ("" when it could)
-    router: str = ""  # the router's stats on one line ("" when nothing was triggered)
-
-
-@dataclass
-class CapturedMessageLoaded(Message):
-    """A captured message was read, verified and checked: ready to be shown."""
-
-    captured: CapturedMessage
-
-
-@dataclass
-class CapturedMessageFailed(Message):
-    """A captured message could not be read or checked (``error`` says why)."""
-
-    id: str
-    error: str
-
-
-@dataclass
-class ReleaseFinished(Message):
-    """A release to a relay finished: the relay's reply, or why it failed."""
-
-    line: str
-
-
-@dataclass
-class SendFinished(Message):
-    """A test send finished: the transport's reply, or why it failed."""
-
-    line: str
-    to: str = ""  # the address, once valid
-    sent: bool = False
-    sink_down: bool = False  # nothing listens on the local sink's port
-
-
-@dataclass
-class PreflightFinished(Message):
-    """The DNS preflight finished (``report`` set) or could not run (``error`` set)."""
-
-    report: DnsReport | None
-    error: str | None
-
-
-@dataclass
-class ChangesFinished(Message):
-    """The Changes screen's diff finished (``report`` set) or could not run (``error`` set)."""
-
-    report: DiffReport | None
-    error: str | None

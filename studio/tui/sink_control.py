@@ -7,12 +7,21 @@ inbox refreshes. Both screens start it through here, so they cannot differ.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.app import App
+from textual.message import Message
 
 from ..core.sink import Captured, Sink, SinkConfig
 from ..core.sink.faults import Faults
 from ..core.workspace import Workspace
-from .messages import MessageCaptured
+
+
+@dataclass
+class MessageCaptured(Message):
+    """The embedded sink stored a message (posted from the sink's thread)."""
+
+    id: str
 
 
 def embedded_sink(app: App[object]) -> Sink | None:

@@ -6,12 +6,16 @@ Each action opens a screen (``screens/``) or the live browser preview
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import work
 
 from ..core.safe_text import printable
 from ..errors import StudioError
 from .base import StudioBase
-from .messages import MessageCaptured
+
+if TYPE_CHECKING:  # the sink's modules load on first use
+    from .sink_control import MessageCaptured
 
 # The screens (and DNS, the sink, the inbox and sending behind them) are imported by
 # the action that opens them: the studio's first paint does not wait for them.

@@ -136,3 +136,36 @@ def test_templates_cannot_reach_outside_the_workspace(scratch: Workspace) -> Non
     )
     with pytest.raises(TemplateNotFound):
         scratch.render("escape")
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "smtp.example",
+        "smtp.example.",
+        "bad..example",
+        ".example",
+        "example..",
+        "x" * 63 + ".example",
+        "x" * 64 + ".example",
+        "smtp." + "y" * 64,
+        "smtp." + "y" * 63,
+        "127.0.0.1",
+        "::1",
+        "[::1]",
+        "localhost",
+        "a",
+        "-",
+        "smtp.exämple",
+        "ü" * 70,
+    ],
+)
+def test_a_host_is_encodable_exactly_when_the_idna_codec_takes_it(host: str) -> None:
+    from studio.core.settings import _encodable_host
+
+    try:
+        host.rstrip(".").encode("idna")
+        codec = True
+    except UnicodeError:
+        codec = False
+    assert _encodable_host(host) is codec

@@ -11,11 +11,13 @@ subject, preheader, links, SMS encoding and new findings above it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
@@ -24,8 +26,16 @@ from ...core.diff.report import summary_line
 from ...core.safe_text import printable
 from ...core.workspace import Workspace
 from ...errors import StudioError
-from ..messages import ChangesFinished
 from .diff import diff_text
+
+
+@dataclass
+class ChangesFinished(Message):
+    """The Changes screen's diff finished (``report`` set) or could not run (``error`` set)."""
+
+    report: DiffReport | None
+    error: str | None
+
 
 KIND_STYLE = {"added": "green", "removed": "red", "modified": "yellow"}
 

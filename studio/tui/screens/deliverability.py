@@ -12,10 +12,13 @@ what drifted since it was saved, and the ``drift.*`` findings join the list.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, ProgressBar, Static
 
@@ -27,7 +30,15 @@ from ...core.findings import Finding, Severity
 from ...core.safe_text import printable
 from ...core.workspace import Workspace
 from ...errors import StudioError
-from ..messages import PreflightFinished
+
+
+@dataclass
+class PreflightFinished(Message):
+    """The DNS preflight finished (``report`` set) or could not run (``error`` set)."""
+
+    report: DnsReport | None
+    error: str | None
+
 
 ORDER = [*PROTOCOL_ORDER, "Drift", "DNS"]
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}

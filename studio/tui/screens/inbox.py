@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     Button,
@@ -35,19 +37,57 @@ from ...core.sink.faults import Refusal
 from ...core.sink.store import delivered_at
 from ...core.workspace import Workspace
 from ...errors import StudioError
-from ..messages import (
-    CapturedMessageFailed,
-    CapturedMessageLoaded,
-    InboxListed,
-    InboxRow,
-    ReleaseFinished,
-)
 from ..sink_control import (
     embedded_sink,
     sink_faults,
     start_embedded_sink,
     stop_embedded_sink,
 )
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One line of the inbox list, every field already as it is shown."""
+
+    id: str
+    time: str
+    from_: str
+    to: str
+    size: str
+    subject: str
+    verdict: str
+
+
+@dataclass
+class InboxListed(Message):
+    """The inbox was read: its rows, how many messages could not be read, or why none could."""
+
+    rows: list[InboxRow]
+    unreadable: int
+    error: str  # the Maildir itself could not be read ("" when it could)
+    router: str = ""  # the router's stats on one line ("" when nothing was triggered)
+
+
+@dataclass
+class CapturedMessageLoaded(Message):
+    """A captured message was read, verified and checked: ready to be shown."""
+
+    captured: CapturedMessage
+
+
+@dataclass
+class CapturedMessageFailed(Message):
+    """A captured message could not be read or checked (``error`` says why)."""
+
+    id: str
+    error: str
+
+
+@dataclass
+class ReleaseFinished(Message):
+    """A release to a relay finished: the relay's reply, or why it failed."""
+
+    line: str
 
 
 def router_summary(workspace: Workspace) -> str:

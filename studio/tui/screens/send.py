@@ -8,10 +8,13 @@ with the reason.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
@@ -19,9 +22,19 @@ from ...core.safe_text import printable
 from ...core.send import sink_listening, transport_for, validate_recipient
 from ...core.workspace import Workspace
 from ...errors import StudioError
-from ..messages import SendFinished
 from ..sink_control import start_embedded_sink
 from .confirm import ConfirmScreen
+
+
+@dataclass
+class SendFinished(Message):
+    """A test send finished: the transport's reply, or why it failed."""
+
+    line: str
+    to: str = ""  # the address, once valid
+    sent: bool = False
+    sink_down: bool = False  # nothing listens on the local sink's port
+
 
 SINK = "__sink__"
 

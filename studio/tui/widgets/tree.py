@@ -11,20 +11,23 @@ from textual.widgets.tree import TreeNode
 from ...core.workspace import Workspace
 
 
-def users_of(ws: Workspace, component: str) -> list[str]:
-    """Templates whose source names ``components/<file>`` (directly).
+def users_of(ws: Workspace, components: list[str]) -> dict[str, list[str]]:
+    """For each component (``components/<file>``), the templates whose source names it
+    (directly). Each template is read once.
 
     Bytes, not text: a template that is not UTF-8 (or not readable) is simply not
     a user; the tree must never fail to build because of one file.
     """
-    needle = component.encode("utf-8")
-    found = []
+    found: dict[str, list[str]] = {component: [] for component in components}
+    needles = [(component, component.encode("utf-8")) for component in components]
     for name in ws.template_names():
         try:
-            if needle in ws.template_path(name).read_bytes():
-                found.append(name)
+            source = ws.template_path(name).read_bytes()
         except OSError:
             continue
+        for component, needle in needles:
+            if needle in source:
+                found[component].append(name)
     return found
 
 
@@ -98,24 +101,26 @@ class WorkspaceTree(Tree[Path]):
         self.clear()
         self.names.clear()
         self.root.expand()
-        templates = self.root.add("templates", expand=True)
+        templates = self.root.add(Text("templates"), expand=True)
         for name in ws.template_names():
             self._leaf(templates, name, ws.template_path(name))
         for name in ws.sms_template_names():
             self._leaf(templates, f"{name} (sms)", ws.sms_template_path(name))
-        components = self.root.add("components", expand=True)
-        for path in ws.component_paths():
-            rel = ws.relpath(path)
-            users = users_of(ws, rel)
-            label = f"{path.name}" + (f"  ← {', '.join(users)}" if users else "")
+        components = self.root.add(Text("components"), expand=True)
+        paths = ws.component_paths()
+        rels = [ws.relpath(path) for path in paths]
+        users = users_of(ws, rels)
+        for path, rel in zip(paths, rels, strict=True):
+            used_by = users[rel]
+            label = f"{path.name}" + (f"  ← {', '.join(used_by)}" if used_by else "")
             self._leaf(components, label, path)
-        brand = self.root.add("brand", expand=False)
+        brand = self.root.add(Text("brand"), expand=False)
         brand_dir = ws.root / "brand"
         if brand_dir.is_dir():
             for path in sorted(p for p in brand_dir.rglob("*") if p.is_file()):
                 if path.suffix in (".toml", ".zone"):
                     self._leaf(brand, str(path.relative_to(brand_dir)), path)
-        samples = self.root.add("samples", expand=False)
+        samples = self.root.add(Text("samples"), expand=False)
         for name in ws.template_names():
             node = samples.add(Text(name))
             for sample in ws.sample_names(name):
