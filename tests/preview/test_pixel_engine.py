@@ -61,7 +61,7 @@ class _Recorder(BaseHTTPRequestHandler):
 def recorder() -> Iterator[tuple[str, list[str]]]:
     _Recorder.hits = []
     server = HTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.hits

@@ -46,6 +46,7 @@ LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1"}
 MAX_CONNECTIONS = 64  # handler threads at once
 MAX_STREAMS = 32  # of which /events streams (one per open preview tab)
 IDLE_TIMEOUT = 20.0  # seconds a socket may stay silent (before its request, or unread)
+STOP_POLL = 0.05  # seconds between the server loop's looks for stop(): it returns within this
 
 # What an email needs to show as it will in a mail client: inline styles, data:
 # images and fonts. Nothing else loads (default-src 'none': no script, fetch,
@@ -129,7 +130,9 @@ class PreviewServer:
             self.httpd = _BoundedServer((host, port), Handler)
         except OSError as exc:
             raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": STOP_POLL}, daemon=True
+        )
 
     @property
     def url(self) -> str:

@@ -44,6 +44,7 @@ from .stats import compute_stats
 
 DRAIN_LIMIT = 64 * 1024 * 1024
 """An oversized body up to this size is read and dropped so the client reads the 413."""
+STOP_POLL = 0.05  # seconds between the server loop's looks for stop(): it returns within this
 _APP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._:/@-]{0,63}$")
 
 
@@ -442,7 +443,10 @@ class RouterServer:
 
     def start(self) -> RouterServer:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="studio-router", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": STOP_POLL},
+            name="studio-router",
+            daemon=True,
         )
         self._thread.start()
         return self
