@@ -161,6 +161,15 @@ class Picture:
 
 
 Callback = Callable[[Picture], None]
+ATTEMPTS = 2  # a request Chromium fails is tried once more, in a fresh browser
+
+
+def _failure(exc: Exception) -> str:
+    """Playwright's error on one line: its message's lines that say something (the
+    first is often only the call, ``CDPSession.send:``), without its call log."""
+    text = str(exc).split("Call log:")[0]
+    said = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    return f"Chromium failed: {said or 'no reason given'}"
 
 
 class PixelEngine:
@@ -175,6 +184,7 @@ class PixelEngine:
         self._baselines: dict[tuple[str, int, bool, float], Image] = {}
         self.drawn = 0  # pictures delivered
         self.dropped = 0  # requests replaced or abandoned for a newer one
+        self.retried = 0  # requests tried again in a fresh browser after a failure
 
     def request(self, req: PixelRequest, done: Callback) -> None:
         """Draw ``req`` as soon as Chromium is free; ``done`` gets its picture (in the
@@ -259,18 +269,24 @@ class PixelEngine:
                 try:
                     while (job := self._next()) is not None:
                         req, done = job
-                        try:
-                            if page is None:
-                                page = _Page(p)
-                            picture = self._draw(page, req)
-                        except PlaywrightError as exc:
-                            first = (str(exc).splitlines() or ["no reason given"])[0]
-                            picture = Picture(
-                                req.token, req.width, req.dark, error=f"Chromium failed: {first}"
-                            )
-                            if page is not None:  # start afresh on the next request
-                                page.close()
-                                page = None
+                        for attempt in range(ATTEMPTS):
+                            try:
+                                if page is None:
+                                    page = _Page(p)
+                                picture = self._draw(page, req)
+                                break
+                            except PlaywrightError as exc:
+                                # A browser that failed once (crashed, or a capture
+                                # refused on a loaded machine) is started afresh, and
+                                # the request tried again before the error is shown.
+                                if page is not None:
+                                    page.close()
+                                    page = None
+                                if attempt == 0:
+                                    self.retried += 1
+                                picture = Picture(
+                                    req.token, req.width, req.dark, error=_failure(exc)
+                                )
                         if picture is not None:
                             self.drawn += 1
                             done(picture)

@@ -184,3 +184,42 @@ def test_without_chromium_the_hint_says_what_to_install(monkeypatch: pytest.Monk
     with PixelEngine() as e:
         picture = e.draw(PixelRequest(page("<p>x</p>"), 600, False, 7))
     assert picture.token == 7 and picture.image is None and picture.error == hint
+
+
+@needs_chromium
+def test_a_failed_capture_is_drawn_again_in_a_fresh_browser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Chromium refusing a capture once (as it did on a loaded machine) costs a retry
+    in a new browser, not an error in the Pixel tab; twice, and the error is shown."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    from studio.core import pixel
+
+    real = pixel._Page.capture
+    failures = {"left": 1}
+    browsers: list[object] = []
+
+    def capture(self: pixel._Page, scale: float = 1.0) -> object:
+        browsers.append(self.browser)
+        if failures["left"] > 0:
+            failures["left"] -= 1
+            raise PlaywrightError("CDPSession.send:\nProtocol error: Unable to capture screenshot")
+        return real(self, scale)
+
+    monkeypatch.setattr(pixel._Page, "capture", capture)
+    html = page('<div style="height:40px;background:#0f0"></div>')
+    with PixelEngine() as engine:
+        picture = engine.draw(PixelRequest(html, 600, False, 1))
+        assert picture.error is None and picture.image is not None
+        assert picture.image.getpixel((5, 5)) == (0, 255, 0)
+        assert engine.retried == 1 and len(browsers) == 2 and browsers[0] is not browsers[1]
+
+        failures["left"] = 2  # fails in the fresh browser too: now it is said
+        failed = engine.draw(PixelRequest(html, 600, False, 2))
+        assert failed.image is None and failed.error is not None
+        assert "Unable to capture screenshot" in failed.error  # the reason, not the call
+        assert "\n" not in failed.error
+
+        again = engine.draw(PixelRequest(html, 375, False, 3))  # and the next one draws
+        assert again.error is None and again.image is not None and again.image.width == 375
