@@ -282,11 +282,15 @@ class PixelEngine:
                                 if page is not None:
                                     page.close()
                                     page = None
-                                if attempt == 0:
-                                    self.retried += 1
                                 picture = Picture(
                                     req.token, req.width, req.dark, error=_failure(exc)
                                 )
+                                if self._newer():  # that one is drawn afresh instead
+                                    self.dropped += 1
+                                    picture = None
+                                    break
+                                if attempt == 0:
+                                    self.retried += 1
                         if picture is not None:
                             self.drawn += 1
                             done(picture)

@@ -36,7 +36,7 @@ def _encodable_host(host: str) -> bool:
         *labels, last = name.split(".")
         return all(0 < len(label) < 64 for label in labels) and len(last) < 64
     try:
-        host.rstrip(".").encode("idna")
+        name.encode("idna")
     except UnicodeError:
         return False
     return True
