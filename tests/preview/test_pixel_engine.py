@@ -223,3 +223,39 @@ def test_a_failed_capture_is_drawn_again_in_a_fresh_browser(
 
         again = engine.draw(PixelRequest(html, 375, False, 3))  # and the next one draws
         assert again.error is None and again.image is not None and again.image.width == 375
+
+
+@needs_chromium
+def test_a_failed_request_with_a_newer_one_waiting_gives_way_to_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from playwright.sync_api import Error as PlaywrightError
+
+    from studio.core import pixel
+
+    real = pixel._Page.capture
+    old_html = page('<div style="height:40px;background:#f00"></div>')
+    new_html = page('<div style="height:40px;background:#00f"></div>')
+    got: dict[int, Picture] = {}
+    newer_drawn = threading.Event()
+
+    def newer(picture: Picture) -> None:
+        got[picture.token] = picture
+        newer_drawn.set()
+
+    with PixelEngine() as engine:
+
+        def capture(self: pixel._Page, scale: float = 1.0) -> object:
+            if not got and 2 not in calls:
+                calls.append(2)
+                engine.request(PixelRequest(new_html, 600, False, 2), newer)  # typed meanwhile
+                raise PlaywrightError("Target crashed")
+            return real(self, scale)
+
+        calls: list[int] = []
+        monkeypatch.setattr(pixel._Page, "capture", capture)
+        engine.request(PixelRequest(old_html, 600, False, 1), lambda p: got.setdefault(1, p))
+        assert newer_drawn.wait(60)
+        assert list(got) == [2] and got[2].image is not None
+        assert got[2].image.getpixel((5, 5)) == (0, 0, 255)
+        assert engine.retried == 0 and engine.dropped >= 1
