@@ -303,7 +303,7 @@ class PixelEngine:
                 self._pending = None
             if job is not None:
                 req, done = job
-                done(Picture(req.token, req.width, req.dark, error=f"Chromium failed: {exc}"))
+                done(Picture(req.token, req.width, req.dark, error=_failure(exc)))
 
     def _draw(self, page: _Page, req: PixelRequest) -> Picture | None:
         start = time.perf_counter()
