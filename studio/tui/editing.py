@@ -49,6 +49,7 @@ class EditingActions(StudioBase):
             jinja=is_jinja(path),
         )
         self.pane.editor.focus()
+        self.home.query_one(WorkspaceTree).reveal(path)
         self.select_context(path)
         self.update_status()
         self.request_render()

@@ -47,7 +47,10 @@ class WorkspaceActions(StudioBase):
 
     def refresh_files(self) -> None:
         """The tree and the sample picker, after files were added, moved or removed."""
-        self.home.query_one(WorkspaceTree).rebuild()
+        tree = self.home.query_one(WorkspaceTree)
+        tree.rebuild()
+        if self.current is not None:
+            tree.reveal(self.current)
         if self.template is not None:
             samples = self.workspace.sample_names(self.template)
             self.pane.set_samples(samples)

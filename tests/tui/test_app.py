@@ -284,6 +284,33 @@ async def test_at_80_columns_editor_and_preview_share_the_screen(ws: Workspace) 
         assert pilot.app.query_one("#tree").region.width > 0
 
 
+async def test_the_tree_cursor_follows_the_file_in_the_editor(ws: Workspace) -> None:
+    """Shown again, the tree had its cursor on no line: Down, Down, Enter opened the
+    first template, not the one below the file being edited."""
+    from studio.tui.widgets import WorkspaceTree
+
+    app = StudioApp(ws, watch_interval=0)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(pilot)
+        tree = app.query_one(WorkspaceTree)
+        assert tree.cursor_node is not None and tree.cursor_node.data == app.current
+        brand = ws.root / "brand" / "brand.toml"
+        app.open_file(brand)  # in a folder shown folded
+        await pilot.pause()
+        assert tree.cursor_node is not None and tree.cursor_node.data == brand
+        footer = ws.components_dir / "footer.mjml"
+        app.open_file(footer)
+        await pilot.press("ctrl+b", "ctrl+b")  # hidden, then shown with the focus
+        await pilot.pause()
+        assert app.focused is tree
+        below = tree.cursor_line + 1
+        expected = tree.get_node_at_line(below)
+        assert expected is not None and expected.data is not None
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.current == expected.data != footer
+
+
 @pytest.mark.parametrize("size", [(80, 24), (140, 45)])
 async def test_where_a_finding_is_stays_on_screen(ws: Workspace, size: tuple[int, int]) -> None:
     """The findings table fits the pane: its "where" column is never cut off."""

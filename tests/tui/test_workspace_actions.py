@@ -10,13 +10,13 @@ from textual.widgets import Input, Select, Static, TextArea
 from studio.core.workspace import Workspace
 from studio.tui.app import StudioApp
 from studio.tui.screens import ConfirmScreen, NamePrompt
+from studio.tui.widgets import WorkspaceTree
 from tests.pilot import open_search, quiet, until
 
 
 async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
     await pilot.pause()
     await quiet(pilot)
-
 
 
 async def answer(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
@@ -89,6 +89,8 @@ async def test_new_duplicate_rename_delete_template(example_copy: Workspace) -> 
         assert app.current == ws.template_path("verify_again")
         await settle(pilot)
         assert preview_error(app) == ""
+        tree = app.home.query_one(WorkspaceTree)  # the files listed again, its cursor kept
+        assert tree.cursor_node is not None and tree.cursor_node.data == app.current
 
         app.action_delete_template()
         await pilot.pause()

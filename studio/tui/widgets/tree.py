@@ -71,6 +71,19 @@ class WorkspaceTree(Tree[Path]):
                 mark = UNSAVED_MARK if node.data in unsaved else ""
                 node.set_label(Text(mark + self.names[node.data]))
 
+    def reveal(self, path: Path) -> None:
+        """Put the cursor on ``path``'s line, its folders opened, as an editor's file
+        list follows the file in the editor (a file not listed leaves the cursor)."""
+        node = next((n for n in self._leaves(self.root) if n.data == path), None)
+        if node is None or node is self.cursor_node:
+            return
+        parent = node.parent
+        while parent is not None:
+            parent.expand()
+            parent = parent.parent
+        _ = self.last_line  # the lines again, with the folders just opened: node.line
+        self.move_cursor(node)
+
     def _leaves(self, node: TreeNode[Path]) -> list[TreeNode[Path]]:
         found = [node] if node.data is not None else []
         for child in node.children:
